@@ -1,0 +1,112 @@
+//! The data path of one query: query JSON → PromQL → fetch → frames.
+
+use std::time::Duration;
+
+use crate::client::{Client, ClientError};
+use crate::frames::convert::{to_frames, Shape};
+use crate::frames::Frame;
+use crate::promql::{self, Vars};
+use crate::query::catalog;
+use crate::query::model::{Mode, QueryModel};
+use crate::query::time::{parse_duration, StepInput, Window};
+use crate::settings::Settings;
+
+/// One query as Grafana sends it.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub ref_id: String,
+    pub json: Vec<u8>,
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub interval_ms: i64,
+    pub max_data_points: i64,
+}
+
+/// What will be sent to Prometheus, and how the answer is shaped.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    pub expr: String,
+    pub window: Window,
+    pub instant: bool,
+    pub unit: Option<&'static str>,
+    pub legend: String,
+}
+
+/// A per-query failure: Grafana shows `message` on that query only.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct QueryError {
+    pub status: u16,
+    pub message: String,
+}
+
+impl QueryError {
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self { status: 400, message: message.into() }
+    }
+}
+
+impl From<ClientError> for QueryError {
+    fn from(e: ClientError) -> Self {
+        Self { status: e.status(), message: e.to_string() }
+    }
+}
+
+/// Translates a query into PromQL without running it.
+pub fn plan(req: &Request, settings: &Settings) -> Result<Plan, QueryError> {
+    let q = QueryModel::from_json(&req.json).map_err(QueryError::bad_request)?;
+    let min_step = if q.interval.trim().is_empty() {
+        settings.scrape_interval()
+    } else {
+        parse_duration(&q.interval).ok_or_else(|| {
+            QueryError::bad_request(format!("min step {:?} is not a duration such as 30s or 1m", q.interval))
+        })?
+    };
+    let window = Window::compute(StepInput {
+        from_ms: req.from_ms,
+        to_ms: req.to_ms,
+        interval_ms: req.interval_ms,
+        max_data_points: req.max_data_points,
+        min_step,
+    });
+    let vars = Vars {
+        window,
+        range: Duration::from_millis((req.to_ms - req.from_ms).max(0) as u64),
+        scrape: settings.scrape_interval(),
+    };
+    let (expr, unit, default_legend) = match q.mode {
+        Mode::Raw => {
+            let expr = promql::raw_expr(&q.expr, &vars).map_err(|e| QueryError::bad_request(e.to_string()))?;
+            (expr, None, "")
+        }
+        Mode::Catalog => {
+            let entry = catalog::find(&q.catalog).ok_or_else(|| QueryError::bad_request(catalog::unknown(&q.catalog)))?;
+            let expr = promql::catalog_expr(entry, &q, settings, &vars).map_err(QueryError::bad_request)?;
+            (expr, Some(entry.unit), entry.legend)
+        }
+    };
+    let legend = if q.legend.is_empty() { default_legend.to_string() } else { q.legend.clone() };
+    Ok(Plan { expr, window, instant: q.instant, unit, legend })
+}
+
+/// Runs one query end to end.
+pub async fn execute(req: &Request, settings: &Settings, client: &Client) -> Result<Vec<Frame>, QueryError> {
+    let plan = plan(req, settings)?;
+    run_plan(&plan, client).await
+}
+
+pub async fn run_plan(plan: &Plan, client: &Client) -> Result<Vec<Frame>, QueryError> {
+    let w = &plan.window;
+    let resp = if plan.instant {
+        client.instant(&plan.expr, w.end_ms as f64 / 1000.0).await?
+    } else {
+        client.range(&plan.expr, w.start_ms as f64 / 1000.0, w.end_ms as f64 / 1000.0, w.step).await?
+    };
+    let shape = Shape {
+        expr: &plan.expr,
+        step: (!plan.instant).then_some(w.step),
+        unit: plan.unit,
+        legend: &plan.legend,
+    };
+    Ok(to_frames(resp, &shape))
+}

@@ -1,0 +1,8 @@
+//! Frames: Prometheus answers as Grafana data frames, encoded as Arrow IPC the way
+//! Grafana's Go SDK reads them.
+
+pub mod arrow;
+pub mod convert;
+pub mod frame;
+
+pub use frame::{Field, Frame, Values};

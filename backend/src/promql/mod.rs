@@ -1,0 +1,102 @@
+//! Query → PromQL: catalog entries become validated PromQL through the AST; raw PromQL is
+//! validated before it is sent.
+
+pub mod labels;
+pub mod rewrite;
+pub mod validate;
+
+use std::time::Duration;
+
+use crate::query::catalog::Entry;
+use crate::query::model::QueryModel;
+use crate::query::time::{format_duration, interpolate_builtins, Window};
+use crate::settings::{is_label_name, Settings};
+pub use validate::PromqlError;
+
+/// The values that fill a template's variables for one query.
+#[derive(Clone, Debug)]
+pub struct Vars {
+    pub window: Window,
+    /// The dashboard range (`$__range`), before step alignment.
+    pub range: Duration,
+    pub scrape: Duration,
+}
+
+/// Builds the PromQL for a catalog entry with the query's filters and group-by.
+pub fn catalog_expr(entry: &Entry, q: &QueryModel, settings: &Settings, vars: &Vars) -> Result<String, String> {
+    for label in &q.group_by {
+        if !entry.group_by.contains(&label.as_str()) || !is_label_name(label) {
+            return Err(format!(
+                "{:?} cannot be grouped by {label:?}: allowed are [{}]",
+                entry.id,
+                entry.group_by.join(", ")
+            ));
+        }
+    }
+    let text = fill_template(entry.template, settings, vars);
+    let mut expr = validate::parse(&text).map_err(|e| format!("internal error in catalog entry {}: {e}", entry.id))?;
+    let job = settings.job(entry.component);
+    rewrite::Rewrite {
+        filters: &q.filters,
+        job: Some(job),
+        node_label: &settings.json.node_label,
+        pool_label: &settings.json.pool_label,
+        group_by: &q.group_by,
+    }
+    .apply(&mut expr)?;
+    let printed = expr.to_string();
+    // Validate what we send, not only what we built.
+    validate::parse(&printed).map_err(|e| format!("internal error printing {}: {e}", entry.id))?;
+    Ok(printed)
+}
+
+/// Validates a raw expression after Grafana's built-in variables are replaced.
+pub fn raw_expr(expr: &str, vars: &Vars) -> Result<String, PromqlError> {
+    let text = interpolate_builtins(expr, &vars.window, vars.range, vars.scrape);
+    match validate::parse(&text) {
+        Ok(_) => Ok(text),
+        // Report the position in the text the user wrote, not in the interpolated one.
+        Err(e) => Err(validate::parse(&same_length_builtins(expr)).err().unwrap_or(e)),
+    }
+}
+
+/// Replaces each built-in variable with a valid value of exactly its own length
+/// (`$__interval` → `0000000001s`), so error columns match the user's text.
+fn same_length_builtins(expr: &str) -> String {
+    const NUMBERS: [&str; 3] = ["__interval_ms", "__range_ms", "__range_s"];
+    const DURATIONS: [&str; 4] = ["__rate_interval", "__interval", "__range", "__step"];
+    let mut out = expr.to_string();
+    for name in NUMBERS.iter().chain(DURATIONS.iter()) {
+        for var in [format!("${{{name}}}"), format!("${name}")] {
+            let pad = "0".repeat(var.len() - 2);
+            let value = if NUMBERS.contains(name) { format!("{pad}01") } else { format!("{pad}1s") };
+            out = out.replace(&var, &value);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_errors_point_into_the_users_text() {
+        let vars = Vars {
+            window: Window { start_ms: 0, end_ms: 3_600_000, step: Duration::from_secs(15), interval: Duration::from_secs(15) },
+            range: Duration::from_secs(3600),
+            scrape: Duration::from_secs(15),
+        };
+        let e = raw_expr("sum(rate(x[$__rate_interval])) by", &vars).unwrap_err();
+        assert_eq!((e.line, e.column), (1, 32), "{e}");
+        assert_eq!(raw_expr("rate(x[$__rate_interval])", &vars).unwrap(), "rate(x[1m])");
+    }
+}
+
+/// Our own template variables; every value is a number or a validated duration.
+fn fill_template(template: &str, settings: &Settings, vars: &Vars) -> String {
+    let text = interpolate_builtins(template, &vars.window, vars.range, vars.scrape);
+    text.replace("$window", &settings.json.forecast_window)
+        .replace("$res", &format_duration(vars.scrape))
+        .replace("$block", &settings.json.block_addresses.max(1).to_string())
+}

@@ -1,0 +1,143 @@
+//! Rewrites a parsed catalog expression: adds the query's filters and job selectors as label
+//! matchers, renames the IPAM labels to the configured names and widens `by (...)` clauses.
+//!
+//! Everything happens on the AST from `promql-parser`, and the string sent to Prometheus is
+//! printed from that AST, so a user's filter value can only ever be a matcher value: a pool
+//! named `a"}) or vector(1) #` is printed escaped inside its quotes.
+
+use promql_parser::label::{MatchOp, Matcher};
+use promql_parser::parser::{Expr, LabelModifier, VectorSelector};
+
+use super::labels::{dimensions, label_for, Dimension};
+use crate::query::model::Filters;
+
+/// What to change in an expression.
+pub struct Rewrite<'a> {
+    pub filters: &'a Filters,
+    /// `job` regex for every selector, from the component's job setting.
+    pub job: Option<&'a str>,
+    pub node_label: &'a str,
+    pub pool_label: &'a str,
+    pub group_by: &'a [String],
+}
+
+impl Rewrite<'_> {
+    pub fn apply(&self, expr: &mut Expr) -> Result<(), String> {
+        match expr {
+            Expr::VectorSelector(vs) => self.selector(vs),
+            Expr::MatrixSelector(ms) => self.selector(&mut ms.vs),
+            Expr::Aggregate(agg) => {
+                if let Some(modifier) = &mut agg.modifier {
+                    self.grouping(modifier);
+                }
+                self.apply(&mut agg.expr)?;
+                agg.param.as_mut().map_or(Ok(()), |p| self.apply(p))
+            }
+            Expr::Binary(bin) => {
+                if let Some(m) = &mut bin.modifier {
+                    if let Some(matching) = &mut m.matching {
+                        self.rename_all(matching_labels(matching));
+                    }
+                    if let Some(labels) = card_labels(&mut m.card) {
+                        self.rename_all(labels);
+                    }
+                }
+                self.apply(&mut bin.lhs)?;
+                self.apply(&mut bin.rhs)
+            }
+            Expr::Unary(u) => self.apply(&mut u.expr),
+            Expr::Paren(p) => self.apply(&mut p.expr),
+            Expr::Subquery(s) => self.apply(&mut s.expr),
+            Expr::Call(call) => call.args.args.iter_mut().try_for_each(|a| self.apply(a)),
+            Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::Extension(_) => Ok(()),
+        }
+    }
+
+    fn selector(&self, vs: &mut VectorSelector) -> Result<(), String> {
+        let metric = vs.name.clone().unwrap_or_default();
+        for m in &mut vs.matchers.matchers {
+            m.name = self.rename(&m.name);
+        }
+        for &dim in dimensions(&metric) {
+            let values = self.values(dim);
+            if !values.is_empty() {
+                let label = label_for(&metric, dim, self.node_label, self.pool_label);
+                vs.matchers.matchers.push(value_matcher(label, values)?);
+            }
+        }
+        if let Some(m) = job_matcher(self.job.unwrap_or_default())? {
+            vs.matchers.matchers.push(m);
+        }
+        Ok(())
+    }
+
+    fn grouping(&self, modifier: &mut LabelModifier) {
+        let LabelModifier::Include(labels) = modifier else {
+            return;
+        };
+        self.rename_all(&mut labels.labels);
+        for extra in self.group_by {
+            if !labels.labels.contains(extra) {
+                labels.labels.push(extra.clone());
+            }
+        }
+    }
+
+    fn rename_all(&self, labels: &mut [String]) {
+        for l in labels {
+            *l = self.rename(l);
+        }
+    }
+
+    /// Catalog templates are written with Calico's own label names.
+    fn rename(&self, label: &str) -> String {
+        match label {
+            "node" => self.node_label.to_string(),
+            "ippool" => self.pool_label.to_string(),
+            other => other.to_string(),
+        }
+    }
+
+    fn values(&self, dim: Dimension) -> &[String] {
+        match dim {
+            Dimension::Pool => &self.filters.pools,
+            Dimension::Node => &self.filters.nodes,
+            Dimension::Instance => &self.filters.instances,
+            Dimension::Syncer => &self.filters.syncers,
+        }
+    }
+}
+
+/// `job=~"<setting>"` for a component's job setting; `None` when the setting is empty.
+pub fn job_matcher(job: &str) -> Result<Option<Matcher>, String> {
+    if job.is_empty() {
+        return Ok(None);
+    }
+    let re = regex::Regex::new(&format!("^(?:{job})$"))
+        .map_err(|e| format!("the job setting {job:?} is not a valid regex: {e}"))?;
+    Ok(Some(Matcher::new(MatchOp::Re(re), "job", job)))
+}
+
+/// `label="v"` for one value; `label=~"v1|v2"` with every value regex-escaped for several.
+pub fn value_matcher(label: &str, values: &[String]) -> Result<Matcher, String> {
+    if let [one] = values {
+        return Ok(Matcher::new(MatchOp::Equal, label, one));
+    }
+    let alternation = values.iter().map(|v| regex::escape(v)).collect::<Vec<_>>().join("|");
+    let re = regex::Regex::new(&format!("^(?:{alternation})$")).map_err(|e| e.to_string())?;
+    Ok(Matcher::new(MatchOp::Re(re), label, &alternation))
+}
+
+fn matching_labels(m: &mut LabelModifier) -> &mut Vec<String> {
+    match m {
+        LabelModifier::Include(l) | LabelModifier::Exclude(l) => &mut l.labels,
+    }
+}
+
+fn card_labels(card: &mut promql_parser::parser::VectorMatchCardinality) -> Option<&mut Vec<String>> {
+    use promql_parser::parser::VectorMatchCardinality::*;
+    match card {
+        ManyToOne(l) | OneToMany(l) => Some(&mut l.labels),
+        _ => None,
+    }
+}

@@ -1,0 +1,291 @@
+//! The catalog of named Calico queries: what a platform engineer asks, as correct PromQL.
+//!
+//! Templates use Calico's own label names (`ippool`, `node`); the rewriter renames them to the
+//! configured names and adds filters. Three rules hold in every IPAM entry (see
+//! shared/reference/calico-metrics.md):
+//! - one pool at a time: pools of different address families are never summed together;
+//! - `no_ippool` (blocks in no current pool) is excluded from pool figures;
+//! - series are de-duplicated with `max by (ippool, node)` before summing, so two jobs
+//!   scraping the same calico-kube-controllers do not double the numbers.
+//!
+//! Felix and Typha have no node label; per-node Felix entries map `instance` to the hostname
+//! through `felix_host`. Summary quantiles are never averaged: `max` across nodes.
+//!
+//! Variables: `$__rate_interval`, `$__range` (Grafana's), `$window` (forecast window
+//! setting), `$res` (scrape interval, the subquery resolution), `$block` (addresses per block).
+
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Component {
+    KubeControllers,
+    Felix,
+    Typha,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Entry {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+    pub component: Component,
+    /// A Grafana unit id (`percent`, `short`, `s`, `ops`, `d`).
+    pub unit: &'static str,
+    /// Default legend, in Grafana's `{{label}}` format.
+    pub legend: &'static str,
+    /// Labels a user may add to the `by (...)` clauses.
+    pub group_by: &'static [&'static str],
+    #[serde(skip)]
+    pub template: &'static str,
+}
+
+/// Maps a per-instance Felix expression to the node's hostname.
+macro_rules! by_host {
+    ($inner:literal) => {
+        concat!("(", $inner, ") * on (instance) group_left (host) max by (instance, host) (felix_host)")
+    };
+}
+
+/// In-use addresses per pool and node, de-duplicated across scrape jobs.
+macro_rules! in_use {
+    () => {
+        "max by (ippool, node) (ipam_allocations_in_use{ippool!=\"no_ippool\"})"
+    };
+}
+
+macro_rules! pool_in_use {
+    () => {
+        concat!("sum by (ippool) (", in_use!(), ")")
+    };
+}
+
+macro_rules! entry {
+    ($id:literal, $component:ident, $unit:literal, $legend:literal, [$($g:literal),*], $title:literal, $description:literal, $template:expr) => {
+        Entry {
+            id: $id,
+            title: $title,
+            description: $description,
+            component: Component::$component,
+            unit: $unit,
+            legend: $legend,
+            group_by: &[$($g),*],
+            template: $template,
+        }
+    };
+}
+
+pub static CATALOG: &[Entry] = &[
+    // ---- IPAM (calico-kube-controllers) ----
+    entry!("ipam_pool_utilization", KubeControllers, "percent", "{{ippool}}", [],
+        "Pool utilization",
+        "Share of each IP pool's addresses in use, per pool (never mixing IPv4 and IPv6).",
+        concat!("100 * ", pool_in_use!(), " / max by (ippool) (ipam_ippool_size)")),
+    entry!("ipam_pool_free", KubeControllers, "short", "{{ippool}}", [],
+        "Free addresses per pool",
+        "Addresses of each pool not allocated to any workload or tunnel.",
+        concat!("max by (ippool) (ipam_ippool_size) - ", pool_in_use!())),
+    entry!("ipam_pool_size", KubeControllers, "short", "{{ippool}}", [],
+        "Pool size",
+        "Addresses in each pool's CIDR.",
+        "max by (ippool) (ipam_ippool_size)"),
+    entry!("ipam_pool_in_use", KubeControllers, "short", "{{ippool}}", [],
+        "Addresses in use per pool",
+        "Allocated addresses per pool, de-duplicated across scrape jobs.",
+        pool_in_use!()),
+    entry!("ipam_node_in_use", KubeControllers, "short", "{{node}}", ["ippool"],
+        "Addresses in use per node",
+        "Allocated addresses per node (all pools, or per pool with group-by ippool).",
+        concat!("sum by (node) (", in_use!(), ")")),
+    entry!("ipam_node_borrowed", KubeControllers, "short", "{{node}}", ["ippool"],
+        "Borrowed addresses per node",
+        "Addresses a node took from blocks affine to other nodes (its own blocks were full).",
+        "sum by (node) (max by (ippool, node) (ipam_allocations_borrowed{ippool!=\"no_ippool\"}))"),
+    entry!("ipam_borrowing_nodes", KubeControllers, "short", "{{ippool}}", [],
+        "Nodes borrowing per pool",
+        "How many nodes hold borrowed addresses, per pool.",
+        "count by (ippool) (max by (ippool, node) (ipam_allocations_borrowed{ippool!=\"no_ippool\"}) > 0)"),
+    entry!("ipam_node_blocks", KubeControllers, "short", "{{node}}", ["ippool"],
+        "Blocks per node",
+        "IPAM blocks affine to each node.",
+        "sum by (node) (max by (ippool, node) (ipam_blocks{ippool!=\"no_ippool\", node!=\"no_affinity\"}))"),
+    entry!("ipam_pool_blocks", KubeControllers, "short", "{{ippool}}", [],
+        "Blocks per pool",
+        "IPAM blocks carved from each pool, affine or not.",
+        "sum by (ippool) (max by (ippool, node) (ipam_blocks{ippool!=\"no_ippool\"}))"),
+    entry!("ipam_block_fill", KubeControllers, "percent", "{{node}} {{ippool}}", [],
+        "Block fill per node",
+        "Share of the addresses in a node's own blocks that are in use (borrowed ones excluded).",
+        concat!("100 * (", in_use!(),
+            " - max by (ippool, node) (ipam_allocations_borrowed{ippool!=\"no_ippool\"}))",
+            " / (max by (ippool, node) (ipam_blocks{ippool!=\"no_ippool\", node!=\"no_affinity\"}) * $block)")),
+    entry!("ipam_leaked", KubeControllers, "short", "{{ippool}}", [],
+        "Leaked addresses per pool",
+        "Addresses the IPAM garbage collector thinks are leaked (gc candidates); should return to 0.",
+        "sum by (ippool) (max by (ippool, node) (ipam_allocations_gc_candidates{ippool!=\"no_ippool\"}))"),
+    entry!("ipam_leaking_nodes", KubeControllers, "short", "{{node}} {{ippool}}", [],
+        "Nodes with leaked addresses",
+        "Nodes and pools with gc candidates right now.",
+        "max by (ippool, node) (ipam_allocations_gc_candidates{ippool!=\"no_ippool\"}) > 0"),
+    entry!("ipam_reclamation_rate", KubeControllers, "ops", "{{ippool}}", ["node"],
+        "Leak reclamations per second",
+        "Leaked addresses the garbage collector reclaimed, per second, per pool.",
+        "sum by (ippool) (max by (ippool, node) (rate(ipam_allocations_gc_reclamations[$__rate_interval])))"),
+    entry!("ipam_reclaimed_in_range", KubeControllers, "short", "{{ippool}}", ["node"],
+        "Leaks reclaimed in the time range",
+        "Leaked addresses reclaimed over the dashboard's time range.",
+        "sum by (ippool) (max by (ippool, node) (increase(ipam_allocations_gc_reclamations[$__range])))"),
+    entry!("ipam_orphan_blocks", KubeControllers, "short", "{{node}}", [],
+        "Orphan blocks (no_ippool)",
+        "Blocks that belong to no current IP pool, e.g. after a pool was deleted (stale series can outlive them, calico#8562).",
+        "sum by (node) (max by (ippool, node) (ipam_blocks{ippool=\"no_ippool\"}))"),
+    entry!("ipam_unaffine_blocks", KubeControllers, "short", "{{ippool}}", [],
+        "Blocks without affinity",
+        "Blocks affine to no node (no_affinity), per pool.",
+        "sum by (ippool) (max by (ippool, node) (ipam_blocks{ippool!=\"no_ippool\", node=\"no_affinity\"}))"),
+    entry!("ipam_days_to_exhaustion", KubeControllers, "d", "{{ippool}}", [],
+        "Days until the pool is full",
+        "Free addresses divided by the growth rate fitted over the forecast window; absent when the pool is not growing.",
+        concat!("(max by (ippool) (ipam_ippool_size) - ", pool_in_use!(), ") / (deriv((", pool_in_use!(), ")[$window:$res]) * 86400 > 0)")),
+    entry!("ipam_pool_forecast_7d", KubeControllers, "percent", "{{ippool}}", [],
+        "Pool utilization in 7 days",
+        "Utilization a week from now if the growth of the forecast window continues.",
+        concat!("100 * predict_linear((", pool_in_use!(), ")[$window:$res], 604800) / max by (ippool) (ipam_ippool_size)")),
+    entry!("ipam_node_in_use_legacy", KubeControllers, "short", "{{node}}", [],
+        "Addresses in use per node (legacy metric)",
+        "For Calico before v3.23, which has no per-pool metrics.",
+        "max by (node) (ipam_allocations_per_node)"),
+    // ---- Felix ----
+    entry!("felix_apply_p99_by_node", Felix, "s", "{{host}}", [],
+        "Dataplane apply p99 per node",
+        "99th percentile time Felix takes to apply a dataplane update, per node (hostname).",
+        by_host!("max by (instance) (felix_int_dataplane_apply_time_seconds{quantile=\"0.99\"})")),
+    entry!("felix_apply_p99_worst", Felix, "s", "worst node", [],
+        "Dataplane apply p99, worst node",
+        "The slowest node's 99th percentile apply time (quantiles cannot be averaged).",
+        "max(felix_int_dataplane_apply_time_seconds{quantile=\"0.99\"})"),
+    entry!("felix_apply_mean", Felix, "s", "mean", [],
+        "Dataplane apply mean",
+        "Mean apply time across the cluster, from the summary's sum and count.",
+        "sum(max by (instance) (rate(felix_int_dataplane_apply_time_seconds_sum[$__rate_interval]))) / sum(max by (instance) (rate(felix_int_dataplane_apply_time_seconds_count[$__rate_interval])))"),
+    entry!("felix_dataplane_failures", Felix, "ops", "{{host}}", [],
+        "Dataplane failures per node",
+        "Failed dataplane updates per second, per node.",
+        by_host!("max by (instance) (rate(felix_int_dataplane_failures[$__rate_interval]))")),
+    entry!("felix_iptables_errors", Felix, "ops", "{{host}}", [],
+        "iptables errors per node",
+        "iptables-restore and iptables-save errors per second, per node.",
+        by_host!("max by (instance) (rate(felix_iptables_restore_errors[$__rate_interval])) + max by (instance) (rate(felix_iptables_save_errors[$__rate_interval]))")),
+    entry!("felix_ipset_errors", Felix, "ops", "{{host}}", [],
+        "ipset errors per node",
+        "ipset command errors per second, per node.",
+        by_host!("max by (instance) (rate(felix_ipset_errors[$__rate_interval]))")),
+    entry!("felix_resync_state", Felix, "short", "{{host}}", [],
+        "Resync state per node",
+        "1 waiting, 2 resyncing, 3 in sync.",
+        by_host!("max by (instance) (felix_resync_state)")),
+    entry!("felix_nodes_not_in_sync", Felix, "short", "nodes not in sync", [],
+        "Nodes not in sync",
+        "How many Felix instances are not in sync with the datastore.",
+        "count(max by (instance) (felix_resync_state) != 3) or vector(0)"),
+    entry!("felix_resync_churn", Felix, "ops", "{{host}}", [],
+        "Resyncs started per node",
+        "Datastore resyncs started per second; steady churn means Felix keeps losing its connection.",
+        by_host!("max by (instance) (rate(felix_resyncs_started[$__rate_interval]))")),
+    entry!("felix_active_endpoints", Felix, "short", "{{host}}", [],
+        "Active local endpoints per node",
+        "Workload and host endpoints Felix programs on each node.",
+        by_host!("max by (instance) (felix_active_local_endpoints)")),
+    entry!("felix_active_policies", Felix, "short", "{{host}}", [],
+        "Active local policies per node",
+        "Policies Felix programs on each node.",
+        by_host!("max by (instance) (felix_active_local_policies)")),
+    entry!("felix_calc_graph_p99", Felix, "s", "{{host}}", [],
+        "Calculation graph p99 per node",
+        "99th percentile time Felix's calculation graph takes per update.",
+        by_host!("max by (instance) (felix_calc_graph_update_time_seconds{quantile=\"0.99\"})")),
+    entry!("felix_cluster_hosts", Felix, "short", "hosts", [],
+        "Cluster hosts",
+        "Hosts in the cluster as Felix sees them.",
+        "max(felix_cluster_num_hosts)"),
+    entry!("felix_cluster_workload_endpoints", Felix, "short", "workload endpoints", [],
+        "Cluster workload endpoints",
+        "Workload endpoints in the cluster.",
+        "max(felix_cluster_num_workload_endpoints)"),
+    entry!("felix_cluster_policies", Felix, "short", "policies", [],
+        "Cluster policies",
+        "Network policies in the cluster.",
+        "max(felix_cluster_num_policies)"),
+    // ---- Typha ----
+    entry!("typha_connections_active", Typha, "short", "{{instance}}", [],
+        "Typha connections",
+        "Felix (and other) clients connected to each Typha instance.",
+        "max by (instance) (typha_connections_active)"),
+    entry!("typha_connections_dropped", Typha, "ops", "{{instance}}", [],
+        "Typha connections dropped",
+        "Connections each Typha dropped per second (slow or lagging clients).",
+        "max by (instance) (rate(typha_connections_dropped[$__rate_interval]))"),
+    entry!("typha_connections_accepted", Typha, "ops", "{{instance}}", [],
+        "Typha connections accepted",
+        "New client connections per second.",
+        "max by (instance) (rate(typha_connections_accepted[$__rate_interval]))"),
+    entry!("typha_client_latency_p99", Typha, "s", "{{instance}}", [],
+        "Typha client latency p99",
+        "99th percentile time from a datastore update to its delivery to clients, per Typha.",
+        "max by (instance) (typha_client_latency_secs{quantile=\"0.99\"})"),
+    entry!("typha_ping_latency_p99", Typha, "s", "{{instance}}", [],
+        "Typha ping latency p99",
+        "99th percentile round trip of Typha's pings to its clients.",
+        "max by (instance) (typha_ping_latency{quantile=\"0.99\"})"),
+    entry!("typha_cache_size", Typha, "short", "{{syncer}}", ["instance"],
+        "Typha cache size",
+        "Keys in Typha's cache per syncer.",
+        "max by (syncer) (typha_cache_size)"),
+    entry!("typha_update_rate", Typha, "ops", "{{syncer}}", [],
+        "Typha updates per second",
+        "Datastore updates Typha processes per second, per syncer.",
+        "sum by (syncer) (max by (instance, syncer) (rate(typha_updates_total[$__rate_interval])))"),
+    entry!("typha_streaming_connections", Typha, "short", "{{syncer}}", [],
+        "Typha streaming connections",
+        "Clients streaming from Typha, per syncer.",
+        "sum by (syncer) (max by (instance, syncer) (typha_connections_streaming))"),
+];
+
+pub fn find(id: &str) -> Option<&'static Entry> {
+    CATALOG.iter().find(|e| e.id == id)
+}
+
+/// The error for an unknown name lists what exists, so the fix is obvious.
+pub fn unknown(id: &str) -> String {
+    let ids: Vec<&str> = CATALOG.iter().map(|e| e.id).collect();
+    format!("unknown catalog query {id:?}: pick one of {}", ids.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_is_large_unique_and_documented() {
+        assert!(CATALOG.len() >= 25);
+        let mut ids: Vec<_> = CATALOG.iter().map(|e| e.id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), CATALOG.len(), "duplicate ids");
+        for e in CATALOG {
+            assert!(!e.title.is_empty() && !e.description.is_empty() && !e.unit.is_empty(), "{}", e.id);
+        }
+    }
+
+    #[test]
+    fn ipam_pool_entries_never_mix_pools() {
+        for e in CATALOG.iter().filter(|e| e.component == Component::KubeControllers) {
+            if e.template.contains("ipam_allocations_in_use") {
+                assert!(e.template.contains("no_ippool"), "{} counts no_ippool", e.id);
+                assert!(e.template.contains("max by (ippool, node)"), "{} double counts", e.id);
+            }
+            assert!(!e.template.contains("sum(ipam"), "{} sums across pools", e.id);
+        }
+    }
+}
