@@ -64,3 +64,77 @@ fn column(values: &Values) -> Box<dyn Array> {
         Values::Text(v) => Utf8Array::<i32>::from_slice(v).boxed(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+    use std::time::Duration;
+
+    use grafana_plugin_sdk::arrow2::{
+        array::{Float64Array, Int64Array},
+        io::ipc::read::{read_file_metadata, FileReader},
+    };
+    use serde_json::Value;
+
+    use super::*;
+    use crate::client::ApiResponse;
+    use crate::frames::convert::{to_frames, Shape};
+
+    /// Decodes what Grafana would read from one encoded frame.
+    fn decode(bytes: &[u8]) -> (Schema, Vec<Box<dyn Array>>) {
+        let mut cursor = Cursor::new(bytes);
+        let meta = read_file_metadata(&mut cursor).unwrap();
+        let schema = meta.schema.clone();
+        let chunks: Vec<_> = FileReader::new(cursor, meta, None, None).map(|c| c.unwrap()).collect();
+        let columns = chunks.into_iter().next().map(|c| c.into_arrays()).unwrap_or_default();
+        (schema, columns)
+    }
+
+    #[test]
+    fn grafana_reads_labels_config_and_frame_type() {
+        let body = br#"{"status":"success","warnings":["partial answer"],"data":{"resultType":"matrix","result":[
+            {"metric":{"ippool":"default-ipv4-ippool"},"values":[[1700000000,"87.5"],[1700000015,"88"]]}]}}"#;
+        let resp = ApiResponse::from_slice(body).unwrap();
+        let shape = Shape { expr: "x", step: Some(Duration::from_secs(15)), unit: Some("percent"), legend: "{{ippool}}" };
+        let frames = to_frames(resp, &shape);
+        let (schema, columns) = decode(&encode(&frames[0], "A").unwrap());
+
+        assert_eq!(schema.metadata["refId"], "A");
+        let meta: Value = serde_json::from_str(&schema.metadata["meta"]).unwrap();
+        assert_eq!(meta["type"], "timeseries-multi");
+        assert_eq!(meta["typeVersion"], serde_json::json!([0, 1]));
+        assert_eq!(meta["executedQueryString"], "Expr: x\nStep: 15s");
+        assert_eq!(meta["notices"][0]["text"], "partial answer");
+
+        let time = &schema.fields[0];
+        assert_eq!(time.data_type, DataType::Timestamp(TimeUnit::Nanosecond, None));
+        let time_config: Value = serde_json::from_str(&time.metadata["config"]).unwrap();
+        assert_eq!(time_config["interval"], 15000);
+
+        // The SDK's bug: with a config present the labels vanished. Both must be there.
+        let value = &schema.fields[1];
+        let labels: Value = serde_json::from_str(&value.metadata["labels"]).unwrap();
+        let config: Value = serde_json::from_str(&value.metadata["config"]).unwrap();
+        assert_eq!(labels["ippool"], "default-ipv4-ippool");
+        assert_eq!(config["unit"], "percent");
+        assert_eq!(config["displayNameFromDS"], "default-ipv4-ippool");
+
+        let times = columns[0].as_any().downcast_ref::<Int64Array>().unwrap();
+        assert_eq!(times.value(1), 1_700_000_015_000_000_000);
+        let values = columns[1].as_any().downcast_ref::<Float64Array>().unwrap();
+        assert_eq!(values.values().as_slice(), &[87.5, 88.0]);
+    }
+
+    #[test]
+    fn empty_result_is_one_empty_frame() {
+        let body = br#"{"status":"success","data":{"resultType":"vector","result":[]}}"#;
+        let shape = Shape { expr: "x", step: None, unit: None, legend: "" };
+        let frames = to_frames(ApiResponse::from_slice(body).unwrap(), &shape);
+        assert_eq!(frames.len(), 1);
+        let (schema, columns) = decode(&encode(&frames[0], "B").unwrap());
+        assert!(schema.fields.is_empty() && columns.is_empty());
+        let meta: Value = serde_json::from_str(&schema.metadata["meta"]).unwrap();
+        assert_eq!(meta["type"], "numeric-multi");
+        assert_eq!(meta["executedQueryString"], "Expr: x");
+    }
+}

@@ -100,3 +100,71 @@ fn fill_template(template: &str, settings: &Settings, vars: &Vars) -> String {
         .replace("$res", &format_duration(vars.scrape))
         .replace("$block", &settings.json.block_addresses.max(1).to_string())
 }
+
+/// Golden files: every catalog entry's PromQL for a set of filter and setting combinations,
+/// pinned in `testdata/catalog.golden`. Regenerate with `UPDATE_GOLDEN=1 cargo test`.
+#[cfg(test)]
+mod golden {
+    use super::*;
+    use crate::query::catalog::CATALOG;
+    use crate::query::model::{Filters, QueryModel};
+    use crate::settings::JsonData;
+
+    fn combos() -> Vec<(&'static str, Filters, JsonData)> {
+        let list = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let renamed = JsonData {
+            node_label: "exported_node".into(),
+            kube_controllers_job: "calico-kube-controllers".into(),
+            felix_job: "felix|calico-node".into(),
+            typha_job: "typha".into(),
+            ..JsonData::default()
+        };
+        vec![
+            ("no filters", Filters::default(), JsonData::default()),
+            ("one pool", Filters { pools: list(&["default-ipv4-ippool"]), ..Default::default() }, JsonData::default()),
+            (
+                "two pools, one node, one instance, one syncer",
+                Filters {
+                    pools: list(&["default-ipv4-ippool", "v6.pool"]),
+                    nodes: list(&["node-0001"]),
+                    instances: list(&["10.0.0.1:9091"]),
+                    syncers: list(&["felix"]),
+                },
+                JsonData::default(),
+            ),
+            ("exported_node and job selectors", Filters { nodes: list(&["n1"]), ..Default::default() }, renamed),
+        ]
+    }
+
+    fn render_all() -> String {
+        let vars = Vars {
+            window: Window { start_ms: 0, end_ms: 3_600_000, step: Duration::from_secs(15), interval: Duration::from_secs(15) },
+            range: Duration::from_secs(3600),
+            scrape: Duration::from_secs(15),
+        };
+        let mut out = String::new();
+        for entry in CATALOG {
+            for (name, filters, json) in combos() {
+                let settings = Settings::new("http://prometheus:9090", None, json, Default::default()).unwrap();
+                let q = QueryModel { catalog: entry.id.into(), filters, ..Default::default() };
+                let expr = catalog_expr(entry, &q, &settings, &vars).unwrap();
+                out.push_str(&format!("## {} / {name}\n{expr}\n", entry.id));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn catalog_promql_matches_golden_file() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/promql/testdata/catalog.golden");
+        let got = render_all();
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(path, &got).unwrap();
+        }
+        let want = std::fs::read_to_string(path).expect("golden file missing: run with UPDATE_GOLDEN=1");
+        for (g, w) in got.lines().zip(want.lines()) {
+            assert_eq!(g, w, "catalog PromQL changed; if intended, regenerate with UPDATE_GOLDEN=1");
+        }
+        assert_eq!(got.lines().count(), want.lines().count());
+    }
+}
