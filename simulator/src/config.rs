@@ -62,7 +62,11 @@ pub struct Scenarios {
 
 impl PoolSpec {
     pub fn new(name: &str, cidr: &str, block_size: u8) -> PoolSpec {
-        PoolSpec { name: name.to_string(), cidr: cidr.to_string(), block_size }
+        PoolSpec {
+            name: name.to_string(),
+            cidr: cidr.to_string(),
+            block_size,
+        }
     }
 
     pub fn is_ipv6(&self) -> bool {
@@ -88,7 +92,10 @@ impl PoolSpec {
 
     /// Prefix length of the CIDR; 0 if unparsable (`validate` rejects that case).
     pub fn prefix_len(&self) -> u8 {
-        self.cidr.split_once('/').and_then(|(_, p)| p.parse().ok()).unwrap_or(0)
+        self.cidr
+            .split_once('/')
+            .and_then(|(_, p)| p.parse().ok())
+            .unwrap_or(0)
     }
 
     /// Addresses in the pool, 2^(bits - prefix), as Calico reports ipam_ippool_size.
@@ -118,10 +125,16 @@ impl PoolSpec {
             .map_err(|_| format!("pool {}: bad prefix in cidr {:?}", self.name, self.cidr))?;
         let (lo, hi) = if self.is_ipv6() { (116, 128) } else { (20, 32) };
         if !(lo..=hi).contains(&self.block_size) {
-            return Err(format!("pool {}: block size {} outside {lo}..={hi}", self.name, self.block_size));
+            return Err(format!(
+                "pool {}: block size {} outside {lo}..={hi}",
+                self.name, self.block_size
+            ));
         }
         if prefix > self.block_size {
-            return Err(format!("pool {}: prefix /{prefix} is smaller than a block", self.name));
+            return Err(format!(
+                "pool {}: prefix /{prefix} is smaller than a block",
+                self.name
+            ));
         }
         Ok(())
     }
@@ -230,10 +243,16 @@ impl Config {
             return Err(format!("nodes must be 1..={MAX_NODES}, got {}", self.nodes));
         }
         if !(self.speed.is_finite() && self.speed >= 0.0) {
-            return Err(format!("speed must be a finite number >= 0, got {}", self.speed));
+            return Err(format!(
+                "speed must be a finite number >= 0, got {}",
+                self.speed
+            ));
         }
         if !(self.start_offset_s.is_finite() && self.start_offset_s >= 0.0) {
-            return Err(format!("start offset must be >= 0, got {}", self.start_offset_s));
+            return Err(format!(
+                "start offset must be >= 0, got {}",
+                self.start_offset_s
+            ));
         }
         if self.pools.is_empty() {
             return Err("at least one pool is needed".to_string());
@@ -243,7 +262,9 @@ impl Config {
 }
 
 fn parse_num<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
-    value.parse().map_err(|_| format!("{flag}: cannot parse {value:?}"))
+    value
+        .parse()
+        .map_err(|_| format!("{flag}: cannot parse {value:?}"))
 }
 
 /// The `--listen` address (default 127.0.0.1:9094). Only loopback addresses are
@@ -269,7 +290,8 @@ fn parse_socket(raw: &str) -> Result<SocketAddr, String> {
         let port = port.parse().map_err(|_| format!("bad port in {raw:?}"))?;
         return Ok(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port));
     }
-    raw.parse().map_err(|_| format!("bad listen address {raw:?} (want IP:PORT)"))
+    raw.parse()
+        .map_err(|_| format!("bad listen address {raw:?} (want IP:PORT)"))
 }
 
 #[cfg(test)]
@@ -302,7 +324,10 @@ mod tests {
             "--listen 127.0.0.1:0 --nodes 10 --seed 7 --speed 0 --scenarios leak,growth --typha 2 --start-offset 3600",
         ))
         .unwrap();
-        assert_eq!((c.nodes, c.seed, c.speed, c.typha_replicas), (10, 7, 0.0, 2));
+        assert_eq!(
+            (c.nodes, c.seed, c.speed, c.typha_replicas),
+            (10, 7, 0.0, 2)
+        );
         assert_eq!(c.start_offset_s, 3600.0);
         assert!(c.scenarios.leak && c.scenarios.growth && !c.scenarios.borrowing);
         assert_eq!(Config::from_args(&[]).unwrap(), Config::demo(200));
@@ -316,7 +341,9 @@ mod tests {
         assert!(Config::from_args(&args("--scenarios bogus")).is_err());
         assert!(Config::from_args(&args("--frobnicate 1")).is_err());
         assert!(Config::from_args(&args("--seed")).is_err());
-        assert!(Config::from_args(&args("--help")).unwrap_err().contains("USAGE"));
+        assert!(Config::from_args(&args("--help"))
+            .unwrap_err()
+            .contains("USAGE"));
     }
 
     #[test]

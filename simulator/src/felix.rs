@@ -13,7 +13,9 @@
 //!   per-node mean, so both counters only grow.
 //! - resync_state is 3 (in sync), resyncs_started 1.
 
-use crate::cluster::{counter, jitter, node_ip, node_name, Allocation, FelixNode, IptablesTable, MessageCount};
+use crate::cluster::{
+    counter, jitter, node_ip, node_name, Allocation, FelixNode, IptablesTable, MessageCount,
+};
 use crate::config::Config;
 use crate::ipam::primary_pool;
 use crate::prng::{between, hash};
@@ -62,12 +64,22 @@ fn apply_time(cfg: &Config, node: usize, t: f64) -> Summary {
     } else {
         let p50 = between(cfg.seed, &[TAG_APPLY, n, 1], 0.005, 0.015);
         let p90 = p50 * between(cfg.seed, &[TAG_APPLY, n, 2], 2.0, 3.0);
-        (p50, p90, p90 * between(cfg.seed, &[TAG_APPLY, n, 3], 1.5, 2.5))
+        (
+            p50,
+            p90,
+            p90 * between(cfg.seed, &[TAG_APPLY, n, 3], 1.5, 2.5),
+        )
     };
     let j = jitter(cfg.seed, &[TAG_APPLY, n], t);
     let base = between(cfg.seed, &[TAG_RATE, n, 1], 20.0, 70.0);
     let count = counter(base, between(cfg.seed, &[TAG_RATE, n, 2], 0.2, 0.6), t);
-    Summary { p50: p50 * j, p90: p90 * j, p99: p99 * j, sum: count as f64 * p50 * 1.3, count }
+    Summary {
+        p50: p50 * j,
+        p90: p90 * j,
+        p99: p99 * j,
+        sum: count as f64 * p50 * 1.3,
+        count,
+    }
 }
 
 fn calc_time(cfg: &Config, node: usize, t: f64) -> Summary {
@@ -75,7 +87,13 @@ fn calc_time(cfg: &Config, node: usize, t: f64) -> Summary {
     let p50 = between(cfg.seed, &[TAG_CALC, n], 0.0001, 0.0003);
     let j = jitter(cfg.seed, &[TAG_CALC, n], t);
     let count = counter(100.0, between(cfg.seed, &[TAG_RATE, n, 3], 1.0, 3.0), t);
-    Summary { p50: p50 * j, p90: p50 * 4.0 * j, p99: p50 * 12.0 * j, sum: count as f64 * p50 * 1.5, count }
+    Summary {
+        p50: p50 * j,
+        p90: p50 * 4.0 * j,
+        p99: p50 * 12.0 * j,
+        sum: count as f64 * p50 * 1.5,
+        count,
+    }
 }
 
 fn messages(cfg: &Config, node: usize, t: f64) -> Vec<MessageCount> {
@@ -88,14 +106,22 @@ fn messages(cfg: &Config, node: usize, t: f64) -> Vec<MessageCount> {
     ];
     kinds
         .iter()
-        .map(|&(kind, base, r)| MessageCount { kind: kind.to_string(), count: counter(base, r, t) })
+        .map(|&(kind, base, r)| MessageCount {
+            kind: kind.to_string(),
+            count: counter(base, r, t),
+        })
         .collect()
 }
 
 fn iptables(endpoints: u64) -> Vec<IptablesTable> {
     let mut out = Vec::with_capacity(8);
     for (ip_version, extra) in [("4", 0), ("6", 2)] {
-        for (table, chains) in [("filter", 40 + endpoints * 2), ("mangle", 10), ("nat", 15), ("raw", 8)] {
+        for (table, chains) in [
+            ("filter", 40 + endpoints * 2),
+            ("mangle", 10),
+            ("nat", 15),
+            ("raw", 8),
+        ] {
             let chains = chains - extra.min(chains);
             out.push(IptablesTable {
                 ip_version: ip_version.to_string(),
@@ -165,18 +191,35 @@ fn node(cfg: &Config, n: usize, t: f64, local: u64, view: &ClusterView) -> Felix
 
 pub fn build(cfg: &Config, t: f64, allocations: &[Allocation]) -> Vec<FelixNode> {
     let first = primary_pool(cfg) * cfg.nodes;
-    let local: Vec<u64> = allocations[first..first + cfg.nodes].iter().map(|a| a.in_use.saturating_sub(1)).collect();
+    let local: Vec<u64> = allocations[first..first + cfg.nodes]
+        .iter()
+        .map(|a| a.in_use.saturating_sub(1))
+        .collect();
     let view = cluster_view(cfg, &local);
-    (0..cfg.nodes).map(|n| node(cfg, n, t, local[n], &view)).collect()
+    (0..cfg.nodes)
+        .map(|n| node(cfg, n, t, local[n], &view))
+        .collect()
 }
 
 impl FelixNode {
     pub fn apply_summary(&self) -> Summary {
-        Summary { p50: self.apply_p50, p90: self.apply_p90, p99: self.apply_p99, sum: self.apply_sum, count: self.apply_count }
+        Summary {
+            p50: self.apply_p50,
+            p90: self.apply_p90,
+            p99: self.apply_p99,
+            sum: self.apply_sum,
+            count: self.apply_count,
+        }
     }
 
     pub fn calc_summary(&self) -> Summary {
-        Summary { p50: self.calc_p50, p90: self.calc_p90, p99: self.calc_p99, sum: self.calc_sum, count: self.calc_count }
+        Summary {
+            p50: self.calc_p50,
+            p90: self.calc_p90,
+            p99: self.calc_p99,
+            sum: self.calc_sum,
+            count: self.calc_count,
+        }
     }
 }
 
@@ -221,7 +264,10 @@ mod tests {
         let cfg = Config::demo(40);
         let c = Cluster::at(&cfg, 100.0);
         let endpoints: u64 = c.felix.iter().map(|f| f.active_local_endpoints).sum();
-        assert!(c.felix.iter().all(|f| f.cluster_num_workload_endpoints == endpoints && f.cluster_num_hosts == 40));
+        assert!(c
+            .felix
+            .iter()
+            .all(|f| f.cluster_num_workload_endpoints == endpoints && f.cluster_num_hosts == 40));
         assert_eq!(c.felix[3].instance, "10.128.0.4:9091");
         assert_eq!(c.felix[3].host, "node-0004");
     }

@@ -98,7 +98,10 @@ fn fit_demand(demand: &[u64], capacity: u128) -> Vec<u64> {
     if total <= limit {
         return demand.to_vec();
     }
-    demand.iter().map(|&d| (d as u128 * limit / total) as u64).collect()
+    demand
+        .iter()
+        .map(|&d| (d as u128 * limit / total) as u64)
+        .collect()
 }
 
 fn borrow_wishes(cfg: &Config, pool: usize, demand: &[u64]) -> Vec<u64> {
@@ -116,7 +119,11 @@ fn borrow_wishes(cfg: &Config, pool: usize, demand: &[u64]) -> Vec<u64> {
 
 /// Gives blocks back, highest node index first, until at most `available` remain.
 fn trim_blocks(blocks: &mut [u64], available: u128) {
-    let mut excess = blocks.iter().map(|&b| b as u128).sum::<u128>().saturating_sub(available);
+    let mut excess = blocks
+        .iter()
+        .map(|&b| b as u128)
+        .sum::<u128>()
+        .saturating_sub(available);
     while excess > 0 {
         let floor = if blocks.iter().any(|&b| b > 1) { 1 } else { 0 };
         for b in blocks.iter_mut().rev() {
@@ -136,14 +143,20 @@ fn fill_pool(cfg: &Config, pool: usize, demand: &[u64]) -> PoolFill {
     let cap = spec.block_capacity();
     let demand = fit_demand(demand, usable_capacity(cfg, pool));
     let mut wish = borrow_wishes(cfg, pool, &demand);
-    let mut own_blocks: Vec<u64> = (0..cfg.nodes).map(|n| (demand[n] - wish[n]).div_ceil(cap)).collect();
+    let mut own_blocks: Vec<u64> = (0..cfg.nodes)
+        .map(|n| (demand[n] - wish[n]).div_ceil(cap))
+        .collect();
     let unaffine = unaffine_blocks(cfg, pool);
     trim_blocks(&mut own_blocks, spec.block_count() - unaffine);
-    let own: Vec<u64> = (0..cfg.nodes).map(|n| (demand[n] - wish[n]).min(own_blocks[n] * cap)).collect();
+    let own: Vec<u64> = (0..cfg.nodes)
+        .map(|n| (demand[n] - wish[n]).min(own_blocks[n] * cap))
+        .collect();
     for n in 0..cfg.nodes {
         wish[n] = demand[n] - own[n];
     }
-    let own_free: Vec<u128> = (0..cfg.nodes).map(|n| (own_blocks[n] * cap - own[n]) as u128).collect();
+    let own_free: Vec<u128> = (0..cfg.nodes)
+        .map(|n| (own_blocks[n] * cap - own[n]) as u128)
+        .collect();
     let mut free_left: u128 = own_free.iter().sum::<u128>() + unaffine * cap as u128;
     let mut borrowed = vec![0; cfg.nodes];
     for n in 0..cfg.nodes {
@@ -152,7 +165,11 @@ fn fill_pool(cfg: &Config, pool: usize, demand: &[u64]) -> PoolFill {
         free_left -= borrowed[n] as u128;
     }
     let in_use = (0..cfg.nodes).map(|n| own[n] + borrowed[n]).collect();
-    PoolFill { own_blocks, in_use, borrowed }
+    PoolFill {
+        own_blocks,
+        in_use,
+        borrowed,
+    }
 }
 
 fn pool_state(spec: &PoolSpec) -> PoolState {
@@ -214,11 +231,19 @@ pub fn build(cfg: &Config, t: f64) -> Ipam {
         blocks.extend(orphans.map(|n| block_row("no_ippool", &names[n], 1)));
     }
     let pools = cfg.pools.iter().map(pool_state).collect();
-    Ipam { pools, allocations, blocks }
+    Ipam {
+        pools,
+        allocations,
+        blocks,
+    }
 }
 
 fn block_row(pool: &str, node: &str, blocks: u64) -> BlockCount {
-    BlockCount { pool: pool.to_string(), node: node.to_string(), blocks }
+    BlockCount {
+        pool: pool.to_string(),
+        node: node.to_string(),
+        blocks,
+    }
 }
 
 #[cfg(test)]
@@ -252,8 +277,19 @@ mod tests {
             for t in times() {
                 let ipam = build(&cfg, t);
                 for pool in &ipam.pools {
-                    let used: u64 = ipam.allocations.iter().filter(|a| a.pool == pool.name).map(|a| a.in_use).sum();
-                    assert!((used as f64) <= pool.size, "{} {} > {}", pool.name, used, pool.size);
+                    let used: u64 = ipam
+                        .allocations
+                        .iter()
+                        .filter(|a| a.pool == pool.name)
+                        .map(|a| a.in_use)
+                        .sum();
+                    assert!(
+                        (used as f64) <= pool.size,
+                        "{} {} > {}",
+                        pool.name,
+                        used,
+                        pool.size
+                    );
                 }
             }
         }
@@ -279,7 +315,10 @@ mod tests {
             for (p, spec) in cfg.pools.iter().enumerate() {
                 for n in 0..cfg.nodes {
                     let a = &ipam.allocations[p * cfg.nodes + n];
-                    assert_eq!((a.pool.as_str(), a.node.clone()), (spec.name.as_str(), node_name(n)));
+                    assert_eq!(
+                        (a.pool.as_str(), a.node.clone()),
+                        (spec.name.as_str(), node_name(n))
+                    );
                 }
             }
         }
@@ -290,14 +329,25 @@ mod tests {
         for cfg in configs() {
             for t in times() {
                 let ipam = build(&cfg, t);
-                let blocks: HashMap<(&str, &str), u64> =
-                    ipam.blocks.iter().map(|b| ((b.pool.as_str(), b.node.as_str()), b.blocks)).collect();
+                let blocks: HashMap<(&str, &str), u64> = ipam
+                    .blocks
+                    .iter()
+                    .map(|b| ((b.pool.as_str(), b.node.as_str()), b.blocks))
+                    .collect();
                 for (p, spec) in cfg.pools.iter().enumerate() {
                     let cap = spec.block_capacity();
-                    let total_blocks: u64 = ipam.blocks.iter().filter(|b| b.pool == spec.name).map(|b| b.blocks).sum();
+                    let total_blocks: u64 = ipam
+                        .blocks
+                        .iter()
+                        .filter(|b| b.pool == spec.name)
+                        .map(|b| b.blocks)
+                        .sum();
                     assert!(total_blocks as u128 <= spec.block_count());
                     for a in &ipam.allocations[p * cfg.nodes..(p + 1) * cfg.nodes] {
-                        let b = blocks.get(&(a.pool.as_str(), a.node.as_str())).copied().unwrap_or(0);
+                        let b = blocks
+                            .get(&(a.pool.as_str(), a.node.as_str()))
+                            .copied()
+                            .unwrap_or(0);
                         assert!(b * cap >= a.in_use - a.borrowed, "{a:?} blocks {b}");
                     }
                 }
@@ -312,9 +362,19 @@ mod tests {
                 let ipam = build(&cfg, t);
                 for (p, spec) in cfg.pools.iter().enumerate() {
                     let rows = &ipam.allocations[p * cfg.nodes..(p + 1) * cfg.nodes];
-                    let block_addrs: u64 = ipam.blocks.iter().filter(|b| b.pool == spec.name).map(|b| b.blocks).sum::<u64>() * spec.block_capacity();
+                    let block_addrs: u64 = ipam
+                        .blocks
+                        .iter()
+                        .filter(|b| b.pool == spec.name)
+                        .map(|b| b.blocks)
+                        .sum::<u64>()
+                        * spec.block_capacity();
                     let in_use: u64 = rows.iter().map(|a| a.in_use).sum();
-                    assert!(in_use <= block_addrs, "{} {in_use} > {block_addrs}", spec.name);
+                    assert!(
+                        in_use <= block_addrs,
+                        "{} {in_use} > {block_addrs}",
+                        spec.name
+                    );
                 }
             }
         }
@@ -323,7 +383,14 @@ mod tests {
     #[test]
     fn growth_nears_exhaustion() {
         let cfg = Config::demo(200);
-        let used = |t| build(&cfg, t).allocations.iter().filter(|a| a.pool == "default-ipv4-ippool").map(|a| a.in_use).sum::<u64>();
+        let used = |t| {
+            build(&cfg, t)
+                .allocations
+                .iter()
+                .filter(|a| a.pool == "default-ipv4-ippool")
+                .map(|a| a.in_use)
+                .sum::<u64>()
+        };
         let (early, late) = (used(0.0), used(300_000.0));
         assert!(early < 65536 * 40 / 100, "{early}");
         assert!(late > 65536 * 90 / 100, "{late}");
@@ -334,9 +401,28 @@ mod tests {
     fn scenarios_show_up() {
         let ipam = build(&Config::demo(200), 7200.0);
         let v4 = |a: &&Allocation| a.pool == "default-ipv4-ippool";
-        assert!(ipam.allocations.iter().filter(v4).filter(|a| a.borrowed > 0).count() >= 3);
-        assert!(ipam.allocations.iter().filter(|a| a.gc_candidates > 0).count() >= 3);
-        assert!(ipam.allocations.iter().filter(|a| a.reclamations > 0).count() >= 3);
+        assert!(
+            ipam.allocations
+                .iter()
+                .filter(v4)
+                .filter(|a| a.borrowed > 0)
+                .count()
+                >= 3
+        );
+        assert!(
+            ipam.allocations
+                .iter()
+                .filter(|a| a.gc_candidates > 0)
+                .count()
+                >= 3
+        );
+        assert!(
+            ipam.allocations
+                .iter()
+                .filter(|a| a.reclamations > 0)
+                .count()
+                >= 3
+        );
         assert!(ipam.blocks.iter().any(|b| b.node == "no_affinity"));
         assert!(ipam.blocks.iter().any(|b| b.pool == "no_ippool"));
         assert!(!ipam.allocations.iter().any(|a| a.pool == "no_ippool"));
@@ -344,8 +430,14 @@ mod tests {
         let mut quiet = Config::demo(200);
         quiet.scenarios = Scenarios::none();
         let ipam = build(&quiet, 7200.0);
-        assert!(ipam.allocations.iter().all(|a| a.borrowed == 0 && a.gc_candidates == 0 && a.reclamations == 0));
-        assert!(ipam.blocks.iter().all(|b| b.node != "no_affinity" && b.pool != "no_ippool"));
+        assert!(ipam
+            .allocations
+            .iter()
+            .all(|a| a.borrowed == 0 && a.gc_candidates == 0 && a.reclamations == 0));
+        assert!(ipam
+            .blocks
+            .iter()
+            .all(|b| b.node != "no_affinity" && b.pool != "no_ippool"));
     }
 
     #[test]
@@ -353,7 +445,11 @@ mod tests {
         let cfg = Config::demo(100);
         let mut last = vec![0; cfg.nodes * 2];
         for step in 0..200 {
-            let now: Vec<u64> = build(&cfg, step as f64 * 97.0).allocations.iter().map(|a| a.reclamations).collect();
+            let now: Vec<u64> = build(&cfg, step as f64 * 97.0)
+                .allocations
+                .iter()
+                .map(|a| a.reclamations)
+                .collect();
             assert!(now.iter().zip(&last).all(|(a, b)| a >= b));
             last = now;
         }

@@ -43,7 +43,11 @@ pub fn check_exposition(text: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn check_comment(rest: &str, types: &mut HashMap<String, String>, finished: &HashSet<String>) -> Result<(), String> {
+fn check_comment(
+    rest: &str,
+    types: &mut HashMap<String, String>,
+    finished: &HashSet<String>,
+) -> Result<(), String> {
     let mut parts = rest.trim_start().splitn(3, ' ');
     match parts.next() {
         Some("TYPE") => {
@@ -53,7 +57,8 @@ fn check_comment(rest: &str, types: &mut HashMap<String, String>, finished: &Has
             if !KINDS.contains(&kind) {
                 return Err(format!("unknown type {kind}"));
             }
-            if types.insert(name.to_string(), kind.to_string()).is_some() || finished.contains(name) {
+            if types.insert(name.to_string(), kind.to_string()).is_some() || finished.contains(name)
+            {
                 return Err(format!("second TYPE line for {name}"));
             }
             Ok(())
@@ -65,7 +70,9 @@ fn check_comment(rest: &str, types: &mut HashMap<String, String>, finished: &Has
 
 fn check_name(name: &str) -> Result<(), String> {
     let mut chars = name.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':');
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':');
     if first_ok && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':') {
         Ok(())
     } else {
@@ -95,7 +102,8 @@ fn parse_sample(line: &str) -> Result<(String, Vec<(String, String)>), String> {
     let mut fields = rest.split(' ');
     check_value(fields.next().unwrap_or(""))?;
     if let Some(ts) = fields.next() {
-        ts.parse::<i64>().map_err(|_| format!("bad timestamp {ts:?}"))?;
+        ts.parse::<i64>()
+            .map_err(|_| format!("bad timestamp {ts:?}"))?;
     }
     if fields.next().is_some() {
         return Err("trailing fields".to_string());
@@ -118,7 +126,11 @@ fn parse_labels(mut s: &str) -> Result<Labels<'_>, String> {
         if labels.iter().any(|(n, _)| n == name) {
             return Err(format!("label {name} repeated"));
         }
-        let (value, rest) = parse_quoted(s[eq + 1..].strip_prefix('"').ok_or("label value not quoted")?)?;
+        let (value, rest) = parse_quoted(
+            s[eq + 1..]
+                .strip_prefix('"')
+                .ok_or("label value not quoted")?,
+        )?;
         labels.push((name.to_string(), value));
         s = rest.strip_prefix(',').unwrap_or(rest);
         if !rest.starts_with([',', '}']) {
@@ -155,7 +167,11 @@ fn check_value(v: &str) -> Result<(), String> {
 
 /// The family a sample belongs to; summary samples need the quantile label unless
 /// they are `_sum` or `_count`.
-fn family_of(name: &str, labels: &[(String, String)], types: &HashMap<String, String>) -> Result<String, String> {
+fn family_of(
+    name: &str,
+    labels: &[(String, String)],
+    types: &HashMap<String, String>,
+) -> Result<String, String> {
     let has_quantile = labels.iter().any(|(n, _)| n == "quantile");
     if let Some(kind) = types.get(name) {
         if kind == "summary" && !has_quantile {
@@ -168,7 +184,10 @@ fn family_of(name: &str, labels: &[(String, String)], types: &HashMap<String, St
     }
     for suffix in ["_sum", "_count", "_bucket"] {
         if let Some(base) = name.strip_suffix(suffix) {
-            if matches!(types.get(base).map(String::as_str), Some("summary" | "histogram")) {
+            if matches!(
+                types.get(base).map(String::as_str),
+                Some("summary" | "histogram")
+            ) {
                 return Ok(base.to_string());
             }
         }
@@ -189,16 +208,16 @@ mod tests {
     #[test]
     fn rejects_invalid_text() {
         let bad = [
-            "a 1\n",                                          // no TYPE
-            "# TYPE a gauge\n# TYPE a gauge\na 1\n",          // two TYPE lines
-            "# TYPE a gauge\na{b=c} 1\n",                     // unquoted
-            "# TYPE a gauge\na{b=\"\\x\"} 1\n",               // bad escape
-            "# TYPE a gauge\na{b=\"x\" 1\n",                  // unterminated
-            "# TYPE a gauge\na one\n",                        // bad value
-            "# TYPE a gauge\na 1\na 2\n",                     // duplicate
+            "a 1\n",                                                    // no TYPE
+            "# TYPE a gauge\n# TYPE a gauge\na 1\n",                    // two TYPE lines
+            "# TYPE a gauge\na{b=c} 1\n",                               // unquoted
+            "# TYPE a gauge\na{b=\"\\x\"} 1\n",                         // bad escape
+            "# TYPE a gauge\na{b=\"x\" 1\n",                            // unterminated
+            "# TYPE a gauge\na one\n",                                  // bad value
+            "# TYPE a gauge\na 1\na 2\n",                               // duplicate
             "# TYPE a gauge\n# TYPE b gauge\na 1\nb 1\na{x=\"1\"} 1\n", // not contiguous
-            "# TYPE s summary\ns 1\n",                        // no quantile
-            "# TYPE 1a gauge\n",                              // bad name
+            "# TYPE s summary\ns 1\n",                                  // no quantile
+            "# TYPE 1a gauge\n",                                        // bad name
         ];
         for text in bad {
             assert!(check_exposition(text).is_err(), "{text:?}");

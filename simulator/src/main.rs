@@ -23,7 +23,10 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let bound = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| addr.to_string());
+    let bound = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_else(|_| addr.to_string());
     let mut out = std::io::stdout();
     let _ = writeln!(out, "listening on http://{bound}");
     let _ = out.flush();

@@ -11,7 +11,9 @@ pub fn splitmix64(x: u64) -> u64 {
 
 /// Hash of a seed and a list of tags (node index, epoch, a constant per use...).
 pub fn hash(seed: u64, parts: &[u64]) -> u64 {
-    parts.iter().fold(splitmix64(seed), |h, p| splitmix64(h ^ p))
+    parts
+        .iter()
+        .fold(splitmix64(seed), |h, p| splitmix64(h ^ p))
 }
 
 /// Uniform value in [0, 1) derived from `hash`.

@@ -79,12 +79,28 @@ async fn respond(app: Arc<App>, page: Page) -> Response {
 }
 
 pub fn router(cfg: Config) -> Router {
-    let app = Arc::new(App { cfg, started: Instant::now(), cache: Mutex::new(Default::default()) });
+    let app = Arc::new(App {
+        cfg,
+        started: Instant::now(),
+        cache: Mutex::new(Default::default()),
+    });
     Router::new()
-        .route("/metrics/kube-controllers", get(|State(a): State<Arc<App>>| respond(a, Page::KubeControllers)))
-        .route("/metrics/felix", get(|State(a): State<Arc<App>>| respond(a, Page::Felix)))
-        .route("/metrics/typha", get(|State(a): State<Arc<App>>| respond(a, Page::Typha)))
-        .route("/state", get(|State(a): State<Arc<App>>| respond(a, Page::State)))
+        .route(
+            "/metrics/kube-controllers",
+            get(|State(a): State<Arc<App>>| respond(a, Page::KubeControllers)),
+        )
+        .route(
+            "/metrics/felix",
+            get(|State(a): State<Arc<App>>| respond(a, Page::Felix)),
+        )
+        .route(
+            "/metrics/typha",
+            get(|State(a): State<Arc<App>>| respond(a, Page::Typha)),
+        )
+        .route(
+            "/state",
+            get(|State(a): State<Arc<App>>| respond(a, Page::State)),
+        )
         .route("/healthz", get(|| async { "ok" }))
         .with_state(app)
 }
@@ -126,9 +142,14 @@ mod tests {
 
         let expected = Cluster::at(&cfg, 5000.0);
         let (head, body) = get(addr, "/metrics/felix").await;
-        assert!(head.to_ascii_lowercase().contains("content-type: text/plain; version=0.0.4"));
+        assert!(head
+            .to_ascii_lowercase()
+            .contains("content-type: text/plain; version=0.0.4"));
         assert_eq!(body, expected.render_felix());
-        assert_eq!(get(addr, "/metrics/kube-controllers").await.1, expected.render_kube_controllers());
+        assert_eq!(
+            get(addr, "/metrics/kube-controllers").await.1,
+            expected.render_kube_controllers()
+        );
         assert_eq!(get(addr, "/metrics/typha").await.1, expected.render_typha());
         let state: Cluster = serde_json::from_str(&get(addr, "/state").await.1).unwrap();
         assert_eq!(state.sim_seconds, 5000.0);

@@ -12,7 +12,9 @@
 //! - Cache sizes follow the cluster (endpoints, nodes, blocks); updates_total grows
 //!   linearly from the cache size, updates_skipped = updates_total / 20.
 
-use crate::cluster::{counter, jitter, node_ip, node_name, Allocation, BlockCount, SyncerStats, TyphaInstance};
+use crate::cluster::{
+    counter, jitter, node_ip, node_name, Allocation, BlockCount, SyncerStats, TyphaInstance,
+};
 use crate::config::Config;
 use crate::felix::Summary;
 use crate::prng::between;
@@ -37,7 +39,12 @@ fn cache_sizes(cfg: &Config, allocations: &[Allocation], blocks: &[BlockCount]) 
     let endpoints: u64 = allocations.iter().take(cfg.nodes).map(|a| a.in_use).sum();
     let blocks: u64 = blocks.iter().map(|b| b.blocks).sum();
     let pools = cfg.pools.len() as u64;
-    [endpoints + nodes * 3 + 120, nodes * 2 + pools + 5, nodes + blocks + pools, nodes]
+    [
+        endpoints + nodes * 3 + 120,
+        nodes * 2 + pools + 5,
+        nodes + blocks + pools,
+        nodes,
+    ]
 }
 
 fn syncer_stats(cfg: &Config, r: usize, t: f64, caches: [u64; 4]) -> Vec<SyncerStats> {
@@ -65,13 +72,23 @@ fn syncer_stats(cfg: &Config, r: usize, t: f64, caches: [u64; 4]) -> Vec<SyncerS
 /// A summary with quantiles p50, p50 x 4, p50 x 12 (jittered) and a fixed mean.
 fn summary(cfg: &Config, r: usize, tag: u64, p50: f64, count: u64, t: f64) -> Summary {
     let j = jitter(cfg.seed, &[TAG_LAT, tag, r as u64], t);
-    Summary { p50: p50 * j, p90: p50 * 4.0 * j, p99: p50 * 12.0 * j, sum: count as f64 * p50 * 1.5, count }
+    Summary {
+        p50: p50 * j,
+        p90: p50 * 4.0 * j,
+        p99: p50 * 12.0 * j,
+        sum: count as f64 * p50 * 1.5,
+        count,
+    }
 }
 
 fn instance(cfg: &Config, r: usize, t: f64, caches: [u64; 4]) -> TyphaInstance {
     let host = r * cfg.nodes / replicas(cfg);
     let conns = share(cfg, r) * SYNCERS.len() as u64;
-    let dropped = if cfg.scenarios.typha_drops && r == 0 { (t / 120.0).floor() as u64 } else { 0 };
+    let dropped = if cfg.scenarios.typha_drops && r == 0 {
+        (t / 120.0).floor() as u64
+    } else {
+        0
+    };
     let syncers = syncer_stats(cfg, r, t, caches);
     let updates: u64 = syncers.iter().map(|s| s.updates_total).sum();
     let client = summary(cfg, r, 1, 0.0004, updates, t);
@@ -110,9 +127,16 @@ fn instance(cfg: &Config, r: usize, t: f64, caches: [u64; 4]) -> TyphaInstance {
     }
 }
 
-pub fn build(cfg: &Config, t: f64, allocations: &[Allocation], blocks: &[BlockCount]) -> Vec<TyphaInstance> {
+pub fn build(
+    cfg: &Config,
+    t: f64,
+    allocations: &[Allocation],
+    blocks: &[BlockCount],
+) -> Vec<TyphaInstance> {
     let caches = cache_sizes(cfg, allocations, blocks);
-    (0..replicas(cfg)).map(|r| instance(cfg, r, t, caches)).collect()
+    (0..replicas(cfg))
+        .map(|r| instance(cfg, r, t, caches))
+        .collect()
 }
 
 impl TyphaInstance {
@@ -166,7 +190,11 @@ mod tests {
     fn connections_cover_every_node() {
         let c = Cluster::at(&Config::demo(200), 0.0);
         assert_eq!(c.typha.len(), 3);
-        let felix: u64 = c.typha.iter().map(|t| t.syncers[0].connections_streaming).sum();
+        let felix: u64 = c
+            .typha
+            .iter()
+            .map(|t| t.syncers[0].connections_streaming)
+            .sum();
         assert_eq!(felix, 200);
         assert_eq!(c.typha[0].instance, "10.128.0.1:9093");
         assert_eq!(Cluster::at(&Config::demo(2), 0.0).typha.len(), 2);
@@ -181,6 +209,9 @@ mod tests {
         assert!(b.typha[1..].iter().all(|t| t.connections_dropped == 0));
         let mut quiet = cfg.clone();
         quiet.scenarios = Scenarios::none();
-        assert!(Cluster::at(&quiet, 6000.0).typha.iter().all(|t| t.connections_dropped == 0));
+        assert!(Cluster::at(&quiet, 6000.0)
+            .typha
+            .iter()
+            .all(|t| t.connections_dropped == 0));
     }
 }

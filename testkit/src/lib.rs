@@ -29,6 +29,9 @@ mod exposition;
 mod server;
 mod stores;
 
+pub mod cluster;
+
+pub use cluster::{calico_jobs, Simulator};
 pub use exposition::StaticMetricsServer;
 pub use stores::{Prometheus, VictoriaMetrics};
 

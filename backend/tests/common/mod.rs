@@ -1,0 +1,95 @@
+//! Shared by the integration tests: a frozen simulated cluster, stores scraping it, and
+//! helpers that run catalog queries through the backend's real data path.
+#![allow(dead_code)]
+
+use std::{collections::BTreeMap, sync::OnceLock, time::Duration};
+
+use calicoscope_backend::client::Client;
+use calicoscope_backend::execute::{self, Request};
+use calicoscope_backend::frames::{Frame, Values};
+use calicoscope_backend::settings::Settings;
+use calicoscope_sim::{Cluster, Config};
+use calicoscope_testkit::{calico_jobs, Prometheus, ScrapeJob, Simulator, VictoriaMetrics};
+
+pub const NODES: usize = 30;
+
+/// One frozen simulator per test binary: its state never changes, so answers are exact.
+pub fn frozen_sim() -> &'static Simulator {
+    static SIM: OnceLock<Simulator> = OnceLock::new();
+    SIM.get_or_init(|| {
+        let mut cfg = Config::demo(NODES);
+        cfg.speed = 0.0;
+        cfg.start_offset_s = 3.0 * 3600.0; // some growth, leaks and borrowing have happened
+        Simulator::start(cfg)
+    })
+}
+
+pub fn jobs() -> Vec<ScrapeJob> {
+    calico_jobs(frozen_sim(), true)
+}
+
+/// Waits until every component has been scraped at least three times (rates need two).
+fn wait_ready(query: impl Fn(&str, usize, Duration) -> Result<(), String>) {
+    for (expr, n) in [
+        ("count_over_time(ipam_ippool_size[1m]) >= 3", 2),
+        ("count_over_time(felix_resync_state[1m]) >= 3", NODES),
+        ("count_over_time(typha_connections_active[1m]) >= 3", 1),
+    ] {
+        query(expr, n, Duration::from_secs(60)).unwrap_or_else(|e| panic!("store never got {expr}: {e}"));
+    }
+}
+
+pub fn prometheus() -> Prometheus {
+    let p = Prometheus::start(&jobs(), Duration::from_secs(1), "1h").unwrap_or_else(|e| panic!("{e}"));
+    wait_ready(|e, n, t| p.wait_for(e, n, t));
+    p
+}
+
+pub fn victoria_metrics() -> VictoriaMetrics {
+    let v = VictoriaMetrics::start(&jobs(), Duration::from_secs(1)).unwrap_or_else(|e| panic!("{e}"));
+    wait_ready(|e, n, t| v.wait_for(e, n, t));
+    v
+}
+
+pub fn settings(url: &str) -> Settings {
+    let json = serde_json::json!({ "scrapeInterval": "1s", "forecastWindow": "1m" });
+    Settings::new(url, None, serde_json::from_value(json).unwrap(), Default::default()).unwrap()
+}
+
+/// A query over the last five minutes ending now.
+pub fn request(json: serde_json::Value) -> Request {
+    let to_ms = (calicoscope_backend::client::now_s() * 1000.0) as i64;
+    Request {
+        ref_id: "A".into(),
+        json: json.to_string().into_bytes(),
+        from_ms: to_ms - 300_000,
+        to_ms,
+        interval_ms: 1_000,
+        max_data_points: 300,
+    }
+}
+
+/// Runs an instant catalog query and returns (labels, value) per series.
+pub async fn instant(settings: &Settings, catalog: &str) -> Result<Vec<(BTreeMap<String, String>, f64)>, String> {
+    let client = Client::new(settings).unwrap();
+    let req = request(serde_json::json!({ "catalog": catalog, "instant": true }));
+    let frames = execute::execute(&req, settings, &client).await.map_err(|e| e.message)?;
+    Ok(frames.iter().filter_map(last_value).collect())
+}
+
+pub fn last_value(frame: &Frame) -> Option<(BTreeMap<String, String>, f64)> {
+    let field = frame.fields.get(1)?;
+    match &field.values {
+        Values::Number(v) => Some((field.labels.clone(), *v.last()?)),
+        _ => None,
+    }
+}
+
+/// Values keyed by one label.
+pub fn by(label: &str, rows: &[(BTreeMap<String, String>, f64)]) -> BTreeMap<String, f64> {
+    rows.iter().map(|(l, v)| (l.get(label).cloned().unwrap_or_default(), *v)).collect()
+}
+
+pub fn state() -> Cluster {
+    frozen_sim().state()
+}
