@@ -11,6 +11,7 @@ use grafana_plugin_sdk::arrow2::{
     array::{Array, PrimitiveArray, Utf8Array},
     chunk::Chunk,
     datatypes::{DataType, Field as ArrowField, Schema, TimeUnit},
+    io::ipc::read::{read_file_metadata, FileReader},
     io::ipc::write::{FileWriter, WriteOptions},
 };
 
@@ -63,6 +64,65 @@ fn column(values: &Values) -> Box<dyn Array> {
         Values::Number(v) => PrimitiveArray::<f64>::from_slice(v).boxed(),
         Values::Text(v) => Utf8Array::<i32>::from_slice(v).boxed(),
     }
+}
+
+/// Reads an encoded frame back, as Grafana does: name, refId, meta, fields with labels and
+/// config. Used by the protocol tests and the panel's fixtures.
+pub fn decode(bytes: &[u8]) -> Result<(Frame, String), String> {
+    let mut cursor = std::io::Cursor::new(bytes);
+    let metadata = read_file_metadata(&mut cursor).map_err(|e| e.to_string())?;
+    let schema = metadata.schema.clone();
+    let mut columns: Vec<Box<dyn Array>> = Vec::new();
+    for chunk in FileReader::new(cursor, metadata, None, None) {
+        let chunk = chunk.map_err(|e| e.to_string())?;
+        columns = chunk.into_arrays(); // frames are written as one record batch
+    }
+    let fields = schema
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let values = columns.get(i).map_or(Ok(empty_values(&f.data_type)), |c| values_of(c.as_ref()))?;
+            Ok(Field {
+                name: f.name.clone(),
+                values,
+                labels: json(f.metadata.get("labels")).unwrap_or_default(),
+                config: json(f.metadata.get("config")),
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let frame = Frame {
+        name: schema.metadata.get("name").cloned().unwrap_or_default(),
+        fields,
+        meta: json(schema.metadata.get("meta")),
+    };
+    Ok((frame, schema.metadata.get("refId").cloned().unwrap_or_default()))
+}
+
+fn json<T: serde::de::DeserializeOwned>(text: Option<&String>) -> Option<T> {
+    text.and_then(|t| serde_json::from_str(t).ok())
+}
+
+fn empty_values(t: &DataType) -> Values {
+    match t {
+        DataType::Timestamp(..) => Values::Time(vec![]),
+        DataType::Utf8 => Values::Text(vec![]),
+        _ => Values::Number(vec![]),
+    }
+}
+
+fn values_of(column: &dyn Array) -> Result<Values, String> {
+    let any = column.as_any();
+    if let Some(a) = any.downcast_ref::<PrimitiveArray<i64>>() {
+        return Ok(Values::Time(a.values().iter().map(|ns| ns / 1_000_000).collect()));
+    }
+    if let Some(a) = any.downcast_ref::<PrimitiveArray<f64>>() {
+        return Ok(Values::Number(a.values().to_vec()));
+    }
+    if let Some(a) = any.downcast_ref::<Utf8Array<i32>>() {
+        return Ok(Values::Text(a.values_iter().map(str::to_string).collect()));
+    }
+    Err(format!("unsupported column type {:?}", column.data_type()))
 }
 
 #[cfg(test)]
@@ -123,6 +183,23 @@ mod tests {
         assert_eq!(times.value(1), 1_700_000_015_000_000_000);
         let values = columns[1].as_any().downcast_ref::<Float64Array>().unwrap();
         assert_eq!(values.values().as_slice(), &[87.5, 88.0]);
+    }
+
+    #[test]
+    fn decode_round_trips() {
+        let mut value = Field::new("Value", Values::Number(vec![1.5, f64::INFINITY]));
+        value.labels.insert("node".into(), "n\"1".into());
+        let frame = Frame {
+            name: "pools".into(),
+            fields: vec![
+                Field::new("Time", Values::Time(vec![1_700_000_000_000, 1_700_000_001_000])),
+                value.with_config(serde_json::json!({"unit": "short"})),
+                Field::new("pool", Values::Text(vec!["a".into(), "b".into()])),
+            ],
+            meta: Some(serde_json::json!({"type": "table"})),
+        };
+        let (back, ref_id) = super::decode(&encode(&frame, "Z").unwrap()).unwrap();
+        assert_eq!((back, ref_id.as_str()), (frame, "Z"));
     }
 
     #[test]

@@ -93,3 +93,5 @@ pub fn by(label: &str, rows: &[(BTreeMap<String, String>, f64)]) -> BTreeMap<Str
 pub fn state() -> Cluster {
     frozen_sim().state()
 }
+pub mod faults;
+pub mod plugin;
