@@ -42,13 +42,19 @@ pub struct QueryError {
 
 impl QueryError {
     pub fn bad_request(message: impl Into<String>) -> Self {
-        Self { status: 400, message: message.into() }
+        Self {
+            status: 400,
+            message: message.into(),
+        }
     }
 }
 
 impl From<ClientError> for QueryError {
     fn from(e: ClientError) -> Self {
-        Self { status: e.status(), message: e.to_string() }
+        Self {
+            status: e.status(),
+            message: e.to_string(),
+        }
     }
 }
 
@@ -59,7 +65,10 @@ pub fn plan(req: &Request, settings: &Settings) -> Result<Plan, QueryError> {
         settings.scrape_interval()
     } else {
         parse_duration(&q.interval).ok_or_else(|| {
-            QueryError::bad_request(format!("min step {:?} is not a duration such as 30s or 1m", q.interval))
+            QueryError::bad_request(format!(
+                "min step {:?} is not a duration such as 30s or 1m",
+                q.interval
+            ))
         })?
     };
     let window = Window::compute(StepInput {
@@ -76,21 +85,38 @@ pub fn plan(req: &Request, settings: &Settings) -> Result<Plan, QueryError> {
     };
     let (expr, unit, default_legend) = match q.mode {
         Mode::Raw => {
-            let expr = promql::raw_expr(&q.expr, &vars).map_err(|e| QueryError::bad_request(e.to_string()))?;
+            let expr = promql::raw_expr(&q.expr, &vars)
+                .map_err(|e| QueryError::bad_request(e.to_string()))?;
             (expr, None, "")
         }
         Mode::Catalog => {
-            let entry = catalog::find(&q.catalog).ok_or_else(|| QueryError::bad_request(catalog::unknown(&q.catalog)))?;
-            let expr = promql::catalog_expr(entry, &q, settings, &vars).map_err(QueryError::bad_request)?;
+            let entry = catalog::find(&q.catalog)
+                .ok_or_else(|| QueryError::bad_request(catalog::unknown(&q.catalog)))?;
+            let expr = promql::catalog_expr(entry, &q, settings, &vars)
+                .map_err(QueryError::bad_request)?;
             (expr, Some(entry.unit), entry.legend)
         }
     };
-    let legend = if q.legend.is_empty() { default_legend.to_string() } else { q.legend.clone() };
-    Ok(Plan { expr, window, instant: q.instant, unit, legend })
+    let legend = if q.legend.is_empty() {
+        default_legend.to_string()
+    } else {
+        q.legend.clone()
+    };
+    Ok(Plan {
+        expr,
+        window,
+        instant: q.instant,
+        unit,
+        legend,
+    })
 }
 
 /// Runs one query end to end.
-pub async fn execute(req: &Request, settings: &Settings, client: &Client) -> Result<Vec<Frame>, QueryError> {
+pub async fn execute(
+    req: &Request,
+    settings: &Settings,
+    client: &Client,
+) -> Result<Vec<Frame>, QueryError> {
     let plan = plan(req, settings)?;
     run_plan(&plan, client).await
 }
@@ -100,7 +126,14 @@ pub async fn run_plan(plan: &Plan, client: &Client) -> Result<Vec<Frame>, QueryE
     let resp = if plan.instant {
         client.instant(&plan.expr, w.end_ms as f64 / 1000.0).await?
     } else {
-        client.range(&plan.expr, w.start_ms as f64 / 1000.0, w.end_ms as f64 / 1000.0, w.step).await?
+        client
+            .range(
+                &plan.expr,
+                w.start_ms as f64 / 1000.0,
+                w.end_ms as f64 / 1000.0,
+                w.step,
+            )
+            .await?
     };
     let shape = Shape {
         expr: &plan.expr,

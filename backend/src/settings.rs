@@ -140,17 +140,28 @@ impl Settings {
             ("forecastWindow", &json.forecast_window),
         ] {
             if crate::query::time::parse_duration(value).is_none() {
-                return Err(SettingsError::BadDuration { field, value: value.clone() });
+                return Err(SettingsError::BadDuration {
+                    field,
+                    value: value.clone(),
+                });
             }
         }
-        for (field, value) in [("nodeLabel", &json.node_label), ("poolLabel", &json.pool_label)] {
+        for (field, value) in [
+            ("nodeLabel", &json.node_label),
+            ("poolLabel", &json.pool_label),
+        ] {
             if !is_label_name(value) {
-                return Err(SettingsError::BadLabel { field, value: value.clone() });
+                return Err(SettingsError::BadLabel {
+                    field,
+                    value: value.clone(),
+                });
             }
         }
         Ok(Self {
             url,
-            basic_auth_user: basic_auth_user.filter(|u| !u.is_empty()).map(str::to_string),
+            basic_auth_user: basic_auth_user
+                .filter(|u| !u.is_empty())
+                .map(str::to_string),
             json,
             secrets,
         })
@@ -170,7 +181,10 @@ impl Settings {
             .filter_map(|(key, name)| {
                 let index = key.strip_prefix("httpHeaderName")?;
                 let name = name.as_str()?.trim();
-                let value = self.secrets.header_values.get(&format!("httpHeaderValue{index}"));
+                let value = self
+                    .secrets
+                    .header_values
+                    .get(&format!("httpHeaderValue{index}"));
                 (!name.is_empty()).then(|| (name.to_string(), value.cloned().unwrap_or_default()))
             })
             .collect()
@@ -201,7 +215,8 @@ impl Settings {
     }
 
     pub fn scrape_interval(&self) -> Duration {
-        crate::query::time::parse_duration(&self.json.scrape_interval).unwrap_or(Duration::from_secs(15))
+        crate::query::time::parse_duration(&self.json.scrape_interval)
+            .unwrap_or(Duration::from_secs(15))
     }
 }
 
@@ -230,7 +245,10 @@ mod tests {
         let json = br#"{"httpHeaderName1":"X-Scope-OrgID","nodeLabel":"exported_node"}"#;
         let secure = HashMap::from([("httpHeaderValue1".to_string(), "tenant-7".to_string())]);
         let s = Settings::from_parts("https://m", None, json, &secure).unwrap();
-        assert_eq!(s.headers(), vec![("X-Scope-OrgID".into(), "tenant-7".into())]);
+        assert_eq!(
+            s.headers(),
+            vec![("X-Scope-OrgID".into(), "tenant-7".into())]
+        );
         assert_eq!(s.json.node_label, "exported_node");
     }
 
@@ -241,8 +259,13 @@ mod tests {
         let e = Settings::from_parts("http://x", None, br#"{"nodeLabel":"a-b"}"#, &HashMap::new())
             .unwrap_err();
         assert!(e.to_string().contains("nodeLabel"));
-        let e = Settings::from_parts("http://x", None, br#"{"scrapeInterval":"soon"}"#, &HashMap::new())
-            .unwrap_err();
+        let e = Settings::from_parts(
+            "http://x",
+            None,
+            br#"{"scrapeInterval":"soon"}"#,
+            &HashMap::new(),
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("scrapeInterval"));
     }
 

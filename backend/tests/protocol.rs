@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::plugin::{call_resource, check_health, context, frames, query, query_data, PluginProcess};
+use common::plugin::{
+    call_resource, check_health, context, frames, query, query_data, PluginProcess,
+};
 use serde_json::json;
 
 const SECRET: &str = "pw-Zq8x-never-shown";
@@ -17,16 +19,25 @@ fn settings_json() -> serde_json::Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn grafana_protocol_end_to_end() {
-    let prom = tokio::task::spawn_blocking(common::prometheus).await.unwrap();
+    let prom = tokio::task::spawn_blocking(common::prometheus)
+        .await
+        .unwrap();
     let faulty = common::faults::start(prom.url.clone()).await;
     let plugin = PluginProcess::start(&[("GF_PLUGIN_LOG_LEVEL", "debug")]);
-    let secrets = [("basicAuthPassword", SECRET), ("bearerToken", TOKEN), ("httpHeaderValue1", SECRET)];
+    let secrets = [
+        ("basicAuthPassword", SECRET),
+        ("bearerToken", TOKEN),
+        ("httpHeaderValue1", SECRET),
+    ];
     let ctx = context(&faulty, settings_json(), &secrets);
 
     // QueryData: good and bad queries side by side in one request.
     let queries = vec![
         query("good", r#"{"catalog":"ipam_pool_utilization"}"#),
-        query("raw", r#"{"mode":"raw","expr":"sum(rate(felix_int_dataplane_apply_time_seconds_count[$__rate_interval]))","legend":"applies"}"#),
+        query(
+            "raw",
+            r#"{"mode":"raw","expr":"sum(rate(felix_int_dataplane_apply_time_seconds_count[$__rate_interval]))","legend":"applies"}"#,
+        ),
         query("malformed", r#"{"mode":5}"#),
         query("unknown", r#"{"catalog":"ipam_everything"}"#),
         query("invalid", r#"{"mode":"raw","expr":"sum(rate(x[5m])) by"}"#),
@@ -34,19 +45,34 @@ async fn grafana_protocol_end_to_end() {
         query("http503", r#"{"mode":"raw","expr":"vector(503)"}"#),
         query("slow", r#"{"mode":"raw","expr":"vector(999)"}"#),
         query("truncated", r#"{"mode":"raw","expr":"vector(777)"}"#),
-        query("empty", r#"{"mode":"raw","expr":"ipam_blocks{ippool=\"a\\\"}) or vector(1) #\"}"}"#),
+        query(
+            "empty",
+            r#"{"mode":"raw","expr":"ipam_blocks{ippool=\"a\\\"}) or vector(1) #\"}"}"#,
+        ),
     ];
     let responses = query_data(plugin.channel().await, ctx.clone(), queries).await;
 
     let good = frames(&responses["good"]);
     assert_eq!(responses["good"].status, 200, "{}", responses["good"].error);
-    let pools: Vec<&str> = good.iter().map(|f| f.fields[1].labels["ippool"].as_str()).collect();
+    let pools: Vec<&str> = good
+        .iter()
+        .map(|f| f.fields[1].labels["ippool"].as_str())
+        .collect();
     assert_eq!(pools, ["default-ipv4-ippool", "default-ipv6-ippool"]);
     let first_meta = good[0].meta.as_ref().unwrap();
-    assert!(first_meta["executedQueryString"].as_str().unwrap().starts_with("Expr: 100 * sum by (ippool)"));
+    assert!(first_meta["executedQueryString"]
+        .as_str()
+        .unwrap()
+        .starts_with("Expr: 100 * sum by (ippool)"));
     assert_eq!(first_meta["type"], "timeseries-multi");
-    assert_eq!(good[0].fields[1].config.as_ref().unwrap()["unit"], "percent");
-    assert_eq!(good[0].fields[1].config.as_ref().unwrap()["displayNameFromDS"], "default-ipv4-ippool");
+    assert_eq!(
+        good[0].fields[1].config.as_ref().unwrap()["unit"],
+        "percent"
+    );
+    assert_eq!(
+        good[0].fields[1].config.as_ref().unwrap()["displayNameFromDS"],
+        "default-ipv4-ippool"
+    );
     assert!(good[0].rows() > 1, "a range query returns several points");
 
     let raw = frames(&responses["raw"]);
@@ -57,24 +83,52 @@ async fn grafana_protocol_end_to_end() {
         let r = &responses[ref_id];
         assert_eq!(r.status, status, "{ref_id}: {}", r.error);
         assert!(r.frames.is_empty(), "{ref_id} has frames");
-        assert!(r.error.contains(text), "{ref_id}: {:?} lacks {text:?}", r.error);
+        assert!(
+            r.error.contains(text),
+            "{ref_id}: {:?} lacks {text:?}",
+            r.error
+        );
     };
     expect_error("malformed", 400, "query JSON is not valid");
-    expect_error("unknown", 400, "unknown catalog query \"ipam_everything\": pick one of");
+    expect_error(
+        "unknown",
+        400,
+        "unknown catalog query \"ipam_everything\": pick one of",
+    );
     expect_error("invalid", 400, "invalid PromQL at 1:18");
-    expect_error("http400", 400, "bad_data: 1:8: parse error: simulated bad data");
+    expect_error(
+        "http400",
+        400,
+        "bad_data: 1:8: parse error: simulated bad data",
+    );
     expect_error("http503", 503, "upstream overloaded");
     expect_error("slow", 504, "did not answer within");
     expect_error("truncated", 502, "could not be read");
     // A hostile value inside a label matcher is only a value: no series, no error.
     let empty = frames(&responses["empty"]);
-    assert_eq!(responses["empty"].status, 200, "{}", responses["empty"].error);
-    assert_eq!((empty.len(), empty[0].fields.len()), (1, 0), "one empty frame");
+    assert_eq!(
+        responses["empty"].status, 200,
+        "{}",
+        responses["empty"].error
+    );
+    assert_eq!(
+        (empty.len(), empty[0].fields.len()),
+        (1, 0),
+        "one empty frame"
+    );
 
     // CheckHealth against the real Prometheus.
-    let health = check_health(plugin.channel().await, context(&prom.url, settings_json(), &secrets)).await;
+    let health = check_health(
+        plugin.channel().await,
+        context(&prom.url, settings_json(), &secrets),
+    )
+    .await;
     assert_eq!(health.status, 1, "{}", health.message); // HealthStatus::Ok
-    assert!(health.message.contains("Felix") && health.message.contains("Typha"), "{}", health.message);
+    assert!(
+        health.message.contains("Felix") && health.message.contains("Typha"),
+        "{}",
+        health.message
+    );
 
     // CallResource: the editor's catalog and template-variable values.
     let channel = plugin.channel().await;
@@ -86,16 +140,30 @@ async fn grafana_protocol_end_to_end() {
     assert_eq!(pools, json!(["default-ipv4-ippool", "default-ipv6-ippool"]));
     let (_, nodes) = call_resource(channel.clone(), ctx.clone(), "nodes", "").await;
     assert_eq!(nodes.as_array().unwrap().len(), common::NODES);
-    let (_, translated) =
-        call_resource(channel.clone(), ctx.clone(), "translate", r#"{"catalog":"ipam_pool_free"}"#).await;
-    assert!(translated["expr"].as_str().unwrap().starts_with("max by (ippool) (ipam_ippool_size)"));
+    let (_, translated) = call_resource(
+        channel.clone(),
+        ctx.clone(),
+        "translate",
+        r#"{"catalog":"ipam_pool_free"}"#,
+    )
+    .await;
+    assert!(translated["expr"]
+        .as_str()
+        .unwrap()
+        .starts_with("max by (ippool) (ipam_ippool_size)"));
     let (code, missing) = call_resource(channel, ctx, "nope", "").await;
     assert_eq!(code, 404);
-    assert!(missing["error"].as_str().unwrap().contains("unknown resource"));
+    assert!(missing["error"]
+        .as_str()
+        .unwrap()
+        .contains("unknown resource"));
 
     // Logs are hclog JSON, and no secret ever appears in them.
     let logs = plugin.stop();
-    assert!(logs.lines().any(|l| l.contains("\"@message\"")), "hclog JSON logs expected:\n{logs}");
+    assert!(
+        logs.lines().any(|l| l.contains("\"@message\"")),
+        "hclog JSON logs expected:\n{logs}"
+    );
     for secret in [SECRET, TOKEN] {
         assert!(!logs.contains(secret), "secret in logs");
         for r in responses.values() {
@@ -110,10 +178,17 @@ async fn prometheus_down_is_a_clear_per_query_error() {
     let port = calicoscope_testkit::free_port(); // nothing listens there
     let plugin = PluginProcess::start(&[]);
     let ctx = context(&format!("http://127.0.0.1:{port}"), settings_json(), &[]);
-    let queries = vec![query("A", r#"{"catalog":"ipam_pool_free"}"#), query("B", r#"{"catalog":"nope"}"#)];
+    let queries = vec![
+        query("A", r#"{"catalog":"ipam_pool_free"}"#),
+        query("B", r#"{"catalog":"nope"}"#),
+    ];
     let responses = query_data(plugin.channel().await, ctx.clone(), queries).await;
     assert_eq!(responses["A"].status, 502);
-    assert!(responses["A"].error.contains("unreachable"), "{}", responses["A"].error);
+    assert!(
+        responses["A"].error.contains("unreachable"),
+        "{}",
+        responses["A"].error
+    );
     assert!(responses["B"].error.contains("unknown catalog query"));
     let health = check_health(plugin.channel().await, ctx).await;
     assert_eq!(health.status, 2, "{}", health.message); // HealthStatus::Error
@@ -123,8 +198,17 @@ async fn prometheus_down_is_a_clear_per_query_error() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_datasource_settings_fail_each_query_with_the_fix() {
     let plugin = PluginProcess::start(&[]);
-    let ctx = context("http://127.0.0.1:9", json!({ "nodeLabel": "node-name" }), &[]);
-    let responses = query_data(plugin.channel().await, ctx, vec![query("A", "{}"), query("B", "{}")]).await;
+    let ctx = context(
+        "http://127.0.0.1:9",
+        json!({ "nodeLabel": "node-name" }),
+        &[],
+    );
+    let responses = query_data(
+        plugin.channel().await,
+        ctx,
+        vec![query("A", "{}"), query("B", "{}")],
+    )
+    .await;
     for r in responses.values() {
         assert_eq!(r.status, 400);
         assert!(r.error.contains("nodeLabel"), "{}", r.error);

@@ -17,14 +17,24 @@ impl Simulator {
     pub fn start(cfg: Config) -> Simulator {
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("tokio runtime");
             rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind simulator");
-                tx.send(listener.local_addr().expect("address").to_string()).expect("report address");
-                calicoscope_sim::serve(listener, cfg).await.expect("simulator serves");
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("bind simulator");
+                tx.send(listener.local_addr().expect("address").to_string())
+                    .expect("report address");
+                calicoscope_sim::serve(listener, cfg)
+                    .await
+                    .expect("simulator serves");
             });
         });
-        Simulator { addr: rx.recv().expect("simulator started") }
+        Simulator {
+            addr: rx.recv().expect("simulator started"),
+        }
     }
 
     /// The cluster state the simulator serves right now (`/state`).
@@ -50,12 +60,20 @@ pub fn calico_jobs(sim: &Simulator, duplicate: bool) -> Vec<ScrapeJob> {
         ..ScrapeJob::new(name, &sim.addr)
     };
     let mut jobs = vec![
-        job("calico-kube-controllers", "/metrics/kube-controllers", false),
+        job(
+            "calico-kube-controllers",
+            "/metrics/kube-controllers",
+            false,
+        ),
         job("felix-metrics", "/metrics/felix", true),
         job("typha-metrics", "/metrics/typha", true),
     ];
     if duplicate {
-        jobs.push(job("kube-controllers-servicemonitor", "/metrics/kube-controllers", false));
+        jobs.push(job(
+            "kube-controllers-servicemonitor",
+            "/metrics/kube-controllers",
+            false,
+        ));
     }
     jobs
 }

@@ -10,6 +10,8 @@
 
 mod report;
 
+pub use report::report;
+
 use crate::client::Client;
 use crate::execute::{self, Request};
 use crate::query::catalog::CATALOG;
@@ -44,7 +46,13 @@ async fn dispatch(args: &[String]) -> Result<String, String> {
     let flags = Flags::parse(&args[1..])?;
     match command {
         "translate" if flags.all => Ok(translate_all(&flags.settings()?)),
-        "translate" => translate(flags.positional.as_deref().ok_or("translate needs a query JSON")?, &flags.settings()?),
+        "translate" => translate(
+            flags
+                .positional
+                .as_deref()
+                .ok_or("translate needs a query JSON")?,
+            &flags.settings()?,
+        ),
         "report" => {
             let settings = flags.settings()?;
             let client = Client::new(&settings).map_err(|e| e.to_string())?;
@@ -54,7 +62,11 @@ async fn dispatch(args: &[String]) -> Result<String, String> {
             let settings = flags.settings()?;
             let client = Client::new(&settings).map_err(|e| e.to_string())?;
             let h = crate::plugin::check(&settings, &client).await;
-            Ok(format!("{}: {}", if h.ok { "OK" } else { "ERROR" }, h.message))
+            Ok(format!(
+                "{}: {}",
+                if h.ok { "OK" } else { "ERROR" },
+                h.message
+            ))
         }
         "-h" | "--help" | "help" => Ok(USAGE.to_string()),
         other => Err(format!("unknown command {other:?}")),
@@ -88,7 +100,8 @@ impl Flags {
 
     fn settings(&self) -> Result<Settings, String> {
         let json: JsonData = match &self.settings_json {
-            Some(s) => serde_json::from_str(s).map_err(|e| format!("--settings is not valid jsonData: {e}"))?,
+            Some(s) => serde_json::from_str(s)
+                .map_err(|e| format!("--settings is not valid jsonData: {e}"))?,
             None => JsonData::default(),
         };
         let url = self.url.as_deref().unwrap_or("http://127.0.0.1:9090");
@@ -110,14 +123,17 @@ pub fn last_hour(json: &str) -> Request {
 }
 
 fn translate(json: &str, settings: &Settings) -> Result<String, String> {
-    execute::plan(&last_hour(json), settings).map(|p| p.expr).map_err(|e| e.message)
+    execute::plan(&last_hour(json), settings)
+        .map(|p| p.expr)
+        .map_err(|e| e.message)
 }
 
 fn translate_all(settings: &Settings) -> String {
     CATALOG
         .iter()
         .map(|e| {
-            let expr = translate(&format!(r#"{{"catalog":"{}"}}"#, e.id), settings).unwrap_or_else(|e| e);
+            let expr =
+                translate(&format!(r#"{{"catalog":"{}"}}"#, e.id), settings).unwrap_or_else(|e| e);
             format!("# {} — {} ({})\n{expr}\n", e.id, e.title, e.unit)
         })
         .collect::<Vec<_>>()

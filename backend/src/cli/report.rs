@@ -8,10 +8,16 @@ use crate::execute;
 use crate::settings::Settings;
 
 /// Per-pool figures, keyed by pool name, from one instant catalog query.
-async fn by_pool(settings: &Settings, client: &Client, catalog: &str) -> Result<BTreeMap<String, f64>, String> {
+async fn by_pool(
+    settings: &Settings,
+    client: &Client,
+    catalog: &str,
+) -> Result<BTreeMap<String, f64>, String> {
     let json = format!(r#"{{"catalog":"{catalog}","instant":true}}"#);
     let plan = execute::plan(&last_hour(&json), settings).map_err(|e| e.message)?;
-    let frames = execute::run_plan(&plan, client).await.map_err(|e| format!("{catalog}: {}", e.message))?;
+    let frames = execute::run_plan(&plan, client)
+        .await
+        .map_err(|e| format!("{catalog}: {}", e.message))?;
     let pool_label = &settings.json.pool_label;
     Ok(frames
         .iter()
@@ -67,11 +73,23 @@ pub struct PoolFacts<'a> {
 
 impl PoolFacts<'_> {
     pub fn sentence(&self) -> String {
-        let pct = if self.size > 0.0 { 100.0 * self.used / self.size } else { 0.0 };
+        let pct = if self.size > 0.0 {
+            100.0 * self.used / self.size
+        } else {
+            0.0
+        };
         let free = (self.size - self.used).max(0.0);
         let forecast = match self.days {
-            Some(d) if d.is_finite() && d < 1.0 => format!("full in under a day at the last {} rate", self.window),
-            Some(d) if d.is_finite() => format!("full in about {} days at the last {} rate", d.round(), self.window),
+            // An IPv6 /48 "fills" in 10^18 days: that is no forecast worth printing.
+            Some(d) if d.is_finite() && d > 36_500.0 => "no exhaustion in sight".to_string(),
+            Some(d) if d.is_finite() && d < 1.0 => {
+                format!("full in under a day at the last {} rate", self.window)
+            }
+            Some(d) if d.is_finite() => format!(
+                "full in about {} days at the last {} rate",
+                d.round(),
+                self.window
+            ),
             _ => "not growing".to_string(),
         };
         let borrow = match self.borrowers {
@@ -84,7 +102,12 @@ impl PoolFacts<'_> {
             1 => "1 address looks leaked".to_string(),
             n => format!("{} addresses look leaked", thousands(n as f64)),
         };
-        format!("pool {}: {}% used, {} free, {forecast}; {borrow}; {leak}", self.pool, percent(pct), thousands(free), )
+        format!(
+            "pool {}: {}% used, {} free, {forecast}; {borrow}; {leak}",
+            self.pool,
+            percent(pct),
+            thousands(free),
+        )
     }
 }
 
@@ -93,7 +116,10 @@ fn percent(p: f64) -> String {
     if p >= 10.0 || p == 0.0 {
         format!("{}", p.round())
     } else {
-        format!("{:.2}", p).trim_end_matches('0').trim_end_matches('.').to_string()
+        format!("{:.2}", p)
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
     }
 }
 
@@ -119,18 +145,47 @@ mod tests {
 
     #[test]
     fn sentence_reads_like_the_issue() {
-        let f = PoolFacts { pool: "default-ipv4-ippool", size: 8192.0, used: 7168.0, days: Some(9.2), borrowers: 3, leaked: 12, window: "6h" };
+        let f = PoolFacts {
+            pool: "default-ipv4-ippool",
+            size: 8192.0,
+            used: 7168.0,
+            days: Some(9.2),
+            borrowers: 3,
+            leaked: 12,
+            window: "6h",
+        };
         assert_eq!(
             f.sentence(),
             "pool default-ipv4-ippool: 88% used, 1,024 free, full in about 9 days at the last 6h rate; 3 nodes borrow; 12 addresses look leaked"
         );
-        let f = PoolFacts { pool: "v6", size: 1.2089258196146292e24, used: 500.0, days: None, borrowers: 0, leaked: 1, window: "6h" };
-        assert_eq!(f.sentence(), "pool v6: 0% used, 1.2e24 free, not growing; no node borrows; 1 address looks leaked");
+        let f = PoolFacts {
+            pool: "v6",
+            size: 1.2089258196146292e24,
+            used: 500.0,
+            days: None,
+            borrowers: 0,
+            leaked: 1,
+            window: "6h",
+        };
+        assert_eq!(
+            f.sentence(),
+            "pool v6: 0% used, 1.2e24 free, not growing; no node borrows; 1 address looks leaked"
+        );
+        let f = PoolFacts {
+            days: Some(1.1e18),
+            ..f
+        };
+        assert!(f.sentence().contains("no exhaustion in sight"));
     }
 
     #[test]
     fn thousands_separators() {
-        for (n, s) in [(0.0, "0"), (999.0, "999"), (1000.0, "1,000"), (1234567.0, "1,234,567")] {
+        for (n, s) in [
+            (0.0, "0"),
+            (999.0, "999"),
+            (1000.0, "1,000"),
+            (1234567.0, "1,234,567"),
+        ] {
             assert_eq!(thousands(n), s);
         }
     }

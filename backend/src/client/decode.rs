@@ -53,7 +53,8 @@ struct Data {
 
 impl ApiResponse {
     pub fn from_slice(body: &[u8]) -> Result<Self, String> {
-        let env: Envelope = serde_json::from_slice(body).map_err(|e| format!("not Prometheus API JSON ({e})"))?;
+        let env: Envelope =
+            serde_json::from_slice(body).map_err(|e| format!("not Prometheus API JSON ({e})"))?;
         if env.status != "success" {
             return Err(format!("{}: {}", env.error_type, env.error));
         }
@@ -223,8 +224,12 @@ impl<'de> Visitor<'de> for Point<'_> {
         f.write_str("a [time, \"value\"] pair")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let t: f64 = seq.next_element()?.ok_or_else(|| de::Error::invalid_length(0, &self))?;
-        let v = seq.next_element::<SampleValue>()?.ok_or_else(|| de::Error::invalid_length(1, &self))?;
+        let t: f64 = seq
+            .next_element()?
+            .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+        let v = seq
+            .next_element::<SampleValue>()?
+            .ok_or_else(|| de::Error::invalid_length(1, &self))?;
         self.0.times_ms.push(seconds_to_ms(t));
         self.0.values.push(v.0);
         Ok(())
@@ -255,7 +260,9 @@ fn parse_value<E: de::Error>(v: &str) -> Result<f64, E> {
         "+Inf" | "Inf" => Ok(f64::INFINITY),
         "-Inf" => Ok(f64::NEG_INFINITY),
         "NaN" => Ok(f64::NAN),
-        _ => v.parse().map_err(|_| E::custom(format!("sample value {v:?} is not a number"))),
+        _ => v
+            .parse()
+            .map_err(|_| E::custom(format!("sample value {v:?} is not a number"))),
     }
 }
 
@@ -275,16 +282,23 @@ mod tests {
         assert_eq!(r.result_type, "matrix");
         let s = &r.series[0];
         assert_eq!(s.labels["node"], "n1");
-        assert_eq!(s.times_ms, vec![1_700_000_000_000, 1_700_000_015_500, 1_700_000_031_000]);
+        assert_eq!(
+            s.times_ms,
+            vec![1_700_000_000_000, 1_700_000_015_500, 1_700_000_031_000]
+        );
         assert_eq!(s.values[0], 1.0);
         assert!(s.values[1].is_nan() && s.values[2].is_infinite());
 
         let vector = br#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1700000000.123,"42"]}]},"warnings":["w1"]}"#;
         let r = ApiResponse::from_slice(vector).unwrap();
-        assert_eq!((r.series[0].times_ms[0], r.series[0].values[0]), (1_700_000_000_123, 42.0));
+        assert_eq!(
+            (r.series[0].times_ms[0], r.series[0].values[0]),
+            (1_700_000_000_123, 42.0)
+        );
         assert_eq!(r.warnings, vec!["w1"]);
 
-        let scalar = br#"{"status":"success","data":{"resultType":"scalar","result":[1700000000,"3"]}}"#;
+        let scalar =
+            br#"{"status":"success","data":{"resultType":"scalar","result":[1700000000,"3"]}}"#;
         let r = ApiResponse::from_slice(scalar).unwrap();
         assert_eq!(r.series.len(), 1);
         assert_eq!(r.series[0].values, vec![3.0]);
@@ -293,8 +307,14 @@ mod tests {
     #[test]
     fn errors_are_prometheus_texts() {
         let body = br#"{"status":"error","errorType":"bad_data","error":"parse error at char 5"}"#;
-        assert_eq!(ApiResponse::error_text(body).unwrap(), "bad_data: parse error at char 5");
-        assert!(ApiResponse::from_slice(b"{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[").is_err());
+        assert_eq!(
+            ApiResponse::error_text(body).unwrap(),
+            "bad_data: parse error at char 5"
+        );
+        assert!(ApiResponse::from_slice(
+            b"{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+        )
+        .is_err());
         assert!(ApiResponse::from_slice(br#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"x"]}]}}"#)
             .unwrap_err()
             .contains("not a number"));

@@ -12,7 +12,9 @@ use crate::settings::Settings;
 pub enum ClientError {
     #[error("Prometheus at {url} is unreachable: {cause}. Check the datasource URL and that the server is running")]
     Unreachable { url: String, cause: String },
-    #[error("Prometheus did not answer within {0:?}: raise the timeout setting or narrow the query")]
+    #[error(
+        "Prometheus did not answer within {0:?}: raise the timeout setting or narrow the query"
+    )]
     Timeout(Duration),
     #[error("Prometheus answered HTTP {status}: {message}")]
     Status { status: u16, message: String },
@@ -57,13 +59,31 @@ impl Client {
         }
         if !settings.secrets.tls_ca_cert.is_empty() {
             let ca = reqwest::Certificate::from_pem(settings.secrets.tls_ca_cert.as_bytes())
-                .map_err(|_| ClientError::Config("the TLS CA certificate is not valid PEM".into()))?;
+                .map_err(|_| {
+                    ClientError::Config("the TLS CA certificate is not valid PEM".into())
+                })?;
             builder = builder.add_root_certificate(ca);
         }
-        let http = builder.build().map_err(|e| ClientError::Config(e.to_string()))?;
-        let base = format!("{}{}", settings.url, normalize_prefix(&settings.json.path_prefix));
-        let params = settings.json.query_params.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        Ok(Self { http, base, params, settings: settings.clone() })
+        let http = builder
+            .build()
+            .map_err(|e| ClientError::Config(e.to_string()))?;
+        let base = format!(
+            "{}{}",
+            settings.url,
+            normalize_prefix(&settings.json.path_prefix)
+        );
+        let params = settings
+            .json
+            .query_params
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        Ok(Self {
+            http,
+            base,
+            params,
+            settings: settings.clone(),
+        })
     }
 
     /// `POST /api/v1/query` (as Grafana does, so long expressions fit).
@@ -73,7 +93,13 @@ impl Client {
     }
 
     /// `POST /api/v1/query_range`.
-    pub async fn range(&self, expr: &str, start_s: f64, end_s: f64, step: Duration) -> Result<ApiResponse, ClientError> {
+    pub async fn range(
+        &self,
+        expr: &str,
+        start_s: f64,
+        end_s: f64,
+        step: Duration,
+    ) -> Result<ApiResponse, ClientError> {
         let form = [
             ("query", expr.to_string()),
             ("start", fmt_time(start_s)),
@@ -84,11 +110,23 @@ impl Client {
     }
 
     /// `GET /api/v1/label/<name>/values?match[]=<selector>` for template variables.
-    pub async fn label_values(&self, label: &str, selector: &str) -> Result<Vec<String>, ClientError> {
+    pub async fn label_values(
+        &self,
+        label: &str,
+        selector: &str,
+    ) -> Result<Vec<String>, ClientError> {
         let path = format!("/api/v1/label/{label}/values");
         let query = [("match[]", selector.to_string())];
-        let body = self.send(self.http.get(self.url(&path)).query(&self.params).query(&query)).await?;
-        let parsed: LabelValues = serde_json::from_slice(&body).map_err(|e| ClientError::Decode(e.to_string()))?;
+        let body = self
+            .send(
+                self.http
+                    .get(self.url(&path))
+                    .query(&self.params)
+                    .query(&query),
+            )
+            .await?;
+        let parsed: LabelValues =
+            serde_json::from_slice(&body).map_err(|e| ClientError::Decode(e.to_string()))?;
         Ok(parsed.data)
     }
 
@@ -98,7 +136,11 @@ impl Client {
     }
 
     async fn post(&self, path: &str, form: &[(&str, String)]) -> Result<ApiResponse, ClientError> {
-        let req = self.http.post(self.url(path)).query(&self.params).form(form);
+        let req = self
+            .http
+            .post(self.url(path))
+            .query(&self.params)
+            .form(form);
         let body = self.send(req).await?;
         ApiResponse::from_slice(&body).map_err(|e| ClientError::Decode(self.scrub(&e)))
     }
@@ -124,7 +166,10 @@ impl Client {
         if !status.is_success() {
             let message = ApiResponse::error_text(&body)
                 .unwrap_or_else(|| String::from_utf8_lossy(&body).chars().take(300).collect());
-            return Err(ClientError::Status { status: status.as_u16(), message: self.scrub(&message) });
+            return Err(ClientError::Status {
+                status: status.as_u16(),
+                message: self.scrub(&message),
+            });
         }
         Ok(body)
     }
@@ -139,7 +184,10 @@ impl Client {
             cause = format!("{cause}: {s}");
             source = s.source();
         }
-        ClientError::Unreachable { url: self.scrub(&self.base), cause: self.scrub(&cause) }
+        ClientError::Unreachable {
+            url: self.scrub(&self.base),
+            cause: self.scrub(&cause),
+        }
     }
 
     /// Removes every secret value from a text that may be shown to a user.
@@ -149,21 +197,29 @@ impl Client {
 }
 
 pub fn scrub(text: &str, settings: &Settings) -> String {
-    settings.secret_values().iter().fold(text.to_string(), |t, s| t.replace(s, "<redacted>"))
+    settings
+        .secret_values()
+        .iter()
+        .fold(text.to_string(), |t, s| t.replace(s, "<redacted>"))
 }
 
 fn headers(settings: &Settings) -> Result<HeaderMap, ClientError> {
     let mut map = HeaderMap::new();
     let bad = |what: &str| ClientError::Config(format!("the {what} is not a valid HTTP header"));
     for (name, value) in settings.headers() {
-        let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad(&format!("custom header name {name:?}")))?;
-        let mut v = HeaderValue::from_str(&value).map_err(|_| bad(&format!("value of custom header {name:?}")))?;
+        let n = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| bad(&format!("custom header name {name:?}")))?;
+        let mut v = HeaderValue::from_str(&value)
+            .map_err(|_| bad(&format!("value of custom header {name:?}")))?;
         v.set_sensitive(true);
         map.insert(n, v);
     }
     let auth = if let Some(user) = &settings.basic_auth_user {
         use base64_engine::encode;
-        Some(format!("Basic {}", encode(&format!("{user}:{}", settings.secrets.basic_auth_password))))
+        Some(format!(
+            "Basic {}",
+            encode(&format!("{user}:{}", settings.secrets.basic_auth_password))
+        ))
     } else if !settings.secrets.bearer_token.is_empty() {
         Some(format!("Bearer {}", settings.secrets.bearer_token))
     } else {
@@ -185,7 +241,10 @@ mod base64_engine {
         let bytes = input.as_bytes();
         let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
         for chunk in bytes.chunks(3) {
-            let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (*b as u32) << (16 - 8 * i));
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |acc, (i, b)| acc | (*b as u32) << (16 - 8 * i));
             for i in 0..4 {
                 if i <= chunk.len() {
                     out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
@@ -199,7 +258,13 @@ mod base64_engine {
 
     #[test]
     fn rfc4648_vectors() {
-        for (plain, coded) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg==")] {
+        for (plain, coded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+        ] {
             assert_eq!(encode(plain), coded);
         }
     }
@@ -219,7 +284,9 @@ fn fmt_time(s: f64) -> String {
 }
 
 pub fn now_s() -> f64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64())
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
 }
 
 #[derive(serde::Deserialize)]

@@ -18,7 +18,11 @@ use grafana_plugin_sdk::arrow2::{
 use super::frame::{Field, Frame, Values};
 
 pub fn encode(frame: &Frame, ref_id: &str) -> Result<Vec<u8>, String> {
-    let fields = frame.fields.iter().map(schema_field).collect::<Result<Vec<_>, _>>()?;
+    let fields = frame
+        .fields
+        .iter()
+        .map(schema_field)
+        .collect::<Result<Vec<_>, _>>()?;
     let mut metadata = BTreeMap::from([
         ("name".to_string(), frame.name.clone()),
         ("refId".to_string(), ref_id.to_string()),
@@ -28,8 +32,9 @@ pub fn encode(frame: &Frame, ref_id: &str) -> Result<Vec<u8>, String> {
     }
     let schema = Schema::from(fields).with_metadata(metadata);
     let mut buf = Vec::new();
-    let mut writer = FileWriter::try_new(&mut buf, schema, None, WriteOptions { compression: None })
-        .map_err(|e| e.to_string())?;
+    let mut writer =
+        FileWriter::try_new(&mut buf, schema, None, WriteOptions { compression: None })
+            .map_err(|e| e.to_string())?;
     if !frame.fields.is_empty() {
         let columns: Vec<Box<dyn Array>> = frame.fields.iter().map(|f| column(&f.values)).collect();
         let chunk = Chunk::try_new(columns).map_err(|e| format!("frame {:?}: {e}", frame.name))?;
@@ -42,7 +47,10 @@ pub fn encode(frame: &Frame, ref_id: &str) -> Result<Vec<u8>, String> {
 fn schema_field(f: &Field) -> Result<ArrowField, String> {
     let mut metadata = BTreeMap::new();
     if !f.labels.is_empty() {
-        metadata.insert("labels".to_string(), serde_json::to_string(&f.labels).map_err(|e| e.to_string())?);
+        metadata.insert(
+            "labels".to_string(),
+            serde_json::to_string(&f.labels).map_err(|e| e.to_string())?,
+        );
     }
     if let Some(config) = &f.config {
         metadata.insert("config".to_string(), config.to_string());
@@ -59,7 +67,9 @@ fn column(values: &Values) -> Box<dyn Array> {
     match values {
         Values::Time(ms) => {
             let ns: Vec<i64> = ms.iter().map(|t| t.saturating_mul(1_000_000)).collect();
-            PrimitiveArray::<i64>::from_vec(ns).to(DataType::Timestamp(TimeUnit::Nanosecond, None)).boxed()
+            PrimitiveArray::<i64>::from_vec(ns)
+                .to(DataType::Timestamp(TimeUnit::Nanosecond, None))
+                .boxed()
         }
         Values::Number(v) => PrimitiveArray::<f64>::from_slice(v).boxed(),
         Values::Text(v) => Utf8Array::<i32>::from_slice(v).boxed(),
@@ -82,7 +92,9 @@ pub fn decode(bytes: &[u8]) -> Result<(Frame, String), String> {
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let values = columns.get(i).map_or(Ok(empty_values(&f.data_type)), |c| values_of(c.as_ref()))?;
+            let values = columns
+                .get(i)
+                .map_or(Ok(empty_values(&f.data_type)), |c| values_of(c.as_ref()))?;
             Ok(Field {
                 name: f.name.clone(),
                 values,
@@ -96,7 +108,10 @@ pub fn decode(bytes: &[u8]) -> Result<(Frame, String), String> {
         fields,
         meta: json(schema.metadata.get("meta")),
     };
-    Ok((frame, schema.metadata.get("refId").cloned().unwrap_or_default()))
+    Ok((
+        frame,
+        schema.metadata.get("refId").cloned().unwrap_or_default(),
+    ))
 }
 
 fn json<T: serde::de::DeserializeOwned>(text: Option<&String>) -> Option<T> {
@@ -114,7 +129,9 @@ fn empty_values(t: &DataType) -> Values {
 fn values_of(column: &dyn Array) -> Result<Values, String> {
     let any = column.as_any();
     if let Some(a) = any.downcast_ref::<PrimitiveArray<i64>>() {
-        return Ok(Values::Time(a.values().iter().map(|ns| ns / 1_000_000).collect()));
+        return Ok(Values::Time(
+            a.values().iter().map(|ns| ns / 1_000_000).collect(),
+        ));
     }
     if let Some(a) = any.downcast_ref::<PrimitiveArray<f64>>() {
         return Ok(Values::Number(a.values().to_vec()));
@@ -145,8 +162,14 @@ mod tests {
         let mut cursor = Cursor::new(bytes);
         let meta = read_file_metadata(&mut cursor).unwrap();
         let schema = meta.schema.clone();
-        let chunks: Vec<_> = FileReader::new(cursor, meta, None, None).map(|c| c.unwrap()).collect();
-        let columns = chunks.into_iter().next().map(|c| c.into_arrays()).unwrap_or_default();
+        let chunks: Vec<_> = FileReader::new(cursor, meta, None, None)
+            .map(|c| c.unwrap())
+            .collect();
+        let columns = chunks
+            .into_iter()
+            .next()
+            .map(|c| c.into_arrays())
+            .unwrap_or_default();
         (schema, columns)
     }
 
@@ -155,7 +178,12 @@ mod tests {
         let body = br#"{"status":"success","warnings":["partial answer"],"data":{"resultType":"matrix","result":[
             {"metric":{"ippool":"default-ipv4-ippool"},"values":[[1700000000,"87.5"],[1700000015,"88"]]}]}}"#;
         let resp = ApiResponse::from_slice(body).unwrap();
-        let shape = Shape { expr: "x", step: Some(Duration::from_secs(15)), unit: Some("percent"), legend: "{{ippool}}" };
+        let shape = Shape {
+            expr: "x",
+            step: Some(Duration::from_secs(15)),
+            unit: Some("percent"),
+            legend: "{{ippool}}",
+        };
         let frames = to_frames(resp, &shape);
         let (schema, columns) = decode(&encode(&frames[0], "A").unwrap());
 
@@ -167,7 +195,10 @@ mod tests {
         assert_eq!(meta["notices"][0]["text"], "partial answer");
 
         let time = &schema.fields[0];
-        assert_eq!(time.data_type, DataType::Timestamp(TimeUnit::Nanosecond, None));
+        assert_eq!(
+            time.data_type,
+            DataType::Timestamp(TimeUnit::Nanosecond, None)
+        );
         let time_config: Value = serde_json::from_str(&time.metadata["config"]).unwrap();
         assert_eq!(time_config["interval"], 15000);
 
@@ -192,7 +223,10 @@ mod tests {
         let frame = Frame {
             name: "pools".into(),
             fields: vec![
-                Field::new("Time", Values::Time(vec![1_700_000_000_000, 1_700_000_001_000])),
+                Field::new(
+                    "Time",
+                    Values::Time(vec![1_700_000_000_000, 1_700_000_001_000]),
+                ),
                 value.with_config(serde_json::json!({"unit": "short"})),
                 Field::new("pool", Values::Text(vec!["a".into(), "b".into()])),
             ],
@@ -205,7 +239,12 @@ mod tests {
     #[test]
     fn empty_result_is_one_empty_frame() {
         let body = br#"{"status":"success","data":{"resultType":"vector","result":[]}}"#;
-        let shape = Shape { expr: "x", step: None, unit: None, legend: "" };
+        let shape = Shape {
+            expr: "x",
+            step: None,
+            unit: None,
+            legend: "",
+        };
         let frames = to_frames(ApiResponse::from_slice(body).unwrap(), &shape);
         assert_eq!(frames.len(), 1);
         let (schema, columns) = decode(&encode(&frames[0], "B").unwrap());

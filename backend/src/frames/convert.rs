@@ -21,8 +21,16 @@ pub struct Shape<'a> {
 }
 
 pub fn to_frames(resp: ApiResponse, shape: &Shape) -> Vec<Frame> {
-    let frame_type = if shape.step.is_some() { "timeseries-multi" } else { "numeric-multi" };
-    let mut frames: Vec<Frame> = resp.series.into_iter().map(|s| series_frame(s, shape)).collect();
+    let frame_type = if shape.step.is_some() {
+        "timeseries-multi"
+    } else {
+        "numeric-multi"
+    };
+    let mut frames: Vec<Frame> = resp
+        .series
+        .into_iter()
+        .map(|s| series_frame(s, shape))
+        .collect();
     if frames.is_empty() {
         frames.push(Frame::new(""));
     }
@@ -41,7 +49,11 @@ pub fn to_frames(resp: ApiResponse, shape: &Shape) -> Vec<Frame> {
         .warnings
         .iter()
         .map(|w| json!({ "severity": "warning", "text": w }))
-        .chain(resp.infos.iter().map(|i| json!({ "severity": "info", "text": i })))
+        .chain(
+            resp.infos
+                .iter()
+                .map(|i| json!({ "severity": "info", "text": i })),
+        )
         .collect();
     if !notices.is_empty() {
         first.add_meta("notices", Value::Array(notices));
@@ -50,7 +62,11 @@ pub fn to_frames(resp: ApiResponse, shape: &Shape) -> Vec<Frame> {
 }
 
 fn series_frame(s: Series, shape: &Shape) -> Frame {
-    let display = if shape.legend.is_empty() { series_name(&s.labels) } else { format_legend(shape.legend, &s.labels) };
+    let display = if shape.legend.is_empty() {
+        series_name(&s.labels)
+    } else {
+        format_legend(shape.legend, &s.labels)
+    };
     let mut time = Field::new("Time", Values::Time(s.times_ms));
     if let Some(step) = shape.step {
         time = time.with_config(json!({ "interval": step.as_millis() as u64 }));
@@ -67,7 +83,11 @@ fn series_frame(s: Series, shape: &Shape) -> Frame {
     if !config.is_empty() {
         value = value.with_config(Value::Object(config));
     }
-    Frame { name: display, fields: vec![time, value], meta: None }
+    Frame {
+        name: display,
+        fields: vec![time, value],
+        meta: None,
+    }
 }
 
 /// Grafana's legend format: `{{label}}` becomes the label's value (empty if absent).
@@ -75,7 +95,9 @@ pub fn format_legend(legend: &str, labels: &BTreeMap<String, String>) -> String 
     let mut out = String::with_capacity(legend.len());
     let mut rest = legend;
     while let Some(open) = rest.find("{{") {
-        let Some(close) = rest[open..].find("}}") else { break };
+        let Some(close) = rest[open..].find("}}") else {
+            break;
+        };
         out.push_str(&rest[..open]);
         let name = rest[open + 2..open + close].trim();
         out.push_str(labels.get(name).map_or("", String::as_str));
@@ -107,7 +129,11 @@ mod tests {
     #[test]
     fn legend_formats_like_grafana() {
         let labels = BTreeMap::from([("ippool".to_string(), "p1".to_string())]);
-        let cases = [("{{ippool}}", "p1"), ("pool {{ ippool }} on {{node}}", "pool p1 on "), ("x {{", "x {{")];
+        let cases = [
+            ("{{ippool}}", "p1"),
+            ("pool {{ ippool }} on {{node}}", "pool p1 on "),
+            ("x {{", "x {{"),
+        ];
         for (legend, want) in cases {
             assert_eq!(format_legend(legend, &labels), want, "{legend}");
         }

@@ -37,7 +37,12 @@ pub struct Field {
 
 impl Field {
     pub fn new(name: &str, values: Values) -> Self {
-        Self { name: name.to_string(), values, labels: BTreeMap::new(), config: None }
+        Self {
+            name: name.to_string(),
+            values,
+            labels: BTreeMap::new(),
+            config: None,
+        }
     }
 
     pub fn with_config(mut self, config: Value) -> Self {
@@ -56,7 +61,10 @@ pub struct Frame {
 
 impl Frame {
     pub fn new(name: &str) -> Self {
-        Self { name: name.to_string(), ..Default::default() }
+        Self {
+            name: name.to_string(),
+            ..Default::default()
+        }
     }
 
     pub fn rows(&self) -> usize {
@@ -65,7 +73,9 @@ impl Frame {
 
     /// Merges keys into the frame's meta object.
     pub fn add_meta(&mut self, key: &str, value: Value) {
-        let meta = self.meta.get_or_insert_with(|| Value::Object(Default::default()));
+        let meta = self
+            .meta
+            .get_or_insert_with(|| Value::Object(Default::default()));
         if let Value::Object(map) = meta {
             map.insert(key.to_string(), value);
         }

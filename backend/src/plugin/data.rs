@@ -27,20 +27,24 @@ impl Data for Calicoscope {
                         Ok(r) => execute::execute(&r, settings, client).await,
                         Err(e) => Err(e),
                     },
-                    Err(e) => Err(QueryError { status: 400, message: e.clone() }),
+                    Err(e) => Err(QueryError {
+                        status: 400,
+                        message: e.clone(),
+                    }),
                 };
                 (ref_id.clone(), respond(&ref_id, result))
             }
         });
-        let responses: HashMap<String, pluginv2::DataResponse> = join_all(runs).await.into_iter().collect();
+        let responses: HashMap<String, pluginv2::DataResponse> =
+            join_all(runs).await.into_iter().collect();
         Ok(Response::new(pluginv2::QueryDataResponse { responses }))
     }
 }
 
 fn to_request(q: pluginv2::DataQuery) -> Result<execute::Request, QueryError> {
-    let range = q
-        .time_range
-        .ok_or_else(|| QueryError::bad_request("the query has no time range: Grafana always sends one"))?;
+    let range = q.time_range.ok_or_else(|| {
+        QueryError::bad_request("the query has no time range: Grafana always sends one")
+    })?;
     Ok(execute::Request {
         ref_id: q.ref_id,
         json: q.json,
@@ -51,19 +55,35 @@ fn to_request(q: pluginv2::DataQuery) -> Result<execute::Request, QueryError> {
     })
 }
 
-fn respond(ref_id: &str, result: Result<Vec<crate::frames::Frame>, QueryError>) -> pluginv2::DataResponse {
+fn respond(
+    ref_id: &str,
+    result: Result<Vec<crate::frames::Frame>, QueryError>,
+) -> pluginv2::DataResponse {
     let encoded = result.and_then(|frames| {
         frames
             .iter()
             .map(|f| arrow::encode(f, ref_id))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| QueryError { status: 500, message: format!("could not encode frames: {e}") })
+            .map_err(|e| QueryError {
+                status: 500,
+                message: format!("could not encode frames: {e}"),
+            })
     });
     match encoded {
-        Ok(frames) => pluginv2::DataResponse { frames, status: 200, error: String::new(), json_meta: vec![] },
+        Ok(frames) => pluginv2::DataResponse {
+            frames,
+            status: 200,
+            error: String::new(),
+            json_meta: vec![],
+        },
         Err(e) => {
             tracing::debug!(ref_id, status = e.status, error = %e.message, "query failed");
-            pluginv2::DataResponse { frames: vec![], status: e.status as i32, error: e.message, json_meta: vec![] }
+            pluginv2::DataResponse {
+                frames: vec![],
+                status: e.status as i32,
+                error: e.message,
+                json_meta: vec![],
+            }
         }
     }
 }

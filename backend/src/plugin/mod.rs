@@ -31,16 +31,26 @@ pub struct Calicoscope {
 pub async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     let filter = tracing_subscriber::EnvFilter::try_from_env("GF_PLUGIN_LOG_LEVEL")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::registry().with(grafana_plugin_sdk::backend::layer()).with(filter).init();
+    tracing_subscriber::registry()
+        .with(grafana_plugin_sdk::backend::layer())
+        .with(filter)
+        .init();
     let listener = grafana_plugin_sdk::backend::initialize().await?;
     let plugin = Calicoscope::default();
     let (mut reporter, health) = tonic_health::server::health_reporter();
     // go-plugin pings the "plugin" service before it uses any other.
-    reporter.set_service_status("plugin", tonic_health::ServingStatus::Serving).await;
+    reporter
+        .set_service_status("plugin", tonic_health::ServingStatus::Serving)
+        .await;
     reporter.set_serving::<DataServer<Calicoscope>>().await;
-    reporter.set_serving::<DiagnosticsServer<Calicoscope>>().await;
+    reporter
+        .set_serving::<DiagnosticsServer<Calicoscope>>()
+        .await;
     reporter.set_serving::<ResourceServer<Calicoscope>>().await;
-    tracing::info!(version = env!("CARGO_PKG_VERSION"), "calicoscope datasource serving");
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        "calicoscope datasource serving"
+    );
     tonic::transport::Server::builder()
         .add_service(health)
         .add_service(DataServer::new(plugin.clone()))

@@ -4,7 +4,9 @@
 //! - `GET pools`, `GET nodes`, `GET instances`, `GET syncers`: values for template variables.
 //! - `POST translate` with a query JSON body: the PromQL it produces.
 
-use grafana_plugin_sdk::pluginv2::{self, resource_server::Resource, CallResourceResponse, StringList};
+use grafana_plugin_sdk::pluginv2::{
+    self, resource_server::Resource, CallResourceResponse, StringList,
+};
 use promql_parser::parser::{Expr, VectorSelector};
 use serde_json::{json, Value};
 use tonic::{Request, Response, Status};
@@ -35,7 +37,12 @@ impl Resource for Calicoscope {
             Ok(v) => (200, v),
             Err(e) => (e.status as i32, json!({ "error": e.message })),
         };
-        let headers = [("Content-Type".to_string(), StringList { values: vec!["application/json".into()] })];
+        let headers = [(
+            "Content-Type".to_string(),
+            StringList {
+                values: vec!["application/json".into()],
+            },
+        )];
         let resp = CallResourceResponse {
             code,
             headers: headers.into_iter().collect(),
@@ -45,7 +52,12 @@ impl Resource for Calicoscope {
     }
 }
 
-pub async fn answer(path: &str, body: &[u8], settings: &Settings, client: &Client) -> Result<Value, QueryError> {
+pub async fn answer(
+    path: &str,
+    body: &[u8],
+    settings: &Settings,
+    client: &Client,
+) -> Result<Value, QueryError> {
     let path = path.trim_matches('/');
     let values = |label: String, metrics: &'static [(&'static str, Component)]| {
         label_values(settings, client, label, metrics)
@@ -81,13 +93,25 @@ async fn label_values(
 ) -> Result<Value, QueryError> {
     let mut all = Vec::new();
     for (metric, component) in metrics {
-        let mut vs = VectorSelector::new(Some(metric.to_string()), promql_parser::label::Matchers::empty());
+        let mut vs = VectorSelector::new(
+            Some(metric.to_string()),
+            promql_parser::label::Matchers::empty(),
+        );
         if let Some(m) = job_matcher(settings.job(*component)).map_err(QueryError::bad_request)? {
             vs.matchers.matchers.push(m);
         }
-        all.extend(client.label_values(&label, &Expr::VectorSelector(vs).to_string()).await?);
+        all.extend(
+            client
+                .label_values(&label, &Expr::VectorSelector(vs).to_string())
+                .await?,
+        );
     }
-    all.retain(|v| !matches!(v.as_str(), "no_ippool" | "no_affinity" | "unknown_node" | ""));
+    all.retain(|v| {
+        !matches!(
+            v.as_str(),
+            "no_ippool" | "no_affinity" | "unknown_node" | ""
+        )
+    });
     all.sort();
     all.dedup();
     Ok(json!(all))
@@ -107,4 +131,3 @@ fn translate(body: &[u8], settings: &Settings) -> Result<Value, QueryError> {
     let plan = execute::plan(&req, settings)?;
     Ok(json!({ "expr": plan.expr, "step": plan.window.step.as_secs_f64() }))
 }
-

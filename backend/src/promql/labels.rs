@@ -28,7 +28,9 @@ pub fn dimensions(metric: &str) -> &'static [Dimension] {
     let family = metric.trim_end_matches("_sum").trim_end_matches("_count");
     match family {
         "ipam_ippool_size" | "ipam_ippool_reserved" => &[Pool],
-        "ipam_allocations_per_node" | "ipam_allocations_borrowed_per_node" | "ipam_blocks_per_node" => &[Node],
+        "ipam_allocations_per_node"
+        | "ipam_allocations_borrowed_per_node"
+        | "ipam_blocks_per_node" => &[Node],
         m if m.starts_with("ipam_") => &[Pool, Node],
         // Felix has no node label: `felix_host{host}` maps instance to hostname.
         "felix_host" => &[Node, Instance],
@@ -38,7 +40,12 @@ pub fn dimensions(metric: &str) -> &'static [Dimension] {
 }
 
 /// The label a dimension filters on for a metric, given the configured IPAM label names.
-pub fn label_for<'a>(metric: &str, dim: Dimension, node_label: &'a str, pool_label: &'a str) -> &'a str {
+pub fn label_for<'a>(
+    metric: &str,
+    dim: Dimension,
+    node_label: &'a str,
+    pool_label: &'a str,
+) -> &'a str {
     match (dim, metric) {
         (Dimension::Node, "felix_host") => "host",
         (Dimension::Node, _) => node_label,

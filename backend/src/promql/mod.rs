@@ -23,7 +23,12 @@ pub struct Vars {
 }
 
 /// Builds the PromQL for a catalog entry with the query's filters and group-by.
-pub fn catalog_expr(entry: &Entry, q: &QueryModel, settings: &Settings, vars: &Vars) -> Result<String, String> {
+pub fn catalog_expr(
+    entry: &Entry,
+    q: &QueryModel,
+    settings: &Settings,
+    vars: &Vars,
+) -> Result<String, String> {
     for label in &q.group_by {
         if !entry.group_by.contains(&label.as_str()) || !is_label_name(label) {
             return Err(format!(
@@ -34,7 +39,8 @@ pub fn catalog_expr(entry: &Entry, q: &QueryModel, settings: &Settings, vars: &V
         }
     }
     let text = fill_template(entry.template, settings, vars);
-    let mut expr = validate::parse(&text).map_err(|e| format!("internal error in catalog entry {}: {e}", entry.id))?;
+    let mut expr = validate::parse(&text)
+        .map_err(|e| format!("internal error in catalog entry {}: {e}", entry.id))?;
     let job = settings.job(entry.component);
     rewrite::Rewrite {
         filters: &q.filters,
@@ -56,7 +62,9 @@ pub fn raw_expr(expr: &str, vars: &Vars) -> Result<String, PromqlError> {
     match validate::parse(&text) {
         Ok(_) => Ok(text),
         // Report the position in the text the user wrote, not in the interpolated one.
-        Err(e) => Err(validate::parse(&same_length_builtins(expr)).err().unwrap_or(e)),
+        Err(e) => Err(validate::parse(&same_length_builtins(expr))
+            .err()
+            .unwrap_or(e)),
     }
 }
 
@@ -69,7 +77,11 @@ fn same_length_builtins(expr: &str) -> String {
     for name in NUMBERS.iter().chain(DURATIONS.iter()) {
         for var in [format!("${{{name}}}"), format!("${name}")] {
             let pad = "0".repeat(var.len() - 2);
-            let value = if NUMBERS.contains(name) { format!("{pad}01") } else { format!("{pad}1s") };
+            let value = if NUMBERS.contains(name) {
+                format!("{pad}01")
+            } else {
+                format!("{pad}1s")
+            };
             out = out.replace(&var, &value);
         }
     }
@@ -83,13 +95,21 @@ mod tests {
     #[test]
     fn raw_errors_point_into_the_users_text() {
         let vars = Vars {
-            window: Window { start_ms: 0, end_ms: 3_600_000, step: Duration::from_secs(15), interval: Duration::from_secs(15) },
+            window: Window {
+                start_ms: 0,
+                end_ms: 3_600_000,
+                step: Duration::from_secs(15),
+                interval: Duration::from_secs(15),
+            },
             range: Duration::from_secs(3600),
             scrape: Duration::from_secs(15),
         };
         let e = raw_expr("sum(rate(x[$__rate_interval])) by", &vars).unwrap_err();
         assert_eq!((e.line, e.column), (1, 32), "{e}");
-        assert_eq!(raw_expr("rate(x[$__rate_interval])", &vars).unwrap(), "rate(x[1m])");
+        assert_eq!(
+            raw_expr("rate(x[$__rate_interval])", &vars).unwrap(),
+            "rate(x[1m])"
+        );
     }
 }
 
@@ -121,7 +141,14 @@ mod golden {
         };
         vec![
             ("no filters", Filters::default(), JsonData::default()),
-            ("one pool", Filters { pools: list(&["default-ipv4-ippool"]), ..Default::default() }, JsonData::default()),
+            (
+                "one pool",
+                Filters {
+                    pools: list(&["default-ipv4-ippool"]),
+                    ..Default::default()
+                },
+                JsonData::default(),
+            ),
             (
                 "two pools, one node, one instance, one syncer",
                 Filters {
@@ -132,21 +159,39 @@ mod golden {
                 },
                 JsonData::default(),
             ),
-            ("exported_node and job selectors", Filters { nodes: list(&["n1"]), ..Default::default() }, renamed),
+            (
+                "exported_node and job selectors",
+                Filters {
+                    nodes: list(&["n1"]),
+                    ..Default::default()
+                },
+                renamed,
+            ),
         ]
     }
 
     fn render_all() -> String {
         let vars = Vars {
-            window: Window { start_ms: 0, end_ms: 3_600_000, step: Duration::from_secs(15), interval: Duration::from_secs(15) },
+            window: Window {
+                start_ms: 0,
+                end_ms: 3_600_000,
+                step: Duration::from_secs(15),
+                interval: Duration::from_secs(15),
+            },
             range: Duration::from_secs(3600),
             scrape: Duration::from_secs(15),
         };
         let mut out = String::new();
         for entry in CATALOG {
             for (name, filters, json) in combos() {
-                let settings = Settings::new("http://prometheus:9090", None, json, Default::default()).unwrap();
-                let q = QueryModel { catalog: entry.id.into(), filters, ..Default::default() };
+                let settings =
+                    Settings::new("http://prometheus:9090", None, json, Default::default())
+                        .unwrap();
+                let q = QueryModel {
+                    catalog: entry.id.into(),
+                    filters,
+                    ..Default::default()
+                };
                 let expr = catalog_expr(entry, &q, &settings, &vars).unwrap();
                 out.push_str(&format!("## {} / {name}\n{expr}\n", entry.id));
             }
@@ -156,14 +201,21 @@ mod golden {
 
     #[test]
     fn catalog_promql_matches_golden_file() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/promql/testdata/catalog.golden");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src/promql/testdata/catalog.golden"
+        );
         let got = render_all();
         if std::env::var_os("UPDATE_GOLDEN").is_some() {
             std::fs::write(path, &got).unwrap();
         }
-        let want = std::fs::read_to_string(path).expect("golden file missing: run with UPDATE_GOLDEN=1");
+        let want =
+            std::fs::read_to_string(path).expect("golden file missing: run with UPDATE_GOLDEN=1");
         for (g, w) in got.lines().zip(want.lines()) {
-            assert_eq!(g, w, "catalog PromQL changed; if intended, regenerate with UPDATE_GOLDEN=1");
+            assert_eq!(
+                g, w,
+                "catalog PromQL changed; if intended, regenerate with UPDATE_GOLDEN=1"
+            );
         }
         assert_eq!(got.lines().count(), want.lines().count());
     }

@@ -123,7 +123,11 @@ pub fn value_matcher(label: &str, values: &[String]) -> Result<Matcher, String> 
     if let [one] = values {
         return Ok(Matcher::new(MatchOp::Equal, label, one));
     }
-    let alternation = values.iter().map(|v| regex::escape(v)).collect::<Vec<_>>().join("|");
+    let alternation = values
+        .iter()
+        .map(|v| regex::escape(v))
+        .collect::<Vec<_>>()
+        .join("|");
     let re = regex::Regex::new(&format!("^(?:{alternation})$")).map_err(|e| e.to_string())?;
     Ok(Matcher::new(MatchOp::Re(re), label, &alternation))
 }
@@ -134,7 +138,9 @@ fn matching_labels(m: &mut LabelModifier) -> &mut Vec<String> {
     }
 }
 
-fn card_labels(card: &mut promql_parser::parser::VectorMatchCardinality) -> Option<&mut Vec<String>> {
+fn card_labels(
+    card: &mut promql_parser::parser::VectorMatchCardinality,
+) -> Option<&mut Vec<String>> {
     use promql_parser::parser::VectorMatchCardinality::*;
     match card {
         ManyToOne(l) | OneToMany(l) => Some(&mut l.labels),

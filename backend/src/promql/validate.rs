@@ -20,13 +20,21 @@ const LOCATE_LIMIT: usize = 4_096;
 
 pub fn parse(expr: &str) -> Result<Expr, PromqlError> {
     if expr.trim().is_empty() {
-        return Err(PromqlError { line: 1, column: 1, message: "the expression is empty".into() });
+        return Err(PromqlError {
+            line: 1,
+            column: 1,
+            message: "the expression is empty".into(),
+        });
     }
     parser::parse(expr).map_err(|message| locate(expr, &message))
 }
 
 fn locate(expr: &str, message: &str) -> PromqlError {
-    let offset = if expr.len() > LOCATE_LIMIT { 0 } else { first_bad_offset(expr) };
+    let offset = if expr.len() > LOCATE_LIMIT {
+        0
+    } else {
+        first_bad_offset(expr)
+    };
     let (line, column) = line_column(expr, offset);
     let near: String = expr[offset..].chars().take(12).collect();
     let detail = if near.trim().is_empty() {
@@ -34,12 +42,20 @@ fn locate(expr: &str, message: &str) -> PromqlError {
     } else {
         format!("unexpected {:?}", near.trim_end())
     };
-    PromqlError { line, column, message: format!("{detail} ({message})") }
+    PromqlError {
+        line,
+        column,
+        message: format!("{detail} ({message})"),
+    }
 }
 
 /// Byte offset just after the longest prefix that parses once its brackets are closed.
 fn first_bad_offset(expr: &str) -> usize {
-    let cuts: Vec<usize> = expr.char_indices().map(|(i, _)| i).chain([expr.len()]).collect();
+    let cuts: Vec<usize> = expr
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain([expr.len()])
+        .collect();
     for &cut in cuts.iter().rev() {
         let prefix = expr[..cut].trim_end();
         if prefix.is_empty() {
@@ -55,7 +71,9 @@ fn first_bad_offset(expr: &str) -> usize {
 }
 
 fn skip_space(expr: &str, from: usize) -> usize {
-    expr[from..].find(|c: char| !c.is_whitespace()).map_or(expr.len(), |i| from + i)
+    expr[from..]
+        .find(|c: char| !c.is_whitespace())
+        .map_or(expr.len(), |i| from + i)
 }
 
 /// Appends the closers of unbalanced brackets; `None` inside an unterminated string.

@@ -44,7 +44,11 @@ pub struct Entry {
 /// Maps a per-instance Felix expression to the node's hostname.
 macro_rules! by_host {
     ($inner:literal) => {
-        concat!("(", $inner, ") * on (instance) group_left (host) max by (instance, host) (felix_host)")
+        concat!(
+            "(",
+            $inner,
+            ") * on (instance) group_left (host) max by (instance, host) (felix_host)"
+        )
     };
 }
 
@@ -259,7 +263,10 @@ pub fn find(id: &str) -> Option<&'static Entry> {
 /// The error for an unknown name lists what exists, so the fix is obvious.
 pub fn unknown(id: &str) -> String {
     let ids: Vec<&str> = CATALOG.iter().map(|e| e.id).collect();
-    format!("unknown catalog query {id:?}: pick one of {}", ids.join(", "))
+    format!(
+        "unknown catalog query {id:?}: pick one of {}",
+        ids.join(", ")
+    )
 }
 
 #[cfg(test)]
@@ -274,18 +281,37 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), CATALOG.len(), "duplicate ids");
         for e in CATALOG {
-            assert!(!e.title.is_empty() && !e.description.is_empty() && !e.unit.is_empty(), "{}", e.id);
+            assert!(
+                !e.title.is_empty() && !e.description.is_empty() && !e.unit.is_empty(),
+                "{}",
+                e.id
+            );
         }
     }
 
     #[test]
     fn ipam_pool_entries_never_mix_pools() {
-        for e in CATALOG.iter().filter(|e| e.component == Component::KubeControllers) {
+        for e in CATALOG
+            .iter()
+            .filter(|e| e.component == Component::KubeControllers)
+        {
             if e.template.contains("ipam_allocations_in_use") {
-                assert!(e.template.contains("no_ippool"), "{} counts no_ippool", e.id);
-                assert!(e.template.contains("max by (ippool, node)"), "{} double counts", e.id);
+                assert!(
+                    e.template.contains("no_ippool"),
+                    "{} counts no_ippool",
+                    e.id
+                );
+                assert!(
+                    e.template.contains("max by (ippool, node)"),
+                    "{} double counts",
+                    e.id
+                );
             }
-            assert!(!e.template.contains("sum(ipam"), "{} sums across pools", e.id);
+            assert!(
+                !e.template.contains("sum(ipam"),
+                "{} sums across pools",
+                e.id
+            );
         }
     }
 }

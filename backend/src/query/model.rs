@@ -50,7 +50,11 @@ pub struct QueryModel {
 impl QueryModel {
     /// Reads one query's JSON; the error says what is wrong and how to fix it.
     pub fn from_json(json: &[u8]) -> Result<Self, String> {
-        let json = if json.is_empty() { b"{}".as_slice() } else { json };
+        let json = if json.is_empty() {
+            b"{}".as_slice()
+        } else {
+            json
+        };
         let mut model: QueryModel = serde_json::from_slice(json).map_err(|e| {
             format!("the query JSON is not valid: {e}. Re-open the query in the editor and save it again")
         })?;
@@ -63,8 +67,16 @@ impl Filters {
     /// Grafana's "All" option arrives as `$__all` or `.*` when a variable has no custom
     /// all-value; both mean "no filter" rather than a literal value.
     fn drop_all_markers(&mut self) {
-        for list in [&mut self.pools, &mut self.nodes, &mut self.instances, &mut self.syncers] {
-            if list.iter().any(|v| v == "$__all" || v == ".*" || v == "All") {
+        for list in [
+            &mut self.pools,
+            &mut self.nodes,
+            &mut self.instances,
+            &mut self.syncers,
+        ] {
+            if list
+                .iter()
+                .any(|v| v == "$__all" || v == ".*" || v == "All")
+            {
                 list.clear();
             }
         }
@@ -95,7 +107,10 @@ mod tests {
     #[test]
     fn malformed_json_says_what_to_do() {
         let e = QueryModel::from_json(br#"{"mode":"sql"}"#).unwrap_err();
-        assert!(e.contains("query JSON is not valid") && e.contains("unknown variant"), "{e}");
+        assert!(
+            e.contains("query JSON is not valid") && e.contains("unknown variant"),
+            "{e}"
+        );
         let e = QueryModel::from_json(b"{not json").unwrap_err();
         assert!(e.contains("Re-open"), "{e}");
     }

@@ -20,13 +20,17 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
     }
     let (mut total, mut rest) = (0u64, s);
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         if digits == 0 {
             return None;
         }
         let n: u64 = rest[..digits].parse().ok()?;
         rest = &rest[digits..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let ms = match &rest[..unit_len] {
             "ms" => 1,
             "s" => 1_000,
@@ -46,7 +50,12 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
 /// Formats a duration the way PromQL reads it, in the largest whole unit.
 pub fn format_duration(d: Duration) -> String {
     let ms = d.as_millis() as u64;
-    for (unit, size) in [("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000)] {
+    for (unit, size) in [
+        ("d", 86_400_000),
+        ("h", 3_600_000),
+        ("m", 60_000),
+        ("s", 1_000),
+    ] {
         if ms > 0 && ms % size == 0 {
             return format!("{}{unit}", ms / size);
         }
@@ -93,7 +102,10 @@ pub fn round_interval(d: Duration) -> Duration {
         (3_628_800_000, 30 * D),
     ];
     let ms = d.as_millis() as u64;
-    let rounded = TABLE.iter().find(|(max, _)| ms <= *max).map_or(365 * D, |(_, r)| *r);
+    let rounded = TABLE
+        .iter()
+        .find(|(max, _)| ms <= *max)
+        .map_or(365 * D, |(_, r)| *r);
     Duration::from_millis(rounded)
 }
 
@@ -121,10 +133,17 @@ pub struct StepInput {
 impl Window {
     pub fn compute(input: StepInput) -> Window {
         let range_ms = (input.to_ms - input.from_ms).max(1) as u64;
-        let points = if input.max_data_points > 0 { input.max_data_points as u64 } else { 1_500 };
+        let points = if input.max_data_points > 0 {
+            input.max_data_points as u64
+        } else {
+            1_500
+        };
         let by_points = round_interval(Duration::from_millis(range_ms / points));
         let requested = Duration::from_millis(input.interval_ms.max(0) as u64);
-        let interval = by_points.max(input.min_step).max(requested).max(Duration::from_millis(1));
+        let interval = by_points
+            .max(input.min_step)
+            .max(requested)
+            .max(Duration::from_millis(1));
         let safe = round_interval(Duration::from_millis(range_ms / MAX_POINTS));
         let mut step = interval.max(safe);
         // Rounding can land just under the guard: never ask for more than 11000 points.
@@ -161,7 +180,10 @@ pub fn interpolate_builtins(expr: &str, w: &Window, range: Duration, scrape: Dur
         ("__rate_interval", format_duration(rate)),
         ("__range_ms", range.as_millis().to_string()),
         ("__range_s", range.as_secs().to_string()),
-        ("__range", format_duration(Duration::from_secs(range.as_secs().max(1)))),
+        (
+            "__range",
+            format_duration(Duration::from_secs(range.as_secs().max(1))),
+        ),
         ("__step", format_duration(w.step)),
     ];
     let mut out = expr.to_string();
@@ -179,9 +201,19 @@ mod tests {
 
     #[test]
     fn durations_parse_and_format() {
-        let cases = [("15s", 15_000), ("1m30s", 90_000), ("6h", 21_600_000), ("500ms", 500), ("2d", 172_800_000)];
+        let cases = [
+            ("15s", 15_000),
+            ("1m30s", 90_000),
+            ("6h", 21_600_000),
+            ("500ms", 500),
+            ("2d", 172_800_000),
+        ];
         for (text, ms) in cases {
-            assert_eq!(parse_duration(text), Some(Duration::from_millis(ms)), "{text}");
+            assert_eq!(
+                parse_duration(text),
+                Some(Duration::from_millis(ms)),
+                "{text}"
+            );
         }
         for bad in ["", "5", "s", "1x", "-1s", "1.5s"] {
             assert_eq!(parse_duration(bad), None, "{bad}");
@@ -196,8 +228,8 @@ mod tests {
         let hour = 3_600_000;
         // (range, intervalMs, maxDataPoints, min step s, expected step s)
         let cases: [(i64, i64, i64, u64, u64); 4] = [
-            (hour, 0, 1_000, 15, 15),        // 3.6 s by points, scrape interval wins
-            (hour, 0, 100, 1, 30),           // 36 s rounds to 30 s
+            (hour, 0, 1_000, 15, 15),           // 3.6 s by points, scrape interval wins
+            (hour, 0, 100, 1, 30),              // 36 s rounds to 30 s
             (24 * hour, 60_000, 1_500, 15, 60), // requested interval wins
             (7 * 24 * hour, 0, 100_000, 1, 60), // 11000-point guard: 604.8 s/11000 = 55 s rounds to 1 m
         ];
@@ -235,7 +267,12 @@ mod tests {
 
     #[test]
     fn builtins_interpolate_longest_first() {
-        let w = Window { start_ms: 0, end_ms: 3_600_000, step: Duration::from_secs(30), interval: Duration::from_secs(30) };
+        let w = Window {
+            start_ms: 0,
+            end_ms: 3_600_000,
+            step: Duration::from_secs(30),
+            interval: Duration::from_secs(30),
+        };
         let out = interpolate_builtins(
             "rate(x[$__rate_interval]) $__interval_ms ${__interval} $__range $__range_s",
             &w,

@@ -37,15 +37,27 @@ async fn handle(
         tokio::time::sleep(Duration::from_secs(30)).await;
     }
     if query.contains("vector(777)") {
-        return (StatusCode::OK, r#"{"status":"success","data":{"resultType":"vector","result":[{"metr"#).into_response();
+        return (
+            StatusCode::OK,
+            r#"{"status":"success","data":{"resultType":"vector","result":[{"metr"#,
+        )
+            .into_response();
     }
-    let resp = reqwest::Client::new().post(format!("{upstream}{}", uri.path())).form(&form).send().await.unwrap();
+    let resp = reqwest::Client::new()
+        .post(format!("{upstream}{}", uri.path()))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     let status = StatusCode::from_u16(resp.status().as_u16()).unwrap();
     (status, resp.bytes().await.unwrap()).into_response()
 }
 
 /// Everything else (label values for resources) goes straight to the real Prometheus.
-async fn forward_get(State(upstream): State<String>, uri: axum::http::Uri) -> axum::response::Response {
+async fn forward_get(
+    State(upstream): State<String>,
+    uri: axum::http::Uri,
+) -> axum::response::Response {
     let path = uri.path_and_query().map_or("/", |p| p.as_str());
     let resp = reqwest::get(format!("{upstream}{path}")).await.unwrap();
     let status = StatusCode::from_u16(resp.status().as_u16()).unwrap();

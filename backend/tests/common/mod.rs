@@ -35,25 +35,34 @@ fn wait_ready(query: impl Fn(&str, usize, Duration) -> Result<(), String>) {
         ("count_over_time(felix_resync_state[1m]) >= 3", NODES),
         ("count_over_time(typha_connections_active[1m]) >= 3", 1),
     ] {
-        query(expr, n, Duration::from_secs(60)).unwrap_or_else(|e| panic!("store never got {expr}: {e}"));
+        query(expr, n, Duration::from_secs(60))
+            .unwrap_or_else(|e| panic!("store never got {expr}: {e}"));
     }
 }
 
 pub fn prometheus() -> Prometheus {
-    let p = Prometheus::start(&jobs(), Duration::from_secs(1), "1h").unwrap_or_else(|e| panic!("{e}"));
+    let p =
+        Prometheus::start(&jobs(), Duration::from_secs(1), "1h").unwrap_or_else(|e| panic!("{e}"));
     wait_ready(|e, n, t| p.wait_for(e, n, t));
     p
 }
 
 pub fn victoria_metrics() -> VictoriaMetrics {
-    let v = VictoriaMetrics::start(&jobs(), Duration::from_secs(1)).unwrap_or_else(|e| panic!("{e}"));
+    let v =
+        VictoriaMetrics::start(&jobs(), Duration::from_secs(1)).unwrap_or_else(|e| panic!("{e}"));
     wait_ready(|e, n, t| v.wait_for(e, n, t));
     v
 }
 
 pub fn settings(url: &str) -> Settings {
     let json = serde_json::json!({ "scrapeInterval": "1s", "forecastWindow": "1m" });
-    Settings::new(url, None, serde_json::from_value(json).unwrap(), Default::default()).unwrap()
+    Settings::new(
+        url,
+        None,
+        serde_json::from_value(json).unwrap(),
+        Default::default(),
+    )
+    .unwrap()
 }
 
 /// A query over the last five minutes ending now.
@@ -70,10 +79,15 @@ pub fn request(json: serde_json::Value) -> Request {
 }
 
 /// Runs an instant catalog query and returns (labels, value) per series.
-pub async fn instant(settings: &Settings, catalog: &str) -> Result<Vec<(BTreeMap<String, String>, f64)>, String> {
+pub async fn instant(
+    settings: &Settings,
+    catalog: &str,
+) -> Result<Vec<(BTreeMap<String, String>, f64)>, String> {
     let client = Client::new(settings).unwrap();
     let req = request(serde_json::json!({ "catalog": catalog, "instant": true }));
-    let frames = execute::execute(&req, settings, &client).await.map_err(|e| e.message)?;
+    let frames = execute::execute(&req, settings, &client)
+        .await
+        .map_err(|e| e.message)?;
     Ok(frames.iter().filter_map(last_value).collect())
 }
 
@@ -87,7 +101,9 @@ pub fn last_value(frame: &Frame) -> Option<(BTreeMap<String, String>, f64)> {
 
 /// Values keyed by one label.
 pub fn by(label: &str, rows: &[(BTreeMap<String, String>, f64)]) -> BTreeMap<String, f64> {
-    rows.iter().map(|(l, v)| (l.get(label).cloned().unwrap_or_default(), *v)).collect()
+    rows.iter()
+        .map(|(l, v)| (l.get(label).cloned().unwrap_or_default(), *v))
+        .collect()
 }
 
 pub fn state() -> Cluster {

@@ -7,7 +7,8 @@ use std::process::{Child, Command, Stdio};
 
 use calicoscope_backend::frames::{arrow, Frame};
 use grafana_plugin_sdk::pluginv2::{
-    self, data_client::DataClient, diagnostics_client::DiagnosticsClient, resource_client::ResourceClient,
+    self, data_client::DataClient, diagnostics_client::DiagnosticsClient,
+    resource_client::ResourceClient,
 };
 use tonic::transport::Channel;
 
@@ -34,17 +35,34 @@ impl PluginProcess {
             .stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("start gpx_calicoscope");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).expect("handshake line");
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .expect("handshake line");
         let parts: Vec<&str> = line.trim().split('|').collect();
         assert_eq!(parts.len(), 5, "handshake {line:?}");
-        assert_eq!((parts[0], parts[1], parts[2], parts[4]), ("1", "2", "tcp", "grpc"), "handshake {line:?}");
-        assert!(parts[3].starts_with("127.0.0.1:"), "plugin must listen on loopback: {line:?}");
+        assert_eq!(
+            (parts[0], parts[1], parts[2], parts[4]),
+            ("1", "2", "tcp", "grpc"),
+            "handshake {line:?}"
+        );
+        assert!(
+            parts[3].starts_with("127.0.0.1:"),
+            "plugin must listen on loopback: {line:?}"
+        );
         let stderr = child.stderr.take();
-        PluginProcess { child, address: format!("http://{}", parts[3]), stderr }
+        PluginProcess {
+            child,
+            address: format!("http://{}", parts[3]),
+            stderr,
+        }
     }
 
     pub async fn channel(&self) -> Channel {
-        Channel::from_shared(self.address.clone()).unwrap().connect().await.expect("gRPC connect")
+        Channel::from_shared(self.address.clone())
+            .unwrap()
+            .connect()
+            .await
+            .expect("gRPC connect")
     }
 
     /// Stops the process and returns everything it wrote to stderr (its logs).
@@ -67,7 +85,11 @@ impl Drop for PluginProcess {
 }
 
 /// A plugin context for a datasource at `url` with the given jsonData and secrets.
-pub fn context(url: &str, json: serde_json::Value, secrets: &[(&str, &str)]) -> pluginv2::PluginContext {
+pub fn context(
+    url: &str,
+    json: serde_json::Value,
+    secrets: &[(&str, &str)],
+) -> pluginv2::PluginContext {
     pluginv2::PluginContext {
         org_id: 1,
         plugin_id: "calicoscope-datasource".into(),
@@ -77,7 +99,10 @@ pub fn context(url: &str, json: serde_json::Value, secrets: &[(&str, &str)]) -> 
             name: "Calicoscope".into(),
             url: url.into(),
             json_data: json.to_string().into_bytes(),
-            decrypted_secure_json_data: secrets.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            decrypted_secure_json_data: secrets
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             last_updated_ms: 1,
             ..Default::default()
         }),
@@ -91,7 +116,10 @@ pub fn query(ref_id: &str, json: &str) -> pluginv2::DataQuery {
         ref_id: ref_id.into(),
         max_data_points: 300,
         interval_ms: 1000,
-        time_range: Some(pluginv2::TimeRange { from_epoch_ms: to - 300_000, to_epoch_ms: to }),
+        time_range: Some(pluginv2::TimeRange {
+            from_epoch_ms: to - 300_000,
+            to_epoch_ms: to,
+        }),
         json: json.as_bytes().to_vec(),
         query_type: String::new(),
     }
@@ -102,17 +130,39 @@ pub async fn query_data(
     ctx: pluginv2::PluginContext,
     queries: Vec<pluginv2::DataQuery>,
 ) -> HashMap<String, pluginv2::DataResponse> {
-    let req = pluginv2::QueryDataRequest { plugin_context: Some(ctx), headers: Default::default(), queries };
-    DataClient::new(channel).query_data(req).await.expect("QueryData").into_inner().responses
+    let req = pluginv2::QueryDataRequest {
+        plugin_context: Some(ctx),
+        headers: Default::default(),
+        queries,
+    };
+    DataClient::new(channel)
+        .query_data(req)
+        .await
+        .expect("QueryData")
+        .into_inner()
+        .responses
 }
 
 pub fn frames(resp: &pluginv2::DataResponse) -> Vec<Frame> {
-    resp.frames.iter().map(|b| arrow::decode(b).expect("Arrow frame").0).collect()
+    resp.frames
+        .iter()
+        .map(|b| arrow::decode(b).expect("Arrow frame").0)
+        .collect()
 }
 
-pub async fn check_health(channel: Channel, ctx: pluginv2::PluginContext) -> pluginv2::CheckHealthResponse {
-    let req = pluginv2::CheckHealthRequest { plugin_context: Some(ctx), headers: Default::default() };
-    DiagnosticsClient::new(channel).check_health(req).await.expect("CheckHealth").into_inner()
+pub async fn check_health(
+    channel: Channel,
+    ctx: pluginv2::PluginContext,
+) -> pluginv2::CheckHealthResponse {
+    let req = pluginv2::CheckHealthRequest {
+        plugin_context: Some(ctx),
+        headers: Default::default(),
+    };
+    DiagnosticsClient::new(channel)
+        .check_health(req)
+        .await
+        .expect("CheckHealth")
+        .into_inner()
 }
 
 pub async fn call_resource(
@@ -129,7 +179,18 @@ pub async fn call_resource(
         headers: Default::default(),
         body: body.as_bytes().to_vec().into(),
     };
-    let mut stream = ResourceClient::new(channel).call_resource(req).await.expect("CallResource").into_inner();
-    let resp = stream.message().await.expect("resource message").expect("one response");
-    (resp.code, serde_json::from_slice(&resp.body).expect("JSON body"))
+    let mut stream = ResourceClient::new(channel)
+        .call_resource(req)
+        .await
+        .expect("CallResource")
+        .into_inner();
+    let resp = stream
+        .message()
+        .await
+        .expect("resource message")
+        .expect("one response");
+    (
+        resp.code,
+        serde_json::from_slice(&resp.body).expect("JSON body"),
+    )
 }

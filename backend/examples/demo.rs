@@ -1,0 +1,100 @@
+//! The terminal demo: a simulated 200-node Calico cluster, a real Prometheus scraping it on
+//! loopback, and the backend's plain-language IPAM report, refreshed until Ctrl-C.
+//!
+//! ```text
+//! cargo run --release -p calicoscope-backend --example demo -- [--nodes 200] [--once]
+//! ```
+//! Everything started here stops with the process (Ctrl-C included).
+
+use std::time::Duration;
+
+use calicoscope_backend::{cli, client::Client, plugin, settings::Settings};
+use calicoscope_sim::Config;
+use calicoscope_testkit::{calico_jobs, Prometheus, Simulator};
+
+/// The simulated clock runs this many times faster than the real one.
+const SPEED: f64 = 60.0;
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let once = args.iter().any(|a| a == "--once");
+    let nodes = args
+        .windows(2)
+        .find(|w| w[0] == "--nodes")
+        .map_or(200, |w| w[1].parse().expect("--nodes takes a number"));
+
+    let mut cfg = Config::demo(nodes);
+    cfg.speed = SPEED;
+    cfg.start_offset_s = 18.0 * 3600.0; // a cluster that has been growing for a while
+    let sim = Simulator::start(cfg);
+    println!(
+        "simulator: {nodes} nodes at http://{}/metrics/{{kube-controllers,felix,typha}}",
+        sim.addr
+    );
+
+    let jobs = calico_jobs(&sim, false);
+    let prom =
+        tokio::task::spawn_blocking(move || Prometheus::start(&jobs, Duration::from_secs(2), "2h"))
+            .await
+            .unwrap()
+            .unwrap_or_else(|e| fail(&e));
+    println!(
+        "prometheus: {} (scrapes every 2 s; try {}/graph)",
+        prom.url, prom.url
+    );
+
+    let json = serde_json::json!({ "scrapeInterval": "2s", "forecastWindow": "2m" });
+    let settings = Settings::new(
+        &prom.url,
+        None,
+        serde_json::from_value(json).unwrap(),
+        Default::default(),
+    )
+    .unwrap_or_else(|e| fail(&e.to_string()));
+    let client = Client::new(&settings).unwrap_or_else(|e| fail(&e.to_string()));
+    wait_for_data(&prom).await;
+    println!("the simulated clock runs {SPEED}x faster than yours: forecasts are in real days at that pace\n");
+    loop {
+        let health = plugin::check(&settings, &client).await;
+        println!("health: {}", health.message);
+        match cli_report(&settings, &client).await {
+            Ok(text) => println!("{text}\n"),
+            Err(e) => println!("report failed: {e}\n"),
+        }
+        if once {
+            return;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(15)) => {}
+            _ = stop_signal() => { println!("stopping"); return; }
+        }
+    }
+}
+
+/// Ctrl-C or SIGTERM: either way everything started here stops with us.
+async fn stop_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}
+
+async fn cli_report(settings: &Settings, client: &Client) -> Result<String, String> {
+    cli::report(settings, client).await
+}
+
+/// Forecasts need a couple of minutes of history; the rest needs two scrapes.
+async fn wait_for_data(prom: &Prometheus) {
+    println!("waiting for the first scrapes...");
+    let ready = "count_over_time(ipam_ippool_size[1m]) >= 3";
+    tokio::task::block_in_place(|| prom.wait_for(ready, 1, Duration::from_secs(60)))
+        .unwrap_or_else(|e| fail(&e));
+}
+
+fn fail(e: &str) -> ! {
+    eprintln!("demo: {e}");
+    std::process::exit(1);
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Calicoscope demo: a simulated 200-node Calico cluster, a real Prometheus scraping it on
+# 127.0.0.1, and the backend's IPAM report refreshed every 15 s. Ctrl-C stops everything.
+#
+#   bash scripts/demo.sh [--nodes N] [--once]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+echo "demo: building (release; the first build takes a few minutes)"
+cargo build --release -q -p calicoscope-backend --example demo --bin gpx_calicoscope
+# Run the binary itself rather than through `cargo run`, so Ctrl-C and SIGTERM reach it.
+exec target/release/examples/demo "$@"

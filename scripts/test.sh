@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Calicoscope tests: installs what they need, then runs every test suite.
+#
+#   bash scripts/test.sh
+#
+# Suites: Rust unit and golden tests; the simulator; integration tests against real
+# Prometheus and VictoriaMetrics scraping the simulated cluster; the plugin protocol test
+# (the built binary started as Grafana starts it); the panel's wasm build; the demo, once.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+step() { echo; echo "== test: $* ($(( $(date +%s) - start )) s)"; }
+
+step "set-up"
+bash scripts/setup.sh
+
+step "formatting"
+cargo fmt --all -- --check
+
+step "Rust tests (unit, golden, simulator, stores, catalog values, plugin protocol)"
+cargo test --workspace --exclude calicoscope-panel
+
+step "panel builds for wasm32-unknown-unknown"
+cargo build -q -p calicoscope-panel --target wasm32-unknown-unknown
+
+step "demo runs once and prints the IPAM report"
+out=$(cargo run -q -p calicoscope-backend --example demo -- --once --nodes 50)
+echo "$out"
+grep -q "pool default-ipv4-ippool: .*% used" <<<"$out" || { echo "demo printed no IPAM report"; exit 1; }
+
+step "done"
