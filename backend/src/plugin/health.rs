@@ -158,20 +158,15 @@ pub async fn check(settings: &Settings, client: &Client) -> Health {
     }
 }
 
-/// Detects the `exported_node` renaming that a scrape config without `honor_labels` causes.
+/// Detects the `exported_node` renaming that a scrape config without `honor_labels` causes:
+/// the target's own `node` label then hides Calico's, which survives as `exported_node`.
 async fn node_label_hint(settings: &Settings, client: &Client) -> Option<String> {
     let label = &settings.json.node_label;
-    let with_label = format!("count(ipam_allocations_in_use{{{label}!=\"\"}})");
-    let renamed = "count(ipam_allocations_in_use{exported_node!=\"\"})";
-    let has_label = count(settings, client, Component::KubeControllers, &with_label)
-        .await
-        .ok()?;
-    if has_label > 0 || label == "exported_node" {
+    if label == "exported_node" {
         return None;
     }
-    let has_renamed = count(settings, client, Component::KubeControllers, renamed)
-        .await
-        .ok()?;
+    let renamed = "count(ipam_allocations_in_use{exported_node!=\"\"})";
+    let has_renamed = count(settings, client, Component::KubeControllers, renamed).await.ok()?;
     (has_renamed > 0).then(|| {
         format!(
             "IPAM metrics carry the node in exported_node, not {label}: the scrape config adds its own node label \

@@ -1,0 +1,52 @@
+//! The health check's diagnoses against a real Prometheus whose scrape config has the two
+//! classic problems: Felix and Typha not scraped, and a `node` target label that makes
+//! Prometheus rename Calico's `node` to `exported_node`.
+
+mod common;
+
+use std::time::Duration;
+
+use calicoscope_backend::client::Client;
+use calicoscope_backend::plugin::check;
+use calicoscope_testkit::{Prometheus, ScrapeJob};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diagnoses_missing_components_and_exported_node() {
+    let sim = common::frozen_sim();
+    let job = ScrapeJob {
+        metrics_path: "/metrics/kube-controllers".into(),
+        labels: vec![("node".into(), "master-0".into())],
+        ..ScrapeJob::new("calico-kube-controllers", &sim.addr)
+    };
+    let prom = tokio::task::spawn_blocking(move || {
+        let p = Prometheus::start(&[job], Duration::from_secs(1), "1h").unwrap();
+        p.wait_for("ipam_ippool_size", 2, Duration::from_secs(60)).unwrap();
+        p
+    })
+    .await
+    .unwrap();
+
+    let settings = common::settings(&prom.url);
+    let health = check(&settings, &Client::new(&settings).unwrap()).await;
+    assert!(health.ok, "IPAM is there: {}", health.message);
+    assert!(health.message.contains("prometheusMetricsEnabled"), "Felix fix missing: {}", health.message);
+    assert!(health.message.contains("TYPHA_PROMETHEUSMETRICSENABLED"), "Typha fix missing: {}", health.message);
+    assert!(health.message.contains("exported_node"), "renaming not detected: {}", health.message);
+    let felix = health.components.iter().find(|c| c.component == "Felix").unwrap();
+    assert_eq!(felix.series, 0);
+
+    // Following the advice fixes it: per-node queries work with nodeLabel = exported_node.
+    let json = serde_json::json!({ "scrapeInterval": "1s", "nodeLabel": "exported_node" });
+    let fixed = calicoscope_backend::settings::Settings::new(
+        &prom.url,
+        None,
+        serde_json::from_value(json).unwrap(),
+        Default::default(),
+    )
+    .unwrap();
+    let rows = common::instant(&fixed, "ipam_node_in_use").await.unwrap();
+    assert_eq!(rows.len(), common::NODES, "one series per node");
+    assert!(rows.iter().all(|(labels, _)| labels["exported_node"].starts_with("node-")));
+    let health = check(&fixed, &Client::new(&fixed).unwrap()).await;
+    assert!(!health.message.contains("exported_node, not"), "{}", health.message);
+}
