@@ -1,0 +1,70 @@
+//! Scenarios that move over time, against a real Prometheus: a pool growing toward
+//! exhaustion gives a days-to-full forecast that matches the growth the simulator shows, the
+//! slow Felix node is the worst one, Typha's dropping replica is the one with drops, and
+//! leaked addresses are being reclaimed.
+
+mod common;
+
+use std::time::Duration;
+
+use calicoscope_sim::Config;
+use calicoscope_testkit::{calico_jobs, Prometheus, Simulator};
+use common::{by, instant};
+
+const SPEED: f64 = 600.0; // one real second is ten simulated minutes
+
+fn pool_in_use(c: &calicoscope_sim::Cluster, pool: &str) -> f64 {
+    c.allocations.iter().filter(|a| a.pool == pool).map(|a| a.in_use as f64).sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moving_scenarios_show_in_the_catalog_queries() {
+    let mut cfg = Config::demo(common::NODES);
+    cfg.speed = SPEED;
+    let sim = Simulator::start(cfg);
+    let jobs = calico_jobs(&sim, false);
+    let prom = tokio::task::spawn_blocking(move || {
+        let p = Prometheus::start(&jobs, Duration::from_secs(1), "1h").unwrap();
+        p.wait_for("count_over_time(ipam_ippool_size[1m]) >= 20", 2, Duration::from_secs(90)).unwrap();
+        p
+    })
+    .await
+    .unwrap();
+    let json = serde_json::json!({ "scrapeInterval": "1s", "forecastWindow": "20s" });
+    let settings = calicoscope_backend::settings::Settings::new(
+        &prom.url,
+        None,
+        serde_json::from_value(json).unwrap(),
+        Default::default(),
+    )
+    .unwrap();
+
+    // Growth: the forecast agrees with the slope of the simulator's own state.
+    let before = sim.state();
+    let t0 = std::time::Instant::now();
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let after = sim.state();
+    let pool = "default-ipv4-ippool";
+    let slope = (pool_in_use(&after, pool) - pool_in_use(&before, pool)) / t0.elapsed().as_secs_f64();
+    assert!(slope > 0.0, "the growth scenario grows");
+    let size = after.pools.iter().find(|p| p.name == pool).unwrap().size;
+    let want_days = (size - pool_in_use(&after, pool)) / (slope * 86_400.0);
+    let days = by("ippool", &instant(&settings, "ipam_days_to_exhaustion").await.unwrap());
+    let got = days[pool];
+    assert!((got / want_days - 1.0).abs() < 0.5, "days to full: got {got}, simulator implies {want_days}");
+
+    // The slow Felix node is the worst one.
+    let p99 = by("host", &instant(&settings, "felix_apply_p99_by_node").await.unwrap());
+    let worst = p99.iter().max_by(|a, b| a.1.total_cmp(b.1)).unwrap();
+    assert_eq!(worst.0, "node-0001");
+    assert!(*worst.1 > 1.0, "slow node p99 {}", worst.1);
+
+    // Typha: only the dropping replica drops.
+    let drops = by("instance", &instant(&settings, "typha_connections_dropped").await.unwrap());
+    let dropping: Vec<_> = drops.iter().filter(|(_, v)| **v > 0.0).map(|(k, _)| k.clone()).collect();
+    assert_eq!(dropping, vec![after.typha[0].instance.clone()], "{drops:?}");
+
+    // Leaks are being reclaimed in the leak pool.
+    let reclaimed = by("ippool", &instant(&settings, "ipam_reclamation_rate").await.unwrap());
+    assert!(reclaimed[pool] > 0.0, "{reclaimed:?}");
+}
