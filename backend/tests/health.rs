@@ -20,7 +20,8 @@ async fn diagnoses_missing_components_and_exported_node() {
     };
     let prom = tokio::task::spawn_blocking(move || {
         let p = Prometheus::start(&[job], Duration::from_secs(1), "1h").unwrap();
-        p.wait_for("ipam_ippool_size", 2, Duration::from_secs(60)).unwrap();
+        p.wait_for("ipam_ippool_size", 2, Duration::from_secs(60))
+            .unwrap();
         p
     })
     .await
@@ -29,10 +30,26 @@ async fn diagnoses_missing_components_and_exported_node() {
     let settings = common::settings(&prom.url);
     let health = check(&settings, &Client::new(&settings).unwrap()).await;
     assert!(health.ok, "IPAM is there: {}", health.message);
-    assert!(health.message.contains("prometheusMetricsEnabled"), "Felix fix missing: {}", health.message);
-    assert!(health.message.contains("TYPHA_PROMETHEUSMETRICSENABLED"), "Typha fix missing: {}", health.message);
-    assert!(health.message.contains("exported_node"), "renaming not detected: {}", health.message);
-    let felix = health.components.iter().find(|c| c.component == "Felix").unwrap();
+    assert!(
+        health.message.contains("prometheusMetricsEnabled"),
+        "Felix fix missing: {}",
+        health.message
+    );
+    assert!(
+        health.message.contains("TYPHA_PROMETHEUSMETRICSENABLED"),
+        "Typha fix missing: {}",
+        health.message
+    );
+    assert!(
+        health.message.contains("exported_node"),
+        "renaming not detected: {}",
+        health.message
+    );
+    let felix = health
+        .components
+        .iter()
+        .find(|c| c.component == "Felix")
+        .unwrap();
     assert_eq!(felix.series, 0);
 
     // Following the advice fixes it: per-node queries work with nodeLabel = exported_node.
@@ -46,7 +63,13 @@ async fn diagnoses_missing_components_and_exported_node() {
     .unwrap();
     let rows = common::instant(&fixed, "ipam_node_in_use").await.unwrap();
     assert_eq!(rows.len(), common::NODES, "one series per node");
-    assert!(rows.iter().all(|(labels, _)| labels["exported_node"].starts_with("node-")));
+    assert!(rows
+        .iter()
+        .all(|(labels, _)| labels["exported_node"].starts_with("node-")));
     let health = check(&fixed, &Client::new(&fixed).unwrap()).await;
-    assert!(!health.message.contains("exported_node, not"), "{}", health.message);
+    assert!(
+        !health.message.contains("exported_node, not"),
+        "{}",
+        health.message
+    );
 }

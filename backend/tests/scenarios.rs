@@ -14,7 +14,11 @@ use common::{by, instant};
 const SPEED: f64 = 600.0; // one real second is ten simulated minutes
 
 fn pool_in_use(c: &calicoscope_sim::Cluster, pool: &str) -> f64 {
-    c.allocations.iter().filter(|a| a.pool == pool).map(|a| a.in_use as f64).sum()
+    c.allocations
+        .iter()
+        .filter(|a| a.pool == pool)
+        .map(|a| a.in_use as f64)
+        .sum()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -25,7 +29,12 @@ async fn moving_scenarios_show_in_the_catalog_queries() {
     let jobs = calico_jobs(&sim, false);
     let prom = tokio::task::spawn_blocking(move || {
         let p = Prometheus::start(&jobs, Duration::from_secs(1), "1h").unwrap();
-        p.wait_for("count_over_time(ipam_ippool_size[1m]) >= 20", 2, Duration::from_secs(90)).unwrap();
+        p.wait_for(
+            "count_over_time(ipam_ippool_size[1m]) >= 20",
+            2,
+            Duration::from_secs(90),
+        )
+        .unwrap();
         p
     })
     .await
@@ -45,26 +54,48 @@ async fn moving_scenarios_show_in_the_catalog_queries() {
     tokio::time::sleep(Duration::from_secs(10)).await;
     let after = sim.state();
     let pool = "default-ipv4-ippool";
-    let slope = (pool_in_use(&after, pool) - pool_in_use(&before, pool)) / t0.elapsed().as_secs_f64();
+    let slope =
+        (pool_in_use(&after, pool) - pool_in_use(&before, pool)) / t0.elapsed().as_secs_f64();
     assert!(slope > 0.0, "the growth scenario grows");
     let size = after.pools.iter().find(|p| p.name == pool).unwrap().size;
     let want_days = (size - pool_in_use(&after, pool)) / (slope * 86_400.0);
-    let days = by("ippool", &instant(&settings, "ipam_days_to_exhaustion").await.unwrap());
+    let days = by(
+        "ippool",
+        &instant(&settings, "ipam_days_to_exhaustion").await.unwrap(),
+    );
     let got = days[pool];
-    assert!((got / want_days - 1.0).abs() < 0.5, "days to full: got {got}, simulator implies {want_days}");
+    assert!(
+        (got / want_days - 1.0).abs() < 0.5,
+        "days to full: got {got}, simulator implies {want_days}"
+    );
 
     // The slow Felix node is the worst one.
-    let p99 = by("host", &instant(&settings, "felix_apply_p99_by_node").await.unwrap());
+    let p99 = by(
+        "host",
+        &instant(&settings, "felix_apply_p99_by_node").await.unwrap(),
+    );
     let worst = p99.iter().max_by(|a, b| a.1.total_cmp(b.1)).unwrap();
     assert_eq!(worst.0, "node-0001");
     assert!(*worst.1 > 1.0, "slow node p99 {}", worst.1);
 
     // Typha: only the dropping replica drops.
-    let drops = by("instance", &instant(&settings, "typha_connections_dropped").await.unwrap());
-    let dropping: Vec<_> = drops.iter().filter(|(_, v)| **v > 0.0).map(|(k, _)| k.clone()).collect();
+    let drops = by(
+        "instance",
+        &instant(&settings, "typha_connections_dropped")
+            .await
+            .unwrap(),
+    );
+    let dropping: Vec<_> = drops
+        .iter()
+        .filter(|(_, v)| **v > 0.0)
+        .map(|(k, _)| k.clone())
+        .collect();
     assert_eq!(dropping, vec![after.typha[0].instance.clone()], "{drops:?}");
 
     // Leaks are being reclaimed in the leak pool.
-    let reclaimed = by("ippool", &instant(&settings, "ipam_reclamation_rate").await.unwrap());
+    let reclaimed = by(
+        "ippool",
+        &instant(&settings, "ipam_reclamation_rate").await.unwrap(),
+    );
     assert!(reclaimed[pool] > 0.0, "{reclaimed:?}");
 }

@@ -166,7 +166,9 @@ async fn node_label_hint(settings: &Settings, client: &Client) -> Option<String>
         return None;
     }
     let renamed = "count(ipam_allocations_in_use{exported_node!=\"\"})";
-    let has_renamed = count(settings, client, Component::KubeControllers, renamed).await.ok()?;
+    let has_renamed = count(settings, client, Component::KubeControllers, renamed)
+        .await
+        .ok()?;
     (has_renamed > 0).then(|| {
         format!(
             "IPAM metrics carry the node in exported_node, not {label}: the scrape config adds its own node label \

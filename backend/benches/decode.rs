@@ -1,0 +1,140 @@
+//! Benchmark: a Prometheus matrix answer of 5000 series × 720 points converted into frames,
+//! against serde_json merely skipping the same bytes (`IgnoredAny`).
+//! Targets (goals, printed, not asserted): time ≤ 1.5× the skip, peak extra memory ≤ 2× the
+//! answer's size.
+//!
+//! ```text
+//! cargo bench -p calicoscope-backend --bench decode
+//! ```
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::time::{Duration, Instant};
+
+use calicoscope_backend::client::ApiResponse;
+use calicoscope_backend::frames::convert::{to_frames, Shape};
+
+/// Counts live and peak heap bytes so the benchmark can report peak memory.
+struct Counting;
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let live = LIVE.fetch_add(layout.size(), Relaxed) + layout.size();
+        PEAK.fetch_max(live, Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let live = LIVE.fetch_add(new_size, Relaxed) + new_size - layout.size();
+        LIVE.fetch_sub(layout.size(), Relaxed);
+        PEAK.fetch_max(live, Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+/// A matrix answer shaped like `ipam_allocations_in_use` for 5000 nodes.
+fn matrix(series: usize, points: usize) -> Vec<u8> {
+    let mut out = String::with_capacity(series * points * 28);
+    out.push_str(r#"{"status":"success","data":{"resultType":"matrix","result":["#);
+    for s in 0..series {
+        if s > 0 {
+            out.push(',');
+        }
+        out.push_str(&format!(
+            r#"{{"metric":{{"__name__":"ipam_allocations_in_use","ippool":"default-ipv4-ippool","node":"node-{s:04}","job":"calico-kube-controllers","instance":"10.0.0.1:9094"}},"values":["#
+        ));
+        for p in 0..points {
+            if p > 0 {
+                out.push(',');
+            }
+            out.push_str(&format!(
+                r#"[{}.{:03},"{}"]"#,
+                1_700_000_000 + p * 15,
+                p % 1000,
+                (s * 7 + p) % 250
+            ));
+        }
+        out.push_str("]}");
+    }
+    out.push_str("]}}");
+    out.into_bytes()
+}
+
+fn median(mut runs: Vec<Duration>) -> Duration {
+    runs.sort();
+    runs[runs.len() / 2]
+}
+
+fn time(f: impl FnOnce()) -> Duration {
+    let t = Instant::now();
+    f();
+    t.elapsed()
+}
+
+fn main() {
+    let series: usize = std::env::var("BENCH_SERIES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5000);
+    let body = matrix(series, 720);
+    let mb = body.len() as f64 / 1e6;
+    println!("answer: {series} series x 720 points, {mb:.1} MB");
+    let shape = Shape {
+        expr: "x",
+        step: Some(Duration::from_secs(15)),
+        unit: Some("short"),
+        legend: "{{node}}",
+    };
+
+    // Interleaved runs, so that a noisy neighbour hurts both sides alike.
+    let (mut skip, mut decode_only, mut convert) = (vec![], vec![], vec![]);
+    for _ in 0..7 {
+        skip.push(time(|| {
+            serde_json::from_slice::<serde::de::IgnoredAny>(&body).unwrap();
+        }));
+        decode_only.push(time(|| {
+            ApiResponse::from_slice(&body).unwrap();
+        }));
+        convert.push(time(|| {
+            let frames = to_frames(ApiResponse::from_slice(&body).unwrap(), &shape);
+            assert_eq!(frames.len(), series);
+        }));
+    }
+    let (skip, decode_only, convert) = (median(skip), median(decode_only), median(convert));
+
+    let base = LIVE.load(Relaxed);
+    PEAK.store(base, Relaxed);
+    let frames = to_frames(ApiResponse::from_slice(&body).unwrap(), &shape);
+    let peak_extra = PEAK.load(Relaxed) - base;
+    drop(frames);
+
+    println!(
+        "serde_json IgnoredAny skip: {:>8.1} ms",
+        skip.as_secs_f64() * 1e3
+    );
+    println!(
+        "decode only:                {:>8.1} ms",
+        decode_only.as_secs_f64() * 1e3
+    );
+    println!(
+        "decode + frames:            {:>8.1} ms",
+        convert.as_secs_f64() * 1e3
+    );
+    println!(
+        "time ratio (target <= 1.5): {:.2}",
+        convert.as_secs_f64() / skip.as_secs_f64()
+    );
+    println!(
+        "peak extra memory: {:.1} MB = {:.2}x the answer (target <= 2.0)",
+        peak_extra as f64 / 1e6,
+        peak_extra as f64 / body.len() as f64
+    );
+}
