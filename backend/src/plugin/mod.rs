@@ -15,7 +15,6 @@ use std::sync::Arc;
 use grafana_plugin_sdk::pluginv2::{
     data_server::DataServer, diagnostics_server::DiagnosticsServer, resource_server::ResourceServer,
 };
-use tokio_stream::wrappers::TcpListenerStream;
 use tracing_subscriber::prelude::*;
 
 pub use context::Instances;
@@ -36,6 +35,11 @@ pub async fn serve() -> Result<(), Box<dyn std::error::Error>> {
         .with(filter)
         .init();
     let listener = grafana_plugin_sdk::backend::initialize().await?;
+    // TCP_NODELAY on every accepted connection: without it small answers wait ~40 ms for
+    // Nagle and delayed ACKs (benches/querydata.rs). `Server::tcp_nodelay` only applies
+    // to listeners tonic binds itself.
+    let incoming = tonic::transport::server::TcpIncoming::from_listener(listener, true, None)
+        .map_err(|e| e.to_string())?;
     let plugin = Calicoscope::default();
     let (mut reporter, health) = tonic_health::server::health_reporter();
     // go-plugin pings the "plugin" service before it uses any other.
@@ -56,7 +60,7 @@ pub async fn serve() -> Result<(), Box<dyn std::error::Error>> {
         .add_service(DataServer::new(plugin.clone()))
         .add_service(DiagnosticsServer::new(plugin.clone()))
         .add_service(ResourceServer::new(plugin))
-        .serve_with_incoming(TcpListenerStream::new(listener))
+        .serve_with_incoming(incoming)
         .await?;
     Ok(())
 }

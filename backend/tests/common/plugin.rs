@@ -135,7 +135,9 @@ pub async fn query_data(
         headers: Default::default(),
         queries,
     };
+    // Grafana accepts large answers; tonic's client default of 4 MB would not.
     DataClient::new(channel)
+        .max_decoding_message_size(usize::MAX)
         .query_data(req)
         .await
         .expect("QueryData")
