@@ -20,7 +20,9 @@ async fn diagnoses_missing_components_and_exported_node() {
     };
     let prom = tokio::task::spawn_blocking(move || {
         let p = Prometheus::start(&[job], Duration::from_secs(1), "1h").unwrap();
-        p.wait_for("ipam_ippool_size", 2, Duration::from_secs(60))
+        // Two scrapes at least: queries evaluate at a time rounded down to the step.
+        let two_scrapes = "count_over_time(ipam_allocations_in_use[1m]) >= 2";
+        p.wait_for(two_scrapes, 2 * common::NODES, Duration::from_secs(60))
             .unwrap();
         p
     })

@@ -23,6 +23,7 @@ Calicoscope datasource backend for Grafana.
 Grafana runs this binary itself. By hand:
   gpx_calicoscope translate '<query JSON>' [--settings '<jsonData JSON>']   print the PromQL
   gpx_calicoscope translate --all [--settings ...]                            PromQL of every catalog query
+  gpx_calicoscope catalog                                                     the catalog as a Markdown table
   gpx_calicoscope report --url <prometheus url> [--settings ...]              plain-language IPAM report
   gpx_calicoscope health --url <prometheus url> [--settings ...]              the datasource health check
   gpx_calicoscope serve                                                       serve the plugin protocol";
@@ -45,6 +46,7 @@ async fn dispatch(args: &[String]) -> Result<String, String> {
     let command = args.first().map(String::as_str).unwrap_or("--help");
     let flags = Flags::parse(&args[1..])?;
     match command {
+        "catalog" => Ok(catalog_table()),
         "translate" if flags.all => Ok(translate_all(&flags.settings()?)),
         "translate" => translate(
             flags
@@ -126,6 +128,19 @@ fn translate(json: &str, settings: &Settings) -> Result<String, String> {
     execute::plan(&last_hour(json), settings)
         .map(|p| p.expr)
         .map_err(|e| e.message)
+}
+
+fn catalog_table() -> String {
+    let mut out = String::from("| id | component | unit | what it answers |\n|---|---|---|---|\n");
+    for e in CATALOG {
+        let component = serde_json::to_value(e.component).unwrap_or_default();
+        let component = component.as_str().unwrap_or_default();
+        out.push_str(&format!(
+            "| `{}` | {component} | {} | {}: {} |\n",
+            e.id, e.unit, e.title, e.description
+        ));
+    }
+    out
 }
 
 fn translate_all(settings: &Settings) -> String {
