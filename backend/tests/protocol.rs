@@ -49,6 +49,10 @@ async fn grafana_protocol_end_to_end() {
             "empty",
             r#"{"mode":"raw","expr":"ipam_blocks{ippool=\"a\\\"}) or vector(1) #\"}"}"#,
         ),
+        query(
+            "hostile",
+            r#"{"catalog":"ipam_pool_free","filters":{"pools":["a\"}) or vector(1) #"]}}"#,
+        ),
     ];
     let responses = query_data(plugin.channel().await, ctx.clone(), queries).await;
 
@@ -116,6 +120,10 @@ async fn grafana_protocol_end_to_end() {
         (1, 0),
         "one empty frame"
     );
+    // The same through a catalog filter: real Prometheus sees a value, not `or vector(1)`.
+    let hostile = frames(&responses["hostile"]);
+    assert_eq!(responses["hostile"].status, 200, "{}", responses["hostile"].error);
+    assert_eq!((hostile.len(), hostile[0].fields.len()), (1, 0), "injection produced series");
 
     // CheckHealth against the real Prometheus.
     let health = check_health(

@@ -147,3 +147,63 @@ fn card_labels(
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use promql_parser::parser::{parse, Expr};
+
+    use super::*;
+
+    /// Every (label, value) of the equality and regex matchers in an expression.
+    fn matchers(expr: &Expr, out: &mut Vec<(String, String)>) {
+        match expr {
+            Expr::VectorSelector(vs) => out.extend(vs.matchers.matchers.iter().map(|m| (m.name.clone(), m.value.clone()))),
+            Expr::MatrixSelector(ms) => matchers(&Expr::VectorSelector(ms.vs.clone()), out),
+            Expr::Aggregate(a) => matchers(&a.expr, out),
+            Expr::Binary(b) => {
+                matchers(&b.lhs, out);
+                matchers(&b.rhs, out);
+            }
+            Expr::Paren(p) => matchers(&p.expr, out),
+            Expr::Call(c) => c.args.args.iter().for_each(|a| matchers(a, out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn hostile_values_stay_matcher_values() {
+        // (filter value, what a naive string paste would have turned it into)
+        let hostile = [
+            r#"a"}) or vector(1) #"#,
+            r#"\"}"#,
+            "line\nbreak",
+            "} or up{",
+            "x\\",
+            "ünïcødé-🐱",
+            ".*",
+        ];
+        for value in hostile {
+            let filters = Filters { pools: vec![value.to_string()], ..Default::default() };
+            let rw = Rewrite { filters: &filters, job: None, node_label: "node", pool_label: "ippool", group_by: &[] };
+            let mut expr = parse("sum by (ippool) (ipam_allocations_in_use) / max by (ippool) (ipam_ippool_size)").unwrap();
+            rw.apply(&mut expr).unwrap();
+            let printed = expr.to_string();
+            let reparsed = parse(&printed).unwrap_or_else(|e| panic!("{value:?} broke the expression: {e}\n{printed}"));
+            assert_eq!(reparsed.to_string(), printed, "{value:?}");
+            let mut found = Vec::new();
+            matchers(&reparsed, &mut found);
+            let pool_values: Vec<_> = found.iter().filter(|(n, _)| n == "ippool").map(|(_, v)| v.as_str()).collect();
+            assert_eq!(pool_values, [value, value], "{value:?} must round-trip as the ippool value of both selectors");
+        }
+    }
+
+    #[test]
+    fn several_values_become_an_escaped_alternation() {
+        let values = vec!["a.b".to_string(), "c|d".to_string()];
+        let m = value_matcher("ippool", &values).unwrap();
+        assert_eq!(m.value, r"a\.b|c\|d");
+        for (candidate, matches) in [("a.b", true), ("c|d", true), ("axb", false), ("c", false)] {
+            assert_eq!(m.is_match(candidate), matches, "{candidate}");
+        }
+    }
+}
