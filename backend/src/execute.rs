@@ -89,6 +89,14 @@ pub fn plan(req: &Request, settings: &Settings) -> Result<Plan, QueryError> {
                 .map_err(|e| QueryError::bad_request(e.to_string()))?;
             (expr, None, "")
         }
+        Mode::Catalog if crate::topology::is_topology(&q) => {
+            let parts = crate::topology::exprs(&q, settings)?;
+            return Err(QueryError::bad_request(format!(
+                "{} is a table of several instant queries, not one PromQL: {}",
+                q.catalog,
+                parts.join(" ; ")
+            )));
+        }
         Mode::Catalog => {
             let entry = catalog::find(&q.catalog)
                 .ok_or_else(|| QueryError::bad_request(catalog::unknown(&q.catalog)))?;
@@ -117,6 +125,10 @@ pub async fn execute(
     settings: &Settings,
     client: &Client,
 ) -> Result<Vec<Frame>, QueryError> {
+    let q = QueryModel::from_json(&req.json).map_err(QueryError::bad_request)?;
+    if crate::topology::is_topology(&q) {
+        return crate::topology::run(req, &q, settings, client).await;
+    }
     let plan = plan(req, settings)?;
     run_plan(&plan, client).await
 }

@@ -13,3 +13,4 @@ pub mod plugin;
 pub mod promql;
 pub mod query;
 pub mod settings;
+pub mod topology;

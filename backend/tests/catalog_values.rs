@@ -6,8 +6,10 @@ mod common;
 
 use std::collections::BTreeMap;
 
+use calicoscope_backend::frames::{Frame, Values};
 use calicoscope_backend::query::catalog::CATALOG;
 use calicoscope_backend::settings::Settings;
+use calicoscope_model::topology::{self, field};
 use calicoscope_sim::Cluster;
 use common::{by, instant, settings, state};
 
@@ -193,6 +195,7 @@ async fn check_store(settings: &Settings) {
         let got = by(label, &instant(settings, id).await.unwrap());
         assert_rows(id, &got, want);
     }
+    check_topology(settings, &cluster).await;
     // 3. Non-trivial scenarios are really present, so the checks above mean something.
     let ipam = ipam_expectations(&cluster);
     for id in [
@@ -207,6 +210,122 @@ async fn check_store(settings: &Settings) {
             "scenario behind {id} is absent from the simulator"
         );
     }
+}
+
+/// A column of a table frame by field name.
+fn column<'a>(frame: &'a Frame, name: &str) -> &'a Values {
+    &frame
+        .fields
+        .iter()
+        .find(|f| f.name == name)
+        .unwrap_or_else(|| panic!("no field {name}"))
+        .values
+}
+
+fn texts(frame: &Frame, name: &str) -> Vec<String> {
+    match column(frame, name) {
+        Values::Text(v) => v.clone(),
+        other => panic!("{name} is not text: {other:?}"),
+    }
+}
+
+fn numbers(frame: &Frame, name: &str) -> Vec<f64> {
+    match column(frame, name) {
+        Values::Number(v) => v.clone(),
+        other => panic!("{name} is not numeric: {other:?}"),
+    }
+}
+
+/// The topology tables match the simulated cluster, pool by pool and node by node.
+async fn check_topology(settings: &Settings, c: &Cluster) {
+    let client = calicoscope_backend::client::Client::new(settings).unwrap();
+    let req = common::request(serde_json::json!({ "catalog": topology::QUERY, "instant": true }));
+    let frames = calicoscope_backend::execute::execute(&req, settings, &client)
+        .await
+        .unwrap();
+    let (pools, nodes) = (&frames[0], &frames[1]);
+    assert_eq!(
+        (pools.name.as_str(), nodes.name.as_str()),
+        (topology::POOLS, topology::NODES)
+    );
+
+    let by_pool = |part: fn(&calicoscope_sim::Allocation) -> u64| {
+        sum_by(&c.allocations, |a| Some(a.pool.clone()), |a| part(a) as f64)
+    };
+    let mut want_blocks = sum_by(&c.blocks, |b| Some(b.pool.clone()), |b| b.blocks as f64);
+    let names = texts(pools, field::POOL);
+    let mut expected_names: Vec<String> = want_blocks
+        .keys()
+        .cloned()
+        .chain(c.pools.iter().map(|p| p.name.clone()))
+        .collect();
+    expected_names.sort();
+    expected_names.dedup();
+    assert_eq!(names, expected_names);
+    let row = |values: Vec<f64>| -> Rows { names.iter().cloned().zip(values).collect() };
+    let mut want_in_use = by_pool(|a| a.in_use);
+    want_in_use.entry(topology::NO_IPPOOL.into()).or_default();
+    assert_rows(
+        "pools.in_use",
+        &row(numbers(pools, field::IN_USE)),
+        &want_in_use,
+    );
+    let mut want_borrowed = by_pool(|a| a.borrowed);
+    want_borrowed.entry(topology::NO_IPPOOL.into()).or_default();
+    assert_rows(
+        "pools.borrowed",
+        &row(numbers(pools, field::BORROWED)),
+        &want_borrowed,
+    );
+    for p in &c.pools {
+        want_blocks.entry(p.name.clone()).or_default();
+    }
+    assert_rows(
+        "pools.blocks",
+        &row(numbers(pools, field::BLOCKS)),
+        &want_blocks,
+    );
+    let families = texts(pools, field::FAMILY);
+    for p in &c.pools {
+        let i = names.iter().position(|n| *n == p.name).unwrap();
+        assert_eq!(families[i], p.family, "{}", p.name);
+        let size = numbers(pools, field::SIZE)[i];
+        // VictoriaMetrics keeps about 15 significant digits of an IPv6 pool's 1.2e24.
+        assert!(
+            (size / p.size - 1.0).abs() < 1e-9,
+            "{}: {size} vs {}",
+            p.name,
+            p.size
+        );
+    }
+
+    // Nodes: one row per (pool, node) that has allocations or blocks, `no_affinity` included.
+    let mut keys: Vec<(String, String)> = c
+        .allocations
+        .iter()
+        .map(|a| (a.pool.clone(), a.node.clone()))
+        .chain(c.blocks.iter().map(|b| (b.pool.clone(), b.node.clone())))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    let got_keys: Vec<(String, String)> = texts(nodes, field::POOL)
+        .into_iter()
+        .zip(texts(nodes, field::NODE))
+        .collect();
+    assert_eq!(got_keys, keys);
+    let blocks = numbers(nodes, field::BLOCKS);
+    let capacity = numbers(nodes, field::CAPACITY);
+    for b in &c.blocks {
+        let i = keys
+            .iter()
+            .position(|k| *k == (b.pool.clone(), b.node.clone()))
+            .unwrap();
+        assert_eq!(blocks[i], b.blocks as f64, "{b:?}");
+        assert_eq!(capacity[i], b.blocks as f64 * 64.0, "{b:?}");
+    }
+    assert!(numbers(nodes, field::UTILIZATION)
+        .iter()
+        .all(|u| (0.0..=1.0).contains(u)));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

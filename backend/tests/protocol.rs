@@ -122,8 +122,16 @@ async fn grafana_protocol_end_to_end() {
     );
     // The same through a catalog filter: real Prometheus sees a value, not `or vector(1)`.
     let hostile = frames(&responses["hostile"]);
-    assert_eq!(responses["hostile"].status, 200, "{}", responses["hostile"].error);
-    assert_eq!((hostile.len(), hostile[0].fields.len()), (1, 0), "injection produced series");
+    assert_eq!(
+        responses["hostile"].status, 200,
+        "{}",
+        responses["hostile"].error
+    );
+    assert_eq!(
+        (hostile.len(), hostile[0].fields.len()),
+        (1, 0),
+        "injection produced series"
+    );
 
     // CheckHealth against the real Prometheus.
     let health = check_health(

@@ -65,7 +65,7 @@ pub async fn answer(
     let node = settings.json.node_label.clone();
     let pool = settings.json.pool_label.clone();
     match path {
-        "catalog" => Ok(json!(CATALOG)),
+        "catalog" => Ok(json!(CATALOG.iter().chain([&crate::topology::ENTRY]).collect::<Vec<_>>())),
         "pools" => values(pool, &[("ipam_ippool_size", Component::KubeControllers)]).await,
         "nodes" => values(node, &[("ipam_allocations_in_use", Component::KubeControllers)]).await,
         "hosts" => values("host".into(), &[("felix_host", Component::Felix)]).await,

@@ -157,7 +157,12 @@ mod tests {
     /// Every (label, value) of the equality and regex matchers in an expression.
     fn matchers(expr: &Expr, out: &mut Vec<(String, String)>) {
         match expr {
-            Expr::VectorSelector(vs) => out.extend(vs.matchers.matchers.iter().map(|m| (m.name.clone(), m.value.clone()))),
+            Expr::VectorSelector(vs) => out.extend(
+                vs.matchers
+                    .matchers
+                    .iter()
+                    .map(|m| (m.name.clone(), m.value.clone())),
+            ),
             Expr::MatrixSelector(ms) => matchers(&Expr::VectorSelector(ms.vs.clone()), out),
             Expr::Aggregate(a) => matchers(&a.expr, out),
             Expr::Binary(b) => {
@@ -183,17 +188,38 @@ mod tests {
             ".*",
         ];
         for value in hostile {
-            let filters = Filters { pools: vec![value.to_string()], ..Default::default() };
-            let rw = Rewrite { filters: &filters, job: None, node_label: "node", pool_label: "ippool", group_by: &[] };
-            let mut expr = parse("sum by (ippool) (ipam_allocations_in_use) / max by (ippool) (ipam_ippool_size)").unwrap();
+            let filters = Filters {
+                pools: vec![value.to_string()],
+                ..Default::default()
+            };
+            let rw = Rewrite {
+                filters: &filters,
+                job: None,
+                node_label: "node",
+                pool_label: "ippool",
+                group_by: &[],
+            };
+            let mut expr = parse(
+                "sum by (ippool) (ipam_allocations_in_use) / max by (ippool) (ipam_ippool_size)",
+            )
+            .unwrap();
             rw.apply(&mut expr).unwrap();
             let printed = expr.to_string();
-            let reparsed = parse(&printed).unwrap_or_else(|e| panic!("{value:?} broke the expression: {e}\n{printed}"));
+            let reparsed = parse(&printed)
+                .unwrap_or_else(|e| panic!("{value:?} broke the expression: {e}\n{printed}"));
             assert_eq!(reparsed.to_string(), printed, "{value:?}");
             let mut found = Vec::new();
             matchers(&reparsed, &mut found);
-            let pool_values: Vec<_> = found.iter().filter(|(n, _)| n == "ippool").map(|(_, v)| v.as_str()).collect();
-            assert_eq!(pool_values, [value, value], "{value:?} must round-trip as the ippool value of both selectors");
+            let pool_values: Vec<_> = found
+                .iter()
+                .filter(|(n, _)| n == "ippool")
+                .map(|(_, v)| v.as_str())
+                .collect();
+            assert_eq!(
+                pool_values,
+                [value, value],
+                "{value:?} must round-trip as the ippool value of both selectors"
+            );
         }
     }
 
