@@ -1,14 +1,12 @@
-//! Decoding Prometheus's JSON straight into columns.
+//! Decoding Prometheus's JSON straight into columns, in one pass over the bytes.
 //!
-//! A 5000-series × 720-point matrix is ~100 MB of JSON; going through `serde_json::Value`
-//! would allocate a string per sample. These visitors push each sample's time and value
-//! into two vectors as they are read, so decoding costs little more than skipping the bytes
-//! (see benches/decode.rs).
+//! A 5000-series × 720-point matrix is ~80 MB of JSON. Going through `serde_json::Value`
+//! would allocate a string per sample, and even serde visitors made the bytes be read twice
+//! (once to find a `values` array's end, once to parse it). This decoder reads the answer
+//! once: the envelope and labels with a small hand-written JSON reader, samples straight
+//! into two vectors (see benches/decode.rs). Strings with escapes go through serde_json.
 
-use std::{collections::BTreeMap, fmt};
-
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
+use std::collections::BTreeMap;
 
 /// One series: sorted labels and its samples as columns (times in ms since the epoch).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -29,239 +27,302 @@ pub struct ApiResponse {
     pub infos: Vec<String>,
 }
 
-#[derive(Deserialize)]
+/// The envelope's fields, success or error.
+#[derive(Default)]
 struct Envelope {
     status: String,
-    #[serde(default)]
-    data: Option<Data>,
-    #[serde(default, rename = "errorType")]
     error_type: String,
-    #[serde(default)]
     error: String,
-    #[serde(default)]
+    data: Option<ApiResponse>,
     warnings: Vec<String>,
-    #[serde(default)]
     infos: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct Data {
-    #[serde(rename = "resultType")]
-    result_type: String,
-    result: ResultList,
 }
 
 impl ApiResponse {
     pub fn from_slice(body: &[u8]) -> Result<Self, String> {
-        let env: Envelope =
-            serde_json::from_slice(body).map_err(|e| format!("not Prometheus API JSON ({e})"))?;
+        let env = Reader::new(body)
+            .envelope()
+            .map_err(|e| format!("not Prometheus API JSON ({e})"))?;
         if env.status != "success" {
             return Err(format!("{}: {}", env.error_type, env.error));
         }
-        let data = env.data.ok_or("the answer has no data")?;
-        Ok(ApiResponse {
-            result_type: data.result_type,
-            series: data.result.0,
-            warnings: env.warnings,
-            infos: env.infos,
-        })
+        let mut data = env.data.ok_or("the answer has no data")?;
+        data.warnings = env.warnings;
+        data.infos = env.infos;
+        Ok(data)
     }
 
     /// Prometheus's own error text from an error body, if it is one.
     pub fn error_text(body: &[u8]) -> Option<String> {
-        let env: Envelope = serde_json::from_slice(body).ok()?;
+        let env = Reader::new(body).envelope().ok()?;
         (env.status == "error").then(|| format!("{}: {}", env.error_type, env.error))
     }
 }
 
-/// `result`: an array of series (matrix, vector) or a `[time, "value"]` pair (scalar).
-struct ResultList(Vec<Series>);
-
-impl<'de> Deserialize<'de> for ResultList {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_seq(ResultVisitor)
-    }
+/// A cursor over JSON bytes.
+struct Reader<'a> {
+    b: &'a [u8],
+    i: usize,
 }
 
-struct ResultVisitor;
+type Res<T> = Result<T, String>;
 
-impl<'de> Visitor<'de> for ResultVisitor {
-    type Value = ResultList;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a result array")
+impl<'a> Reader<'a> {
+    fn new(b: &'a [u8]) -> Self {
+        Reader { b, i: 0 }
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ResultList, A::Error> {
-        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(16));
-        let mut scalar = Series::default();
-        while let Some(item) = seq.next_element::<Item>()? {
-            match item {
-                Item::Series(s) => out.push(s),
-                Item::Time(t) => scalar.times_ms.push((t * 1000.0).round() as i64),
-                Item::Value(v) => scalar.values.push(v),
-            }
-        }
-        if !scalar.times_ms.is_empty() && scalar.times_ms.len() == scalar.values.len() {
-            out.push(scalar);
-        }
-        Ok(ResultList(out))
-    }
-}
 
-enum Item {
-    Series(Series),
-    Time(f64),
-    Value(f64),
-}
-
-impl<'de> Deserialize<'de> for Item {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ItemVisitor)
-    }
-}
-
-struct ItemVisitor;
-
-impl<'de> Visitor<'de> for ItemVisitor {
-    type Value = Item;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a series object or a scalar")
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Item, E> {
-        Ok(Item::Time(v))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Item, E> {
-        Ok(Item::Time(v as f64))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Item, E> {
-        Ok(Item::Time(v as f64))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Item, E> {
-        parse_value(v).map(Item::Value).map_err(E::custom)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Item, A::Error> {
-        let mut s = Series::default();
-        while let Some(key) = map.next_key::<Key>()? {
+    fn envelope(&mut self) -> Res<Envelope> {
+        let mut env = Envelope::default();
+        self.object(|r, key| {
             match key {
-                Key::Metric => s.labels = map.next_value()?,
-                Key::Value => map.next_value_seed(Point(&mut s))?,
-                Key::Values => map.next_value_seed(Points(&mut s))?,
-                Key::Other => {
-                    map.next_value::<IgnoredAny>()?;
+                "status" => env.status = r.string()?,
+                "errorType" => env.error_type = r.string()?,
+                "error" => env.error = r.string()?,
+                "warnings" => env.warnings = r.strings()?,
+                "infos" => env.infos = r.strings()?,
+                "data" => env.data = Some(r.data()?),
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        self.ws();
+        if self.i != self.b.len() {
+            return Err(self.err("trailing bytes after the answer"));
+        }
+        Ok(env)
+    }
+
+    fn data(&mut self) -> Res<ApiResponse> {
+        let mut out = ApiResponse::default();
+        self.object(|r, key| {
+            match key {
+                "resultType" => out.result_type = r.string()?,
+                "result" => out.series = r.result()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// `result`: an array of series (matrix, vector) or a `[time, "value"]` pair (scalar).
+    fn result(&mut self) -> Res<Vec<Series>> {
+        self.ws();
+        let scalar = self.b.get(self.i) == Some(&b'[') && {
+            let mut peek = Reader {
+                b: self.b,
+                i: self.i + 1,
+            };
+            peek.ws();
+            !matches!(peek.b.get(peek.i), Some(b'{' | b']'))
+        };
+        if scalar {
+            let mut s = Series::default();
+            self.point(&mut s)?;
+            return Ok(vec![s]);
+        }
+        let mut out = Vec::new();
+        self.array(|r| {
+            out.push(r.series()?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    fn series(&mut self) -> Res<Series> {
+        let mut s = Series::default();
+        self.object(|r, key| {
+            match key {
+                "metric" => {
+                    r.object(|r, name| {
+                        let value = r.string()?;
+                        s.labels.insert(name.to_string(), value);
+                        Ok(())
+                    })?;
                 }
+                "value" => r.point(&mut s)?,
+                "values" => r.points(&mut s)?,
+                _ => r.skip_value()?,
             }
-        }
-        Ok(Item::Series(s))
+            Ok(())
+        })?;
+        Ok(s)
     }
-}
 
-enum Key {
-    Metric,
-    Value,
-    Values,
-    Other,
-}
-
-impl<'de> Deserialize<'de> for Key {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a series key")
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Key, E> {
-                Ok(match v {
-                    "metric" => Key::Metric,
-                    "value" => Key::Value,
-                    "values" => Key::Values,
-                    _ => Key::Other,
-                })
-            }
-        }
-        d.deserialize_identifier(KeyVisitor)
+    /// `[[t,"v"],...]` into the series' columns.
+    fn points(&mut self, s: &mut Series) -> Res<()> {
+        self.ws();
+        let end = self.b[self.i..]
+            .iter()
+            .position(|&c| c == b'}')
+            .map_or(self.b.len(), |p| self.i + p);
+        // One '[' per pair plus the outer one, up to the series' end: reserve exactly.
+        let pairs = self.b[self.i..end]
+            .iter()
+            .filter(|&&c| c == b'[')
+            .count()
+            .saturating_sub(1);
+        s.times_ms.reserve_exact(pairs);
+        s.values.reserve_exact(pairs);
+        self.array(|r| r.point(s))
     }
-}
 
-/// `[[t, "v"], ...]` appended to a series' columns.
-///
-/// The whole array is taken as raw JSON (serde_json only finds its end) and scanned by
-/// [`scan_points`]: timestamps become integer milliseconds without a float round trip and
-/// integer sample values skip the float parser. Visiting every pair through serde instead
-/// cost three to four times the bare skip (see benches/decode.rs).
-struct Points<'a>(&'a mut Series);
-
-impl<'de> DeserializeSeed<'de> for Points<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        let raw = <&'de serde_json::value::RawValue>::deserialize(d)?;
-        scan_points(raw.get(), self.0).map_err(de::Error::custom)
-    }
-}
-
-/// Scans `[[t,"v"],...]` (JSON whitespace allowed) into the series' columns.
-///
-/// A single pass over bytes with the common shapes parsed inline (integer or
-/// millisecond-precision times, integer values); anything else goes to the general parsers.
-fn scan_points(raw: &str, s: &mut Series) -> Result<(), String> {
-    let b = raw.as_bytes();
-    // One '[' per pair plus the outer one: reserve exactly, no regrowth copies.
-    let pairs = b.iter().filter(|&&c| c == b'[').count().saturating_sub(1);
-    s.times_ms.reserve_exact(pairs);
-    s.values.reserve_exact(pairs);
-    let err = |i: usize| format!("malformed [time, \"value\"] pair at byte {i} of a values array");
-    let mut i = skip_ws(b, 0);
-    if b.get(i) != Some(&b'[') {
-        return Err(err(i));
-    }
-    i = skip_ws(b, i + 1);
-    if b.get(i) == Some(&b']') {
-        return Ok(());
-    }
-    loop {
-        if b.get(i) != Some(&b'[') {
-            return Err(err(i));
+    /// `[t, "v"]` appended to the series' columns.
+    fn point(&mut self, s: &mut Series) -> Res<()> {
+        self.expect(b'[')?;
+        self.ws();
+        let start = self.i;
+        while self.i < self.b.len()
+            && !matches!(self.b[self.i], b',' | b' ' | b'\t' | b'\n' | b'\r')
+        {
+            self.i += 1;
         }
-        let start = skip_ws(b, i + 1);
-        let mut end = start;
-        while end < b.len() && !matches!(b[end], b',' | b' ' | b'\t' | b'\n' | b'\r') {
-            end += 1;
-        }
-        let time = time_ms(&b[start..end]).ok_or_else(|| err(start))?;
-        i = skip_ws(b, end);
-        if b.get(i) != Some(&b',') {
-            return Err(err(i));
-        }
-        i = skip_ws(b, i + 1);
-        if b.get(i) != Some(&b'"') {
-            return Err(err(i));
-        }
-        let vstart = i + 1;
-        let vend = vstart
-            + b[vstart..]
-                .iter()
-                .position(|&c| c == b'"')
-                .ok_or_else(|| err(vstart))?;
-        let value = sample_value(&b[vstart..vend])?;
-        i = skip_ws(b, vend + 1);
-        if b.get(i) != Some(&b']') {
-            return Err(err(i));
-        }
+        let time = time_ms(&self.b[start..self.i])
+            .ok_or_else(|| self.err("a sample time is not a number"))?;
+        self.expect(b',')?;
+        self.expect(b'"')?;
+        let vstart = self.i;
+        let len = self.b[vstart..]
+            .iter()
+            .position(|&c| c == b'"')
+            .ok_or_else(|| self.err("unterminated value"))?;
+        let value = sample_value(&self.b[vstart..vstart + len])?;
+        self.i = vstart + len + 1;
+        self.expect(b']')?;
         s.times_ms.push(time);
         s.values.push(value);
-        i = skip_ws(b, i + 1);
-        match b.get(i) {
-            Some(b',') => i = skip_ws(b, i + 1),
-            Some(b']') => return Ok(()),
-            _ => return Err(err(i)),
+        Ok(())
+    }
+
+    /// Calls `each(reader, key)` for every member; `each` must consume the value.
+    fn object(&mut self, mut each: impl FnMut(&mut Self, &str) -> Res<()>) -> Res<()> {
+        self.expect(b'{')?;
+        if self.eat(b'}') {
+            return Ok(());
+        }
+        loop {
+            let key = self.string()?;
+            self.expect(b':')?;
+            each(self, &key)?;
+            if self.eat(b'}') {
+                return Ok(());
+            }
+            self.expect(b',')?;
         }
     }
-}
 
-fn skip_ws(b: &[u8], mut i: usize) -> usize {
-    while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
-        i += 1;
+    /// Calls `each(reader)` for every element; `each` must consume it.
+    fn array(&mut self, mut each: impl FnMut(&mut Self) -> Res<()>) -> Res<()> {
+        self.expect(b'[')?;
+        if self.eat(b']') {
+            return Ok(());
+        }
+        loop {
+            each(self)?;
+            if self.eat(b']') {
+                return Ok(());
+            }
+            self.expect(b',')?;
+        }
     }
-    i
+
+    fn strings(&mut self) -> Res<Vec<String>> {
+        let mut out = Vec::new();
+        self.array(|r| {
+            out.push(r.string()?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// A JSON string; escapes are decoded by serde_json.
+    fn string(&mut self) -> Res<String> {
+        self.expect(b'"')?;
+        let start = self.i;
+        let mut escaped = false;
+        while self.i < self.b.len() {
+            match self.b[self.i] {
+                b'"' => {
+                    let raw = &self.b[start..self.i];
+                    self.i += 1;
+                    return if escaped {
+                        serde_json::from_slice(&self.b[start - 1..self.i])
+                            .map_err(|e| self.err(&e.to_string()))
+                    } else {
+                        String::from_utf8(raw.to_vec())
+                            .map_err(|_| self.err("a string is not UTF-8"))
+                    };
+                }
+                b'\\' => {
+                    escaped = true;
+                    self.i += 2;
+                }
+                _ => self.i += 1,
+            }
+        }
+        Err(self.err("unterminated string"))
+    }
+
+    /// Skips any JSON value (unknown keys, native histograms).
+    fn skip_value(&mut self) -> Res<()> {
+        self.ws();
+        match self.b.get(self.i) {
+            Some(b'{') => self.object(|r, _| r.skip_value()),
+            Some(b'[') => self.array(|r| r.skip_value()),
+            Some(b'"') => self.string().map(|_| ()),
+            Some(_) => {
+                let start = self.i;
+                while self.i < self.b.len()
+                    && !matches!(
+                        self.b[self.i],
+                        b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'
+                    )
+                {
+                    self.i += 1;
+                }
+                let token = &self.b[start..self.i];
+                let ok = matches!(token, b"true" | b"false" | b"null")
+                    || std::str::from_utf8(token).is_ok_and(|t| t.parse::<f64>().is_ok());
+                if ok {
+                    Ok(())
+                } else {
+                    Err(self.err("unexpected token"))
+                }
+            }
+            None => Err(self.err("unexpected end of the answer")),
+        }
+    }
+
+    fn ws(&mut self) {
+        while self.i < self.b.len() && matches!(self.b[self.i], b' ' | b'\t' | b'\n' | b'\r') {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, want: u8) -> bool {
+        // Prometheus writes compact JSON: look before skipping whitespace.
+        if self.b.get(self.i) != Some(&want) {
+            self.ws();
+        }
+        let hit = self.b.get(self.i) == Some(&want);
+        self.i += hit as usize;
+        hit
+    }
+
+    fn expect(&mut self, want: u8) -> Res<()> {
+        if self.eat(want) {
+            return Ok(());
+        }
+        match self.b.get(self.i) {
+            None => Err(self.err("unexpected end of the answer (truncated?)")),
+            Some(_) => Err(self.err(&format!("expected '{}'", want as char))),
+        }
+    }
+
+    fn err(&self, what: &str) -> String {
+        format!("{what} at byte {}", self.i)
+    }
 }
 
 /// Seconds as integer milliseconds: `1700000000`, `1700000000.5`, `1700000000.123` inline;
@@ -292,32 +353,25 @@ fn time_ms(t: &[u8]) -> Option<i64> {
         .map(|x| (x * 1000.0).round() as i64)
 }
 
-fn sample_value(v: &[u8]) -> Result<f64, String> {
+/// A sample value: Prometheus sends it as a string ("1.5", "NaN", "+Inf").
+fn sample_value(v: &[u8]) -> Res<f64> {
+    // Most Calico values are small integers: skip the float parser for them.
     if !v.is_empty() && v.len() < 16 && v.iter().all(u8::is_ascii_digit) {
         return Ok(v.iter().fold(0i64, |acc, &c| acc * 10 + (c - b'0') as i64) as f64);
     }
-    parse_value(std::str::from_utf8(v).map_err(|e| e.to_string())?)
-}
-
-/// `[t, "v"]` appended to a series' columns (an instant vector's `value`).
-struct Point<'a>(&'a mut Series);
-
-impl<'de> DeserializeSeed<'de> for Point<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        let raw = <&'de serde_json::value::RawValue>::deserialize(d)?;
-        scan_points(&format!("[{}]", raw.get()), self.0).map_err(de::Error::custom)
-    }
-}
-
-fn parse_value(v: &str) -> Result<f64, String> {
     match v {
-        "+Inf" | "Inf" => Ok(f64::INFINITY),
-        "-Inf" => Ok(f64::NEG_INFINITY),
-        "NaN" => Ok(f64::NAN),
-        _ => v
-            .parse()
-            .map_err(|_| format!("sample value {v:?} is not a number")),
+        b"+Inf" | b"Inf" => Ok(f64::INFINITY),
+        b"-Inf" => Ok(f64::NEG_INFINITY),
+        b"NaN" => Ok(f64::NAN),
+        _ => std::str::from_utf8(v)
+            .ok()
+            .and_then(|t| t.parse().ok())
+            .ok_or_else(|| {
+                format!(
+                    "sample value {:?} is not a number",
+                    String::from_utf8_lossy(v)
+                )
+            }),
     }
 }
 
@@ -356,6 +410,25 @@ mod tests {
     }
 
     #[test]
+    fn any_key_order_escapes_and_unknown_keys() {
+        let body = br#" {"data":{"result":[{"values":[ [ 1 , "2" ] ],"histograms":[[1,{"count":"3"}]],
+            "metric":{"a\"b":"c\u00e9\n"}}],"resultType":"matrix","extra":[true,null,-1.5e3]},"status":"success"} "#;
+        let r = ApiResponse::from_slice(body).unwrap();
+        assert_eq!(r.series[0].labels["a\"b"], "c\u{e9}\n");
+        assert_eq!(
+            (r.series[0].times_ms[0], r.series[0].values[0]),
+            (1000, 2.0)
+        );
+        for truncated in [&body[..40], &body[..body.len() - 3]] {
+            let e = ApiResponse::from_slice(truncated).unwrap_err();
+            assert!(e.contains("at byte"), "{e}");
+        }
+        assert!(ApiResponse::from_slice(b"{\"status\":\"success\"} x")
+            .unwrap_err()
+            .contains("trailing"));
+    }
+
+    #[test]
     fn errors_are_prometheus_texts() {
         let body = br#"{"status":"error","errorType":"bad_data","error":"parse error at char 5"}"#;
         assert_eq!(
@@ -368,7 +441,9 @@ mod tests {
         .is_err());
         let parse_point = |raw: &str| {
             let mut one = Series::default();
-            scan_points(&format!("[{raw}]"), &mut one).map(|_| (one.times_ms[0], one.values[0]))
+            Reader::new(raw.as_bytes())
+                .point(&mut one)
+                .map(|_| (one.times_ms[0], one.values[0]))
         };
         for (raw, want) in [
             ("[1700000000.1,\"2.5\"]", (1_700_000_000_100, 2.5)),
