@@ -50,13 +50,7 @@ async fn main() {
     .await
     .unwrap();
     let json = serde_json::json!({ "scrapeInterval": "5s" });
-    let settings = calicoscope_backend::settings::Settings::new(
-        &prom.url,
-        None,
-        serde_json::from_value(json.clone()).unwrap(),
-        Default::default(),
-    )
-    .unwrap();
+    let settings = common::settings_with(&prom.url, json.clone());
     let plugin = PluginProcess::start(&[]);
     let channel = plugin.channel().await;
     let ctx = context(&prom.url, json, &[]);

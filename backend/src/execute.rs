@@ -22,6 +22,21 @@ pub struct Request {
     pub max_data_points: i64,
 }
 
+impl Request {
+    /// A query over the `range_ms` before now, as a dashboard would send it.
+    pub fn ending_now(json: &[u8], range_ms: i64, max_data_points: i64) -> Request {
+        let to_ms = (crate::client::now_s() * 1000.0) as i64;
+        Request {
+            ref_id: "A".into(),
+            json: json.to_vec(),
+            from_ms: to_ms - range_ms,
+            to_ms,
+            interval_ms: 0,
+            max_data_points,
+        }
+    }
+}
+
 /// What will be sent to Prometheus, and how the answer is shaped.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Plan {

@@ -56,13 +56,7 @@ async fn diagnoses_missing_components_and_exported_node() {
 
     // Following the advice fixes it: per-node queries work with nodeLabel = exported_node.
     let json = serde_json::json!({ "scrapeInterval": "1s", "nodeLabel": "exported_node" });
-    let fixed = calicoscope_backend::settings::Settings::new(
-        &prom.url,
-        None,
-        serde_json::from_value(json).unwrap(),
-        Default::default(),
-    )
-    .unwrap();
+    let fixed = common::settings_with(&prom.url, json);
     let rows = common::instant(&fixed, "ipam_node_in_use").await.unwrap();
     assert_eq!(rows.len(), common::NODES, "one series per node");
     assert!(rows

@@ -22,7 +22,12 @@ async fn grafana_protocol_end_to_end() {
     let prom = tokio::task::spawn_blocking(common::prometheus)
         .await
         .unwrap();
-    let faulty = common::faults::start(prom.url.clone()).await;
+    // The stand-in refuses queries without the bearer token and the tenant header.
+    let required = vec![
+        ("authorization".to_string(), format!("Bearer {TOKEN}")),
+        ("x-scope-orgid".to_string(), SECRET.to_string()),
+    ];
+    let faulty = common::faults::start(prom.url.clone(), required).await;
     let plugin = PluginProcess::start(&[("GF_PLUGIN_LOG_LEVEL", "debug")]);
     let secrets = [
         ("basicAuthPassword", SECRET),

@@ -40,13 +40,7 @@ async fn moving_scenarios_show_in_the_catalog_queries() {
     .await
     .unwrap();
     let json = serde_json::json!({ "scrapeInterval": "1s", "forecastWindow": "20s" });
-    let settings = calicoscope_backend::settings::Settings::new(
-        &prom.url,
-        None,
-        serde_json::from_value(json).unwrap(),
-        Default::default(),
-    )
-    .unwrap();
+    let settings = common::settings_with(&prom.url, json);
 
     // Growth: the forecast agrees with the slope of the simulator's own state.
     let before = sim.state();

@@ -113,15 +113,7 @@ impl Flags {
 
 /// A query over the last hour, as Grafana would send it from a dashboard.
 pub fn last_hour(json: &str) -> Request {
-    let to_ms = (crate::client::now_s() * 1000.0) as i64;
-    Request {
-        ref_id: "A".into(),
-        json: json.as_bytes().to_vec(),
-        from_ms: to_ms - 3_600_000,
-        to_ms,
-        interval_ms: 0,
-        max_data_points: 1_000,
-    }
+    Request::ending_now(json.as_bytes(), 3_600_000, 1_000)
 }
 
 fn translate(json: &str, settings: &Settings) -> Result<String, String> {

@@ -119,15 +119,7 @@ async fn label_values(
 
 /// The PromQL a query produces, for the editor's preview. Uses the last hour.
 fn translate(body: &[u8], settings: &Settings) -> Result<Value, QueryError> {
-    let to_ms = (crate::client::now_s() * 1000.0) as i64;
-    let req = execute::Request {
-        ref_id: "A".into(),
-        json: body.to_vec(),
-        from_ms: to_ms - 3_600_000,
-        to_ms,
-        interval_ms: 0,
-        max_data_points: 1_000,
-    };
+    let req = execute::Request::ending_now(body, 3_600_000, 1_000);
     let plan = execute::plan(&req, settings)?;
     Ok(json!({ "expr": plan.expr, "step": plan.window.step.as_secs_f64() }))
 }

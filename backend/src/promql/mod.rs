@@ -88,22 +88,29 @@ fn same_length_builtins(expr: &str) -> String {
     out
 }
 
+/// One hour at a 15 s step, for tests.
+#[cfg(test)]
+fn test_vars() -> Vars {
+    let step = Duration::from_secs(15);
+    Vars {
+        window: Window {
+            start_ms: 0,
+            end_ms: 3_600_000,
+            step,
+            interval: step,
+        },
+        range: Duration::from_secs(3600),
+        scrape: step,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn raw_errors_point_into_the_users_text() {
-        let vars = Vars {
-            window: Window {
-                start_ms: 0,
-                end_ms: 3_600_000,
-                step: Duration::from_secs(15),
-                interval: Duration::from_secs(15),
-            },
-            range: Duration::from_secs(3600),
-            scrape: Duration::from_secs(15),
-        };
+        let vars = test_vars();
         let e = raw_expr("sum(rate(x[$__rate_interval])) by", &vars).unwrap_err();
         assert_eq!((e.line, e.column), (1, 32), "{e}");
         assert_eq!(
@@ -171,16 +178,7 @@ mod golden {
     }
 
     fn render_all() -> String {
-        let vars = Vars {
-            window: Window {
-                start_ms: 0,
-                end_ms: 3_600_000,
-                step: Duration::from_secs(15),
-                interval: Duration::from_secs(15),
-            },
-            range: Duration::from_secs(3600),
-            scrape: Duration::from_secs(15),
-        };
+        let vars = test_vars();
         let mut out = String::new();
         for entry in CATALOG {
             for (name, filters, json) in combos() {

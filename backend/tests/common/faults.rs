@@ -8,23 +8,38 @@ use std::{collections::HashMap, time::Duration};
 
 use axum::{extract::State, http::StatusCode, response::IntoResponse, routing::post, Form, Router};
 
-pub async fn start(upstream: String) -> String {
+/// Starts the stand-in. Every query must carry the `required` headers (auth, tenant), or it
+/// is answered 401 as a real gateway would.
+pub async fn start(upstream: String, required: Vec<(String, String)>) -> String {
+    let state = Proxy { upstream, required };
     let app = Router::new()
         .route("/api/v1/query", post(handle))
         .route("/api/v1/query_range", post(handle))
         .fallback(forward_get)
-        .with_state(upstream);
+        .with_state(std::sync::Arc::new(state));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await });
     format!("http://{addr}")
 }
 
+struct Proxy {
+    upstream: String,
+    required: Vec<(String, String)>,
+}
+
 async fn handle(
-    State(upstream): State<String>,
+    State(proxy): State<std::sync::Arc<Proxy>>,
     uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> axum::response::Response {
+    for (name, value) in &proxy.required {
+        if headers.get(name).and_then(|v| v.to_str().ok()) != Some(value.as_str()) {
+            return (StatusCode::UNAUTHORIZED, format!("missing or wrong {name}")).into_response();
+        }
+    }
+    let upstream = &proxy.upstream;
     let query = form.get("query").cloned().unwrap_or_default();
     if query.contains("vector(400)") {
         let body = r#"{"status":"error","errorType":"bad_data","error":"1:8: parse error: simulated bad data"}"#;
@@ -55,9 +70,10 @@ async fn handle(
 
 /// Everything else (label values for resources) goes straight to the real Prometheus.
 async fn forward_get(
-    State(upstream): State<String>,
+    State(proxy): State<std::sync::Arc<Proxy>>,
     uri: axum::http::Uri,
 ) -> axum::response::Response {
+    let upstream = &proxy.upstream;
     let path = uri.path_and_query().map_or("/", |p| p.as_str());
     let resp = reqwest::get(format!("{upstream}{path}")).await.unwrap();
     let status = StatusCode::from_u16(resp.status().as_u16()).unwrap();

@@ -55,7 +55,14 @@ pub fn victoria_metrics() -> VictoriaMetrics {
 }
 
 pub fn settings(url: &str) -> Settings {
-    let json = serde_json::json!({ "scrapeInterval": "1s", "forecastWindow": "1m" });
+    settings_with(
+        url,
+        serde_json::json!({ "scrapeInterval": "1s", "forecastWindow": "1m" }),
+    )
+}
+
+/// Datasource settings for a store URL with the given jsonData.
+pub fn settings_with(url: &str, json: serde_json::Value) -> Settings {
     Settings::new(
         url,
         None,
@@ -67,14 +74,9 @@ pub fn settings(url: &str) -> Settings {
 
 /// A query over the last five minutes ending now.
 pub fn request(json: serde_json::Value) -> Request {
-    let to_ms = (calicoscope_backend::client::now_s() * 1000.0) as i64;
     Request {
-        ref_id: "A".into(),
-        json: json.to_string().into_bytes(),
-        from_ms: to_ms - 300_000,
-        to_ms,
         interval_ms: 1_000,
-        max_data_points: 300,
+        ..Request::ending_now(json.to_string().as_bytes(), 300_000, 300)
     }
 }
 
