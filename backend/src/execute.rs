@@ -42,7 +42,10 @@ impl Request {
 pub struct Plan {
     pub expr: String,
     pub window: Window,
+    /// Evaluate once, at `at_ms`: the range's end as sent, not rounded down to the step
+    /// (there is no cache to help, and rounding would drop the freshest scrape).
     pub instant: bool,
+    pub at_ms: i64,
     pub unit: Option<&'static str>,
     pub legend: String,
 }
@@ -126,6 +129,7 @@ pub fn plan(req: &Request, settings: &Settings) -> Result<Plan, QueryError> {
         q.legend.clone()
     };
     Ok(Plan {
+        at_ms: req.to_ms,
         expr,
         window,
         instant: q.instant,
@@ -151,7 +155,9 @@ pub async fn execute(
 pub async fn run_plan(plan: &Plan, client: &Client) -> Result<Vec<Frame>, QueryError> {
     let w = &plan.window;
     let resp = if plan.instant {
-        client.instant(&plan.expr, w.end_ms as f64 / 1000.0).await?
+        client
+            .instant(&plan.expr, plan.at_ms as f64 / 1000.0)
+            .await?
     } else {
         client
             .range(

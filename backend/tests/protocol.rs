@@ -28,7 +28,7 @@ async fn grafana_protocol_end_to_end() {
         ("x-scope-orgid".to_string(), SECRET.to_string()),
     ];
     let faulty = common::faults::start(prom.url.clone(), required).await;
-    let plugin = PluginProcess::start(&[("GF_PLUGIN_LOG_LEVEL", "debug")]);
+    let plugin = PluginProcess::start(&[("GF_PLUGIN_LOG_LEVEL", "trace")]);
     let secrets = [
         ("basicAuthPassword", SECRET),
         ("bearerToken", TOKEN),

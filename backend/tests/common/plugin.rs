@@ -15,7 +15,9 @@ use tonic::transport::Channel;
 pub struct PluginProcess {
     child: Child,
     pub address: String,
-    stderr: Option<std::process::ChildStderr>,
+    /// Everything the plugin logged, drained continuously so a chatty log level cannot
+    /// fill the pipe and block the plugin.
+    logs: std::thread::JoinHandle<String>,
 }
 
 impl PluginProcess {
@@ -49,11 +51,16 @@ impl PluginProcess {
             parts[3].starts_with("127.0.0.1:"),
             "plugin must listen on loopback: {line:?}"
         );
-        let stderr = child.stderr.take();
+        let mut stderr = child.stderr.take().unwrap();
+        let logs = std::thread::spawn(move || {
+            let mut all = String::new();
+            let _ = stderr.read_to_string(&mut all);
+            all
+        });
         PluginProcess {
             child,
             address: format!("http://{}", parts[3]),
-            stderr,
+            logs,
         }
     }
 
@@ -69,11 +76,8 @@ impl PluginProcess {
     pub fn stop(mut self) -> String {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let mut logs = String::new();
-        if let Some(mut e) = self.stderr.take() {
-            let _ = e.read_to_string(&mut logs);
-        }
-        logs
+        let logs = std::mem::replace(&mut self.logs, std::thread::spawn(String::new));
+        logs.join().unwrap_or_default()
     }
 }
 
