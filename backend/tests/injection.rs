@@ -1,0 +1,199 @@
+//! Hostile filter values in every catalog query: the generated PromQL must differ from the
+//! benign query only in the matcher value, and the value must round-trip exactly.
+//! Prints the count tried and failed (issue: hardening, injection).
+
+use calicoscope_backend::promql::{catalog_expr, Vars};
+use calicoscope_backend::query::catalog::CATALOG;
+use calicoscope_backend::query::model::{Filters, QueryModel};
+use calicoscope_backend::query::time::Window;
+use calicoscope_backend::settings::Settings;
+use promql_parser::parser::{parse, Expr};
+use std::time::Duration;
+
+const BENIGN: &str = "benign-value";
+
+/// At least 500 deterministic hostile strings: fragments alone, in pairs and wrapped.
+fn corpus() -> Vec<String> {
+    let fragments = [
+        "\"",
+        "\\",
+        "\\\"",
+        "}",
+        "{",
+        "\"}",
+        "'",
+        "`",
+        "\n",
+        "\r",
+        "\t",
+        "\"})",
+        "\"} or vector(1) #",
+        "a\"}) or vector(1) #",
+        ".*",
+        ".+",
+        "|",
+        "(",
+        ")",
+        "[",
+        "]",
+        "^",
+        "$",
+        "+",
+        "?",
+        "\\d",
+        "(?i)",
+        "or",
+        "and",
+        "unless",
+        "by",
+        "without",
+        "offset 5m",
+        "@ 0",
+        "bool",
+        "on()",
+        "group_left",
+        "vector(1)",
+        "#",
+        "=~",
+        "!=",
+        ",",
+        "=",
+        "é",
+        "日本語",
+        "🐱",
+        "\u{202e}",
+        "\u{200b}",
+        "\\u0022",
+        "$__interval",
+        "${pool}",
+        "[5m]",
+        "{{node}}",
+    ];
+    let mut out: Vec<String> = fragments.iter().map(|f| f.to_string()).collect();
+    for a in &fragments {
+        for b in fragments.iter().step_by(5) {
+            out.push(format!("{a}{b}"));
+        }
+        out.push(format!("node-{a}-01"));
+    }
+    out.push("x".repeat(10_000));
+    out.push(format!("{}\"}}", "\\".repeat(101)));
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn vars() -> Vars {
+    let step = Duration::from_secs(15);
+    Vars {
+        window: Window {
+            start_ms: 0,
+            end_ms: 3_600_000,
+            step,
+            interval: step,
+        },
+        range: Duration::from_secs(3600),
+        scrape: step,
+    }
+}
+
+fn with(filter: usize, value: &str) -> Filters {
+    let v = vec![value.to_string()];
+    let mut f = Filters::default();
+    *[&mut f.pools, &mut f.nodes, &mut f.instances, &mut f.syncers][filter] = v;
+    f
+}
+
+/// Replaces every matcher value equal to `from` by `to`; returns how many it replaced.
+fn replace_values(expr: &mut Expr, from: &str, to: &str) -> usize {
+    match expr {
+        Expr::VectorSelector(vs) => vs
+            .matchers
+            .matchers
+            .iter_mut()
+            .filter(|m| m.value == from)
+            .map(|m| m.value = to.to_string())
+            .count(),
+        Expr::MatrixSelector(ms) => {
+            let mut vs = Expr::VectorSelector(ms.vs.clone());
+            let n = replace_values(&mut vs, from, to);
+            if let Expr::VectorSelector(v) = vs {
+                ms.vs = v;
+            }
+            n
+        }
+        Expr::Aggregate(a) => replace_values(&mut a.expr, from, to),
+        Expr::Binary(b) => {
+            replace_values(&mut b.lhs, from, to) + replace_values(&mut b.rhs, from, to)
+        }
+        Expr::Paren(p) => replace_values(&mut p.expr, from, to),
+        Expr::Unary(u) => replace_values(&mut u.expr, from, to),
+        Expr::Subquery(s) => replace_values(&mut s.expr, from, to),
+        Expr::Call(c) => c
+            .args
+            .args
+            .iter_mut()
+            .map(|a| replace_values(a, from, to))
+            .sum(),
+        _ => 0,
+    }
+}
+
+#[test]
+fn hostile_filter_values_never_change_the_expression() {
+    let settings = Settings::for_url("http://prometheus:9090").unwrap();
+    let corpus = corpus();
+    assert!(corpus.len() >= 500, "corpus has {}", corpus.len());
+    let (mut tried, mut failed) = (0usize, Vec::new());
+    for entry in CATALOG {
+        for dim in 0..4 {
+            let build = |value: &str| {
+                let q = QueryModel {
+                    catalog: entry.id.into(),
+                    filters: with(dim, value),
+                    ..Default::default()
+                };
+                catalog_expr(entry, &q, &settings, &vars())
+            };
+            let benign = build(BENIGN).unwrap();
+            if !benign.contains(BENIGN) {
+                continue; // this entry has no selector with that dimension
+            }
+            let uses = benign.matches(BENIGN).count();
+            for hostile in &corpus {
+                tried += 1;
+                let printed = match build(hostile) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        failed.push(format!("{} {hostile:?}: refused: {e}", entry.id));
+                        continue;
+                    }
+                };
+                let mut ast = match parse(&printed) {
+                    Ok(ast) => ast,
+                    Err(e) => {
+                        failed.push(format!("{} {hostile:?}: unparsable: {e}", entry.id));
+                        continue;
+                    }
+                };
+                let replaced = replace_values(&mut ast, hostile, BENIGN);
+                if replaced != uses || ast.to_string() != benign {
+                    failed.push(format!(
+                        "{} {hostile:?}: structure changed: {printed}",
+                        entry.id
+                    ));
+                }
+            }
+        }
+    }
+    println!(
+        "injection: {tried} hostile values tried in catalog queries, {} failed",
+        failed.len()
+    );
+    assert!(
+        failed.is_empty(),
+        "{} failures, first: {}",
+        failed.len(),
+        failed[..failed.len().min(5)].join("\n")
+    );
+}
