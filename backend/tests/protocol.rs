@@ -235,3 +235,74 @@ async fn bad_datasource_settings_fail_each_query_with_the_fix() {
         assert!(r.error.contains("nodeLabel"), "{}", r.error);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_are_named_memory_stays_bounded_and_the_plugin_keeps_serving() {
+    let prom = tokio::task::spawn_blocking(common::prometheus)
+        .await
+        .unwrap();
+    let faulty = common::faults::start(prom.url.clone(), vec![]).await;
+    let plugin = PluginProcess::start(&[]);
+    let limit = 10_000_000;
+    let json = json!({ "scrapeInterval": "1s", "timeoutSeconds": 5, "maxResponseBytes": limit });
+    let ctx = context(&faulty, json, &[]);
+    let queries = vec![
+        query("huge", r#"{"mode":"raw","expr":"vector(888)"}"#),
+        query("warned", r#"{"mode":"raw","expr":"vector(555)"}"#),
+        query(
+            "special",
+            r#"{"mode":"raw","expr":"vector(0/0) or label_replace(vector(1/0), \"s\", \"inf\", \"\", \"\") or label_replace(vector(-1/0), \"s\", \"-inf\", \"\", \"\")","instant":true}"#,
+        ),
+        query("good", r#"{"catalog":"ipam_pool_size","instant":true}"#),
+    ];
+    let responses = query_data(plugin.channel().await, ctx.clone(), queries).await;
+
+    let huge = &responses["huge"];
+    assert_eq!(huge.status, 502);
+    assert!(
+        huge.error.contains("larger than the 10000000 byte limit"),
+        "{}",
+        huge.error
+    );
+    // The 100 MB answer was refused while streaming in, not buffered whole.
+    let peak = plugin.peak_rss();
+    assert!(
+        peak > 0 && peak < 80_000_000,
+        "plugin peak RSS {peak} bytes"
+    );
+
+    let warned = frames(&responses["warned"]);
+    let notices = &warned[0].meta.as_ref().unwrap()["notices"];
+    assert_eq!(
+        notices[0],
+        json!({ "severity": "warning", "text": "simulated warning" })
+    );
+    assert_eq!(
+        notices[1],
+        json!({ "severity": "info", "text": "simulated info" })
+    );
+
+    let special = frames(&responses["special"]);
+    let mut values: Vec<f64> = special
+        .iter()
+        .map(|f| match &f.fields[1].values {
+            calicoscope_backend::frames::Values::Number(v) => v[0],
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    values.sort_by(f64::total_cmp);
+    assert!(
+        values[0] == f64::NEG_INFINITY && values[1] == f64::INFINITY && values[2].is_nan(),
+        "{values:?}"
+    );
+    assert_eq!(frames(&responses["good"]).len(), 2);
+
+    // Still serving after all that.
+    let again = query_data(
+        plugin.channel().await,
+        ctx,
+        vec![query("A", r#"{"catalog":"ipam_pool_size"}"#)],
+    )
+    .await;
+    assert_eq!(again["A"].status, 200, "{}", again["A"].error);
+}

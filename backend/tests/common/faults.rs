@@ -1,7 +1,8 @@
 //! A Prometheus stand-in for failure tests: it forwards to a real Prometheus, except for
 //! queries that name a fault. `vector(400)` gets Prometheus's bad_data error, `vector(503)`
 //! a plain 503, `vector(999)` an answer slower than any test timeout, `vector(777)`
-//! truncated JSON.
+//! truncated JSON, `vector(555)` a success with a warning and an info, `vector(888)` a
+//! 100 MB answer.
 #![allow(dead_code)]
 
 use std::{collections::HashMap, time::Duration};
@@ -51,6 +52,13 @@ async fn handle(
     if query.contains("vector(999)") {
         tokio::time::sleep(Duration::from_secs(30)).await;
     }
+    if query.contains("vector(555)") {
+        let body = r#"{"status":"success","warnings":["simulated warning"],"infos":["simulated info"],"data":{"resultType":"matrix","result":[]}}"#;
+        return (StatusCode::OK, body).into_response();
+    }
+    if query.contains("vector(888)") {
+        return (StatusCode::OK, hundred_megabytes()).into_response();
+    }
     if query.contains("vector(777)") {
         return (
             StatusCode::OK,
@@ -78,4 +86,18 @@ async fn forward_get(
     let resp = reqwest::get(format!("{upstream}{path}")).await.unwrap();
     let status = StatusCode::from_u16(resp.status().as_u16()).unwrap();
     (status, resp.bytes().await.unwrap()).into_response()
+}
+
+/// A valid 100 MB matrix answer.
+fn hundred_megabytes() -> Vec<u8> {
+    let series =
+        r#"{"metric":{"node":"n"},"values":[[1700000000,"1"],[1700000015,"2"],[1700000030,"3"]]}"#;
+    let mut body = br#"{"status":"success","data":{"resultType":"matrix","result":["#.to_vec();
+    while body.len() < 100_000_000 {
+        body.extend_from_slice(series.as_bytes());
+        body.push(b',');
+    }
+    body.pop();
+    body.extend_from_slice(b"]}}");
+    body
 }

@@ -64,6 +64,17 @@ impl PluginProcess {
         }
     }
 
+    /// Peak resident memory of the plugin process so far, in bytes (Linux `VmHWM`).
+    pub fn peak_rss(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        let kb = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .map(|v| v.trim().trim_end_matches(" kB"));
+        kb.and_then(|v| v.trim().parse::<u64>().ok()).unwrap_or(0) * 1024
+    }
+
     pub async fn channel(&self) -> Channel {
         Channel::from_shared(self.address.clone())
             .unwrap()
