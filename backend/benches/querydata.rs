@@ -2,6 +2,10 @@
 //! starts it) against the same PromQL sent straight to Prometheus's HTTP API, on a simulated
 //! 5000-node cluster. Target (a goal, printed, not asserted): median ratio ≤ 1.10.
 //!
+//! Then a load phase: 200 concurrent QueryData requests of mixed catalog queries, each
+//! checked against the answer the same query gave alone; prints p50/p99 latency and the
+//! plugin's peak RSS.
+//!
 //! ```text
 //! cargo bench -p calicoscope-backend --bench querydata
 //! ```
@@ -111,5 +115,74 @@ async fn main() {
     println!(
         "median ratio plugin/direct (target <= 1.10): {:.2}",
         ratios[ratios.len() / 2]
+    );
+
+    // 200 heavy queries at once saturate a 2-core Prometheus for about a minute: allow it.
+    let json = serde_json::json!({ "scrapeInterval": "5s", "timeoutSeconds": 180 });
+    let mut patient = context(&prom.url, json, &[]);
+    // A newer `updated` time, as Grafana sends after a save, so the plugin rereads settings.
+    patient
+        .data_source_instance_settings
+        .as_mut()
+        .unwrap()
+        .last_updated_ms += 1;
+    load(&plugin, channel, patient).await;
+}
+
+/// 200 concurrent QueryData requests, mixed catalog queries, all checked.
+async fn load(
+    plugin: &PluginProcess,
+    channel: tonic::transport::Channel,
+    ctx: grafana_plugin_sdk::pluginv2::PluginContext,
+) {
+    const MIXED: &[&str] = &[
+        "ipam_pool_utilization",
+        "ipam_pool_free",
+        "ipam_leaked",
+        "typha_cache_size",
+        "felix_cluster_hosts",
+        "ipam_node_in_use",
+        "felix_apply_p99_by_node",
+    ];
+    let mut expected = std::collections::HashMap::new();
+    for id in MIXED {
+        let q = query("A", &format!(r#"{{"catalog":"{id}"}}"#));
+        let r = query_data(channel.clone(), ctx.clone(), vec![q]).await;
+        expected.insert(*id, r["A"].frames.len());
+    }
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..200)
+        .map(|i| {
+            let (channel, ctx, id) = (channel.clone(), ctx.clone(), MIXED[i % MIXED.len()]);
+            tokio::spawn(async move {
+                let t = Instant::now();
+                let q = query("A", &format!(r#"{{"catalog":"{id}"}}"#));
+                let r = query_data(channel, ctx, vec![q]).await;
+                (id, t.elapsed(), r["A"].status, r["A"].frames.len())
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    let mut wrong = 0;
+    for task in tasks {
+        let (id, took, status, frames) = task.await.unwrap();
+        if status != 200 || frames != expected[id] {
+            wrong += 1;
+            println!(
+                "load: {id} answered status {status} with {frames} frames, expected {}",
+                expected[id]
+            );
+        }
+        latencies.push(took);
+    }
+    latencies.sort();
+    let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
+    println!(
+        "load: 200 concurrent QueryData in {:.1} s, {} answered correctly, p50 {:.0} ms, p99 {:.0} ms, plugin peak RSS {:.0} MB",
+        started.elapsed().as_secs_f64(),
+        200 - wrong,
+        pct(0.5).as_secs_f64() * 1e3,
+        pct(0.99).as_secs_f64() * 1e3,
+        plugin.peak_rss() as f64 / 1e6
     );
 }

@@ -5,10 +5,8 @@
 use calicoscope_backend::promql::{catalog_expr, Vars};
 use calicoscope_backend::query::catalog::CATALOG;
 use calicoscope_backend::query::model::{Filters, QueryModel};
-use calicoscope_backend::query::time::Window;
 use calicoscope_backend::settings::Settings;
 use promql_parser::parser::{parse, Expr};
-use std::time::Duration;
 
 const BENIGN: &str = "benign-value";
 
@@ -83,20 +81,6 @@ fn corpus() -> Vec<String> {
     out
 }
 
-fn vars() -> Vars {
-    let step = Duration::from_secs(15);
-    Vars {
-        window: Window {
-            start_ms: 0,
-            end_ms: 3_600_000,
-            step,
-            interval: step,
-        },
-        range: Duration::from_secs(3600),
-        scrape: step,
-    }
-}
-
 fn with(filter: usize, value: &str) -> Filters {
     let v = vec![value.to_string()];
     let mut f = Filters::default();
@@ -153,7 +137,7 @@ fn hostile_filter_values_never_change_the_expression() {
                     filters: with(dim, value),
                     ..Default::default()
                 };
-                catalog_expr(entry, &q, &settings, &vars())
+                catalog_expr(entry, &q, &settings, &Vars::fixed_hour())
             };
             let benign = build(BENIGN).unwrap();
             if !benign.contains(BENIGN) {

@@ -35,6 +35,20 @@ pub struct Summary {
     pub count: u64,
 }
 
+impl Summary {
+    /// Quantiles p50, p50 × 4, p50 × 12 scaled by `jitter`, and a fixed mean of p50 × 1.5,
+    /// so that `_sum` grows with `_count` as a real summary's does.
+    pub fn shaped(p50: f64, jitter: f64, count: u64) -> Summary {
+        Summary {
+            p50: p50 * jitter,
+            p90: p50 * 4.0 * jitter,
+            p99: p50 * 12.0 * jitter,
+            sum: count as f64 * p50 * 1.5,
+            count,
+        }
+    }
+}
+
 /// Figures every Felix reports identically.
 struct ClusterView {
     hosts: u64,
@@ -87,13 +101,7 @@ fn calc_time(cfg: &Config, node: usize, t: f64) -> Summary {
     let p50 = between(cfg.seed, &[TAG_CALC, n], 0.0001, 0.0003);
     let j = jitter(cfg.seed, &[TAG_CALC, n], t);
     let count = counter(100.0, between(cfg.seed, &[TAG_RATE, n, 3], 1.0, 3.0), t);
-    Summary {
-        p50: p50 * j,
-        p90: p50 * 4.0 * j,
-        p99: p50 * 12.0 * j,
-        sum: count as f64 * p50 * 1.5,
-        count,
-    }
+    Summary::shaped(p50, j, count)
 }
 
 fn messages(cfg: &Config, node: usize, t: f64) -> Vec<MessageCount> {

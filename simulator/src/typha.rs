@@ -71,14 +71,7 @@ fn syncer_stats(cfg: &Config, r: usize, t: f64, caches: [u64; 4]) -> Vec<SyncerS
 
 /// A summary with quantiles p50, p50 x 4, p50 x 12 (jittered) and a fixed mean.
 fn summary(cfg: &Config, r: usize, tag: u64, p50: f64, count: u64, t: f64) -> Summary {
-    let j = jitter(cfg.seed, &[TAG_LAT, tag, r as u64], t);
-    Summary {
-        p50: p50 * j,
-        p90: p50 * 4.0 * j,
-        p99: p50 * 12.0 * j,
-        sum: count as f64 * p50 * 1.5,
-        count,
-    }
+    Summary::shaped(p50, jitter(cfg.seed, &[TAG_LAT, tag, r as u64], t), count)
 }
 
 fn instance(cfg: &Config, r: usize, t: f64, caches: [u64; 4]) -> TyphaInstance {

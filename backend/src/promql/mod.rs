@@ -88,19 +88,21 @@ fn same_length_builtins(expr: &str) -> String {
     out
 }
 
-/// One hour at a 15 s step, for tests.
-#[cfg(test)]
-fn test_vars() -> Vars {
-    let step = Duration::from_secs(15);
-    Vars {
-        window: Window {
-            start_ms: 0,
-            end_ms: 3_600_000,
-            step,
-            interval: step,
-        },
-        range: Duration::from_secs(3600),
-        scrape: step,
+impl Vars {
+    /// The first hour of the epoch at a 15 s step and scrape interval: fixed values for
+    /// golden files and tests.
+    pub fn fixed_hour() -> Vars {
+        let step = Duration::from_secs(15);
+        Vars {
+            window: Window {
+                start_ms: 0,
+                end_ms: 3_600_000,
+                step,
+                interval: step,
+            },
+            range: Duration::from_secs(3600),
+            scrape: step,
+        }
     }
 }
 
@@ -110,7 +112,7 @@ mod tests {
 
     #[test]
     fn raw_errors_point_into_the_users_text() {
-        let vars = test_vars();
+        let vars = Vars::fixed_hour();
         let e = raw_expr("sum(rate(x[$__rate_interval])) by", &vars).unwrap_err();
         assert_eq!((e.line, e.column), (1, 32), "{e}");
         assert_eq!(
@@ -178,7 +180,7 @@ mod golden {
     }
 
     fn render_all() -> String {
-        let vars = test_vars();
+        let vars = Vars::fixed_hour();
         let mut out = String::new();
         for entry in CATALOG {
             for (name, filters, json) in combos() {
