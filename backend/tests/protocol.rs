@@ -306,3 +306,27 @@ async fn faults_are_named_memory_stays_bounded_and_the_plugin_keeps_serving() {
     .await;
     assert_eq!(again["A"].status, 200, "{}", again["A"].error);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn basic_auth_reaches_prometheus_and_wins_over_the_token() {
+    let prom = tokio::task::spawn_blocking(common::prometheus)
+        .await
+        .unwrap();
+    // base64("calico:pw-Zq8x-never-shown"), computed independently of the plugin's encoder.
+    let basic = "Basic Y2FsaWNvOnB3LVpxOHgtbmV2ZXItc2hvd24=".to_string();
+    let faulty =
+        common::faults::start(prom.url.clone(), vec![("authorization".into(), basic)]).await;
+    let plugin = PluginProcess::start(&[]);
+    let mut ctx = context(
+        &faulty,
+        settings_json(),
+        &[("basicAuthPassword", SECRET), ("bearerToken", TOKEN)],
+    );
+    let ds = ctx.data_source_instance_settings.as_mut().unwrap();
+    ds.basic_auth_enabled = true;
+    ds.basic_auth_user = "calico".into();
+    let q = vec![query("A", r#"{"catalog":"ipam_pool_size","instant":true}"#)];
+    let responses = query_data(plugin.channel().await, ctx, q).await;
+    assert_eq!(responses["A"].status, 200, "{}", responses["A"].error);
+    assert_eq!(frames(&responses["A"]).len(), 2);
+}
