@@ -79,6 +79,11 @@ impl From<ClientError> for QueryError {
 /// Translates a query into PromQL without running it.
 pub fn plan(req: &Request, settings: &Settings) -> Result<Plan, QueryError> {
     let q = QueryModel::from_json(&req.json).map_err(QueryError::bad_request)?;
+    plan_model(req, &q, settings)
+}
+
+/// [`plan`] for a query JSON already read.
+fn plan_model(req: &Request, q: &QueryModel, settings: &Settings) -> Result<Plan, QueryError> {
     let min_step = if q.interval.trim().is_empty() {
         settings.scrape_interval()
     } else {
@@ -148,7 +153,7 @@ pub async fn execute(
     if crate::topology::is_topology(&q) {
         return crate::topology::run(req, &q, settings, client).await;
     }
-    let plan = plan(req, settings)?;
+    let plan = plan_model(req, &q, settings)?;
     run_plan(&plan, client).await
 }
 

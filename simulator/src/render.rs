@@ -445,40 +445,30 @@ fn felix_dataplane(e: &mut Expo, c: &Cluster) {
 }
 
 fn felix_iptables(e: &mut Expo, c: &Cluster) {
-    e.family(
-        "felix_iptables_chains",
-        "gauge",
-        "Number of active iptables chains.",
-    );
-    for n in &c.felix {
-        for t in &n.iptables {
-            e.sample(
-                "felix_iptables_chains",
-                &[
-                    ("instance", &n.instance),
+    type Count = fn(&crate::cluster::IptablesTable) -> u64;
+    let tables: [(&str, &str, Count); 2] = [
+        (
+            "felix_iptables_chains",
+            "Number of active iptables chains.",
+            |t| t.chains,
+        ),
+        (
+            "felix_iptables_rules",
+            "Number of active iptables rules.",
+            |t| t.rules,
+        ),
+    ];
+    for (name, help, count) in tables {
+        e.family(name, "gauge", help);
+        for n in &c.felix {
+            for t in &n.iptables {
+                let labels = [
+                    ("instance", n.instance.as_str()),
                     ("ip_version", &t.ip_version),
                     ("table", &t.table),
-                ],
-                t.chains,
-            );
-        }
-    }
-    e.family(
-        "felix_iptables_rules",
-        "gauge",
-        "Number of active iptables rules.",
-    );
-    for n in &c.felix {
-        for t in &n.iptables {
-            e.sample(
-                "felix_iptables_rules",
-                &[
-                    ("instance", &n.instance),
-                    ("ip_version", &t.ip_version),
-                    ("table", &t.table),
-                ],
-                t.rules,
-            );
+                ];
+                e.sample(name, &labels, count(t));
+            }
         }
     }
     let counters: [(&str, &str, FelixField); 4] = [
