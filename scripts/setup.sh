@@ -73,7 +73,7 @@ deb_installed() { [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" 
 # ---------------------------------------------------------------------------
 # Debian packages
 # ---------------------------------------------------------------------------
-DEB_PACKAGES=(prometheus victoria-metrics)
+DEB_PACKAGES=(prometheus victoria-metrics chromium)
 
 need_deb=()
 for pkg in "${DEB_PACKAGES[@]}"; do
@@ -144,6 +144,42 @@ else
             say "rust target $target ok (installed)"
         fi
     done
+fi
+
+# ---------------------------------------------------------------------------
+# wasm-bindgen-cli, pinned to the exact wasm-bindgen in Cargo.lock (the CLI refuses a
+# module built by another version). Installed into a cache root keyed by version, so a
+# second machine run takes no time; scripts/build-panel.sh puts it on PATH.
+# (`--locked` fails here: a locked dependency is missing from the registry index.)
+# ---------------------------------------------------------------------------
+ROOT_DIR=$(cd "$(dirname "$0")/.." && pwd)
+WBG_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' "$ROOT_DIR/Cargo.lock")
+WBG_ROOT=${CALICOSCOPE_CACHE:-$HOME/.cache/calicoscope}/wasm-bindgen-$WBG_VERSION
+if [[ -x $WBG_ROOT/bin/wasm-bindgen ]]; then
+    say "wasm-bindgen-cli $WBG_VERSION ok ($WBG_ROOT/bin)"
+elif (( CHECK_ONLY )); then
+    missing "wasm-bindgen-cli $WBG_VERSION (cargo install wasm-bindgen-cli --version $WBG_VERSION --root $WBG_ROOT)"
+else
+    say "cargo install wasm-bindgen-cli --version $WBG_VERSION (about 3.5 minutes on 2 cores)"
+    cargo install wasm-bindgen-cli --version "$WBG_VERSION" --root "$WBG_ROOT"
+    say "wasm-bindgen-cli $WBG_VERSION ok (installed)"
+fi
+
+# ---------------------------------------------------------------------------
+# npm packages (package-lock.json): playwright-core drives Debian's chromium, the
+# test host loads real react / react-dom / @grafana/data / systemjs, binaryen's
+# wasm-opt (Debian's binaryen 108 emits modules Chromium rejects), echarts for the
+# heatmap benchmark, esbuild bundles the host's shared modules.
+# ---------------------------------------------------------------------------
+# npm ci writes node_modules/.package-lock.json: newer than the lock file means up to date.
+if [[ $ROOT_DIR/node_modules/.package-lock.json -nt $ROOT_DIR/package-lock.json ]]; then
+    say "npm packages ok"
+elif (( CHECK_ONLY )); then
+    missing "npm packages (cd $ROOT_DIR && npm ci)"
+else
+    say "npm ci"
+    (cd "$ROOT_DIR" && npm ci --no-audit --no-fund)
+    say "npm packages ok (installed)"
 fi
 
 # ---------------------------------------------------------------------------

@@ -1,7 +1,32 @@
-//! Calicoscope panel (WebAssembly): frames → model → layout → draw.
+//! Calicoscope panel (WebAssembly): the IP pool topology and a utilization heatmap.
 //!
-//! The panel itself is the subject of its own issue; for now the crate pins the build
-//! for `wasm32-unknown-unknown` and the frame contract it will read
-//! ([`calicoscope_model`]).
+//! The data path reads off the modules: [`frames`] (Grafana data frames as plain Rust) →
+//! [`model`] (which view, and its data) → [`layout`] (geometry, hit-testing) → [`draw`]
+//! (colours, pixels, canvas calls). The browser side — `js` (JavaScript frames in),
+//! `view` (the leptos component) and `handle` (what `module.js` calls) — exists only
+//! on wasm32; everything else is tested natively with `cargo test -p calicoscope-panel`.
+//!
+//! ```
+//! use calicoscope_panel::{frames::Frame, model::{read, ViewKind}};
+//! let err = read(&[Frame::default()], ViewKind::Topology, "node").unwrap_err();
+//! assert!(err.contains("ipam_topology"));
+//! ```
+
+pub mod draw;
+pub mod format;
+pub mod frames;
+pub mod layout;
+pub mod model;
+pub mod options;
+pub mod summary;
+
+#[cfg(target_arch = "wasm32")]
+mod bench;
+#[cfg(target_arch = "wasm32")]
+mod handle;
+#[cfg(target_arch = "wasm32")]
+mod js;
+#[cfg(target_arch = "wasm32")]
+mod view;
 
 pub use calicoscope_model::{topology, Family};
