@@ -3,7 +3,11 @@
 //!
 //! ```text
 //! cargo run --release -p calicoscope-backend --example demo -- [--nodes 200] [--once]
+//!     [--frames DIR]
 //! ```
+//! `--frames DIR` writes the backend's frames for the panel (`topology.json`, the
+//! `ipam_topology` query; `heatmap.json`, `ipam_block_fill` over the last minutes) in
+//! Grafana's data frame JSON and exits: the browser tests render exactly these.
 //! Everything started here stops with the process (Ctrl-C included).
 
 use std::time::Duration;
@@ -23,6 +27,10 @@ async fn main() {
         .windows(2)
         .find(|w| w[0] == "--nodes")
         .map_or(200, |w| w[1].parse().expect("--nodes takes a number"));
+    let frames_dir = args
+        .windows(2)
+        .find(|w| w[0] == "--frames")
+        .map(|w| w[1].clone());
 
     let mut cfg = Config::demo(nodes);
     cfg.speed = SPEED;
@@ -53,7 +61,12 @@ async fn main() {
     )
     .unwrap_or_else(|e| fail(&e.to_string()));
     let client = Client::new(&settings).unwrap_or_else(|e| fail(&e.to_string()));
-    wait_for_data(&prom).await;
+    // A heatmap wants a few columns of history, the report only two scrapes.
+    wait_for_data(&prom, if frames_dir.is_some() { 8 } else { 3 }).await;
+    if let Some(dir) = frames_dir {
+        write_frames(&dir, &settings, &client).await;
+        return;
+    }
     println!("the simulated clock runs {SPEED}x faster than yours: forecasts are in real days at that pace\n");
     loop {
         let health = plugin::check(&settings, &client).await;
@@ -86,15 +99,43 @@ async fn cli_report(settings: &Settings, client: &Client) -> Result<String, Stri
     cli::report(settings, client).await
 }
 
-/// Forecasts need a couple of minutes of history; the rest needs two scrapes.
-async fn wait_for_data(prom: &Prometheus) {
+/// Wait until `samples` scrapes are stored.
+async fn wait_for_data(prom: &Prometheus, samples: usize) {
     println!("waiting for the first scrapes...");
-    let ready = "count_over_time(ipam_ippool_size[1m]) >= 3";
-    tokio::task::block_in_place(|| prom.wait_for(ready, 1, Duration::from_secs(60)))
+    let ready = format!("count_over_time(ipam_ippool_size[1m]) >= {samples}");
+    tokio::task::block_in_place(|| prom.wait_for(&ready, 1, Duration::from_secs(60)))
         .unwrap_or_else(|e| fail(&e));
 }
 
 fn fail(e: &str) -> ! {
     eprintln!("demo: {e}");
     std::process::exit(1);
+}
+
+/// The panel's inputs as the backend produces them, one JSON array of frames per file.
+async fn write_frames(dir: &str, settings: &Settings, client: &Client) {
+    use calicoscope_backend::execute::{execute, Request};
+    use calicoscope_backend::frames::json::to_json;
+    std::fs::create_dir_all(dir).unwrap_or_else(|e| fail(&format!("{dir}: {e}")));
+    let queries = [
+        (
+            "topology.json",
+            r#"{"mode":"catalog","catalog":"ipam_topology","instant":true}"#,
+        ),
+        (
+            "heatmap.json",
+            r#"{"mode":"catalog","catalog":"ipam_block_fill"}"#,
+        ),
+    ];
+    for (file, query) in queries {
+        let req = Request::ending_now(query.as_bytes(), 60_000, 720);
+        let frames = execute(&req, settings, client)
+            .await
+            .unwrap_or_else(|e| fail(&format!("{file}: {}", e.message)));
+        let json: Vec<_> = frames.iter().map(|f| to_json(f, &req.ref_id)).collect();
+        let path = format!("{dir}/{file}");
+        std::fs::write(&path, serde_json::to_vec(&json).unwrap())
+            .unwrap_or_else(|e| fail(&format!("{path}: {e}")));
+        println!("wrote {path} ({} frames)", frames.len());
+    }
 }

@@ -61,7 +61,10 @@ impl Values {
 
 impl Field {
     pub fn label(&self, name: &str) -> Option<&str> {
-        self.labels.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.labels
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -73,7 +76,11 @@ impl Frame {
     /// Rows: the longest field (Grafana frames have equal-length fields; a malformed one
     /// may not, and readers index with `get`).
     pub fn len(&self) -> usize {
-        self.fields.iter().map(|f| f.values.len()).max().unwrap_or(0)
+        self.fields
+            .iter()
+            .map(|f| f.values.len())
+            .max()
+            .unwrap_or(0)
     }
 
     pub fn is_empty(&self) -> bool {

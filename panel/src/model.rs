@@ -103,7 +103,11 @@ pub struct Row {
 impl Row {
     /// Highest finite value (NaN when there is none).
     pub fn peak(&self) -> f64 {
-        self.values.iter().copied().filter(|v| v.is_finite()).fold(f64::NAN, f64::max)
+        self.values
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .fold(f64::NAN, f64::max)
     }
 }
 
@@ -111,14 +115,17 @@ impl Row {
 pub const MAX_COLUMNS: usize = 20_000;
 
 /// Read the frames for the requested view. `row_label` names the label that gives heatmap
-/// rows their name (`node`, `ippool`); series without it fall back to their legend.
+/// rows their name (`node`, `ippool`); empty, or absent from a series, means its legend.
 pub fn read(frames: &[Frame], kind: ViewKind, row_label: &str) -> Result<Model, String> {
-    let has_tables = find(frames, topology::POOLS).is_some() && find(frames, topology::NODES).is_some();
+    let has_tables =
+        find(frames, topology::POOLS).is_some() && find(frames, topology::NODES).is_some();
     match kind {
         ViewKind::Topology => read_topology(frames).map(Model::Topology),
         ViewKind::Heatmap => read_heatmap(frames, row_label).map(Model::Heatmap),
         ViewKind::Auto if has_tables => read_topology(frames).map(Model::Topology),
-        ViewKind::Auto if frames.iter().any(is_series) => read_heatmap(frames, row_label).map(Model::Heatmap),
+        ViewKind::Auto if frames.iter().any(is_series) => {
+            read_heatmap(frames, row_label).map(Model::Heatmap)
+        }
         ViewKind::Auto if frames.iter().all(|f| f.is_empty()) => Err(no_data()),
         ViewKind::Auto => Err(format!(
             "This panel needs the `{}` query (topology) or a time series query (heatmap); \
@@ -144,7 +151,13 @@ fn describe(frames: &[Frame]) -> String {
     let names: Vec<String> = frames
         .iter()
         .take(5)
-        .map(|f| if f.name.is_empty() { "(unnamed)".to_string() } else { format!("`{}`", f.name) })
+        .map(|f| {
+            if f.name.is_empty() {
+                "(unnamed)".to_string()
+            } else {
+                format!("`{}`", f.name)
+            }
+        })
         .collect();
     let more = frames.len().saturating_sub(5);
     if more > 0 {
@@ -187,7 +200,9 @@ fn read_topology(frames: &[Frame]) -> Result<Topology, String> {
                 leaked: p.opt_number(field::LEAKED, i).unwrap_or(0.0),
                 blocks: p.opt_number(field::BLOCKS, i).unwrap_or(f64::NAN),
                 utilization: p.number(field::UTILIZATION, i)?,
-                days_to_full: p.opt_number(field::DAYS_TO_FULL, i).filter(|d| d.is_finite() && *d >= 0.0),
+                days_to_full: p
+                    .opt_number(field::DAYS_TO_FULL, i)
+                    .filter(|d| d.is_finite() && *d >= 0.0),
             })
         })
         .collect::<Result<Vec<_>, String>>()?;
@@ -206,9 +221,14 @@ fn read_topology(frames: &[Frame]) -> Result<Topology, String> {
         })
         .collect::<Result<Vec<_>, String>>()?;
     if pool_rows.is_empty() {
-        return Err("No IP pools: the `pools` frame is empty (is kube-controllers scraped?).".into());
+        return Err(
+            "No IP pools: the `pools` frame is empty (is kube-controllers scraped?).".into(),
+        );
     }
-    Ok(Topology { pools: pool_rows, nodes: node_rows })
+    Ok(Topology {
+        pools: pool_rows,
+        nodes: node_rows,
+    })
 }
 
 /// Typed access to a frame's columns with errors that name the frame, field and fix.
@@ -276,7 +296,12 @@ fn read_heatmap(frames: &[Frame], row_label: &str) -> Result<Heatmap, String> {
                 Values::Time(t) => Some(t.as_slice()),
                 _ => None,
             })?;
-            Some(f.fields.iter().filter(|x| matches!(x.values, Values::Number(_))).map(move |v| (time, v)))
+            Some(
+                f.fields
+                    .iter()
+                    .filter(|x| matches!(x.values, Values::Number(_)))
+                    .map(move |v| (time, v)),
+            )
         })
         .flatten()
         .collect();
@@ -291,7 +316,11 @@ fn read_heatmap(frames: &[Frame], row_label: &str) -> Result<Heatmap, String> {
         ));
     }
     let (start, end, step) = grid(&series);
-    let columns = if step > 0.0 { ((end - start) / step).round() as usize + 1 } else { 1 };
+    let columns = if step > 0.0 {
+        ((end - start) / step).round() as usize + 1
+    } else {
+        1
+    };
     if columns > MAX_COLUMNS {
         return Err(format!(
             "{columns} time columns is more than the heatmap draws ({MAX_COLUMNS}); \
@@ -304,13 +333,21 @@ fn read_heatmap(frames: &[Frame], row_label: &str) -> Result<Heatmap, String> {
             let mut values = vec![f64::NAN; columns];
             if let Values::Number(v) = &field.values {
                 for (t, x) in time.iter().zip(v) {
-                    let c = if step > 0.0 { ((t - start) / step).round() } else { 0.0 };
+                    let c = if step > 0.0 {
+                        ((t - start) / step).round()
+                    } else {
+                        0.0
+                    };
                     if c >= 0.0 && (c as usize) < columns {
                         values[c as usize] = *x;
                     }
                 }
             }
-            Row { name: row_name(field, row_label), pool: field.label("ippool").map(str::to_string), values }
+            Row {
+                name: row_name(field, row_label),
+                pool: field.label("ippool").map(str::to_string),
+                values,
+            }
         })
         .collect();
     Ok(Heatmap {
@@ -344,8 +381,9 @@ fn grid(series: &[(&[f64], &Field)]) -> (f64, f64, f64) {
     (start, end, if step.is_finite() { step } else { 0.0 })
 }
 
+/// The chosen label's value; with none chosen, the backend's legend; else all labels.
 fn row_name(field: &Field, row_label: &str) -> String {
-    if let Some(v) = field.label(row_label) {
+    if let Some(v) = field.label(row_label).filter(|_| !row_label.is_empty()) {
         return v.to_string();
     }
     if let Some(d) = &field.display_name {

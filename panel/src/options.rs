@@ -7,7 +7,7 @@ use crate::model::ViewKind;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Options {
     pub view: ViewKind,
-    /// Label that names heatmap rows (`node` or `ippool`).
+    /// Label that names heatmap rows (`node`, `ippool`); empty means the series' legend.
     pub row_label: String,
     pub sort: Sort,
     pub scale: Scale,
@@ -28,7 +28,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             view: ViewKind::Auto,
-            row_label: "node".into(),
+            row_label: String::new(),
             sort: Sort::Peak,
             scale: Scale::Continuous(Palette::Viridis),
             min: None,
@@ -45,7 +45,11 @@ impl Options {
     /// values keep their defaults, so an old dashboard never breaks the panel.
     pub fn read(get: &dyn Fn(&str) -> Option<String>) -> Options {
         let d = Options::default();
-        let number = |k: &str| get(k).and_then(|v| v.trim().parse::<f64>().ok()).filter(|v| v.is_finite());
+        let number = |k: &str| {
+            get(k)
+                .and_then(|v| v.trim().parse::<f64>().ok())
+                .filter(|v| v.is_finite())
+        };
         let scale = match get("colorMode").as_deref() {
             Some("thresholds") => Scale::Thresholds {
                 warn: number("warn").unwrap_or(0.8),
@@ -55,16 +59,18 @@ impl Options {
         };
         Options {
             view: ViewKind::parse(&get("view").unwrap_or_default()),
-            row_label: get("rowLabel").filter(|s| !s.trim().is_empty()).unwrap_or(d.row_label),
+            row_label: get("rowLabel")
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or(d.row_label),
             sort: Sort::parse(&get("sort").unwrap_or_default()),
             scale,
             min: number("min"),
             max: number("max"),
-            max_cells: number("maxCells").filter(|v| *v >= 1.0).map_or(d.max_cells, |v| v as usize),
+            max_cells: number("maxCells")
+                .filter(|v| *v >= 1.0)
+                .map_or(d.max_cells, |v| v as usize),
             filter_variable: get("filterVariable").unwrap_or(d.filter_variable),
-            pools: get("pools")
-                .map(|s| pool_list(&s))
-                .unwrap_or_default(),
+            pools: get("pools").map(|s| pool_list(&s)).unwrap_or_default(),
         }
     }
 }
@@ -75,7 +81,10 @@ fn pool_list(s: &str) -> Vec<String> {
     if s.is_empty() || s == "All" || s == "$__all" || s == "*" {
         return Vec::new();
     }
-    s.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect()
+    s.split(',')
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect()
 }
 
 #[cfg(test)]
@@ -83,8 +92,10 @@ mod tests {
     use super::*;
 
     fn read(pairs: &[(&str, &str)]) -> Options {
-        let map: std::collections::HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: std::collections::HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Options::read(&|k| map.get(k).cloned())
     }
 
@@ -102,7 +113,13 @@ mod tests {
         ]);
         assert_eq!(o.view, ViewKind::Heatmap);
         assert_eq!(o.sort, Sort::Pool);
-        assert_eq!(o.scale, Scale::Thresholds { warn: 0.7, critical: 0.95 });
+        assert_eq!(
+            o.scale,
+            Scale::Thresholds {
+                warn: 0.7,
+                critical: 0.95
+            }
+        );
         assert_eq!(o.max_cells, 1000);
         assert_eq!(o.pools, ["a", "b"]);
         assert_eq!(o.min, None);

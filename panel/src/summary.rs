@@ -19,7 +19,10 @@ pub fn sentence(topology: &Topology, selected: &[String]) -> String {
         }
         let forecast = match pool.days_to_full {
             Some(d) if d < 1.0 => "full within a day at the current rate".to_string(),
-            Some(d) => format!("full in about {} at the current rate", plural(d.round() as usize, "day", "days")),
+            Some(d) => format!(
+                "full in about {} at the current rate",
+                plural(d.round() as usize, "day", "days")
+            ),
             None => "not growing".to_string(),
         };
         let borrowers = topology
@@ -35,10 +38,16 @@ pub fn sentence(topology: &Topology, selected: &[String]) -> String {
             count(pool.free)
         );
         if borrowers > 0 {
-            s.push_str(&format!(" {} borrow addresses.", plural(borrowers, "node", "nodes")));
+            s.push_str(&format!(
+                " {} borrow addresses.",
+                plural(borrowers, "node", "nodes")
+            ));
         }
         if pool.leaked > 0.0 {
-            s.push_str(&format!(" {} leaked.", plural(pool.leaked as usize, "address", "addresses")));
+            s.push_str(&format!(
+                " {} leaked.",
+                plural(pool.leaked as usize, "address", "addresses")
+            ));
         }
         parts.push(s);
     }
@@ -88,16 +97,32 @@ mod tests {
         let mut orphan = pool("no_ippool", Family::Unknown, None);
         orphan.in_use = 3.0;
         let t = Topology {
-            pools: vec![pool("default-ipv4-ippool", Family::Ipv4, Some(12.4)), pool("v6", Family::Ipv6, None), orphan],
-            nodes: vec![node("a", 2.0), node("b", 0.0), node("c", 1.0), node("no_affinity", 5.0)],
+            pools: vec![
+                pool("default-ipv4-ippool", Family::Ipv4, Some(12.4)),
+                pool("v6", Family::Ipv6, None),
+                orphan,
+            ],
+            nodes: vec![
+                node("a", 2.0),
+                node("b", 0.0),
+                node("c", 1.0),
+                node("no_affinity", 5.0),
+            ],
         };
         assert_eq!(
             sentence(&t, &["default-ipv4-ippool".into()]),
             "default-ipv4-ippool (IPv4): 82% used, 11,796 addresses free, full in about 12 days at the \
              current rate. 2 nodes borrow addresses. 40 addresses leaked."
         );
-        assert!(sentence(&t, &[]).contains("v6 (IPv6): 82% used, 11,796 addresses free, not growing."));
-        assert!(sentence(&t, &[]).ends_with("3 addresses sit in blocks outside any IP pool (no_ippool): delete the stale blocks."));
-        assert_eq!(sentence(&t, &["nope".into()]), "No pool matches the selection.");
+        assert!(
+            sentence(&t, &[]).contains("v6 (IPv6): 82% used, 11,796 addresses free, not growing.")
+        );
+        assert!(sentence(&t, &[]).ends_with(
+            "3 addresses sit in blocks outside any IP pool (no_ippool): delete the stale blocks."
+        ));
+        assert_eq!(
+            sentence(&t, &["nope".into()]),
+            "No pool matches the selection."
+        );
     }
 }

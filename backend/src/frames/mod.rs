@@ -4,5 +4,6 @@
 pub mod arrow;
 pub mod convert;
 pub mod frame;
+pub mod json;
 
 pub use frame::{Field, Frame, Values};

@@ -47,13 +47,16 @@ impl Palette {
     fn stops(self) -> [&'static str; 9] {
         match self {
             Palette::Viridis => [
-                "#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962", "#addc30", "#fde725",
+                "#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962",
+                "#addc30", "#fde725",
             ],
             Palette::Magma => [
-                "#000004", "#1c1044", "#4f127b", "#812581", "#b5367a", "#e55064", "#fb8761", "#fec287", "#fcfdbf",
+                "#000004", "#1c1044", "#4f127b", "#812581", "#b5367a", "#e55064", "#fb8761",
+                "#fec287", "#fcfdbf",
             ],
             Palette::Cividis => [
-                "#00204d", "#123570", "#3b496c", "#575d6d", "#707173", "#8a8779", "#a69d75", "#c4b56c", "#fee838",
+                "#00204d", "#123570", "#3b496c", "#575d6d", "#707173", "#8a8779", "#a69d75",
+                "#c4b56c", "#fee838",
             ],
         }
     }
@@ -87,7 +90,11 @@ pub struct Lut {
 
 impl Lut {
     pub fn new(scale: Scale, min: f64, max: f64, theme: &Theme) -> Lut {
-        let (min, max) = if min.is_finite() && max.is_finite() && max > min { (min, max) } else { (0.0, 1.0) };
+        let (min, max) = if min.is_finite() && max.is_finite() && max > min {
+            (min, max)
+        } else {
+            (0.0, 1.0)
+        };
         let colours = (0..256)
             .map(|i| {
                 let t = i as f64 / 255.0;
@@ -111,7 +118,12 @@ impl Lut {
                 }
             })
             .collect();
-        Lut { min, max, colours, no_data: theme.no_data }
+        Lut {
+            min,
+            max,
+            colours,
+            no_data: theme.no_data,
+        }
     }
 
     pub fn index(&self, v: f64) -> Option<usize> {
@@ -166,7 +178,12 @@ mod tests {
 
     #[test]
     fn lut_ends_match_the_palette_and_clamps() {
-        let lut = Lut::new(Scale::Continuous(Palette::Viridis), 0.0, 1.0, &Theme::new(true));
+        let lut = Lut::new(
+            Scale::Continuous(Palette::Viridis),
+            0.0,
+            1.0,
+            &Theme::new(true),
+        );
         assert_eq!(lut.colour(0.0), Rgb::hex("#440154"));
         assert_eq!(lut.colour(1.0), Rgb::hex("#fde725"));
         assert_eq!(lut.colour(7.0), lut.colour(1.0));
@@ -178,7 +195,15 @@ mod tests {
 
     #[test]
     fn thresholds_step_at_warn_and_critical() {
-        let lut = Lut::new(Scale::Thresholds { warn: 0.8, critical: 0.95 }, 0.0, 1.0, &Theme::new(false));
+        let lut = Lut::new(
+            Scale::Thresholds {
+                warn: 0.8,
+                critical: 0.95,
+            },
+            0.0,
+            1.0,
+            &Theme::new(false),
+        );
         assert_eq!(lut.colour(0.5), Rgb::hex(GREEN));
         assert_eq!(lut.colour(0.85), Rgb::hex(YELLOW));
         assert_eq!(lut.colour(0.99), Rgb::hex(RED));
@@ -186,7 +211,12 @@ mod tests {
 
     #[test]
     fn degenerate_domain_falls_back_to_unit() {
-        let lut = Lut::new(Scale::Continuous(Palette::Magma), 3.0, 3.0, &Theme::new(true));
+        let lut = Lut::new(
+            Scale::Continuous(Palette::Magma),
+            3.0,
+            3.0,
+            &Theme::new(true),
+        );
         assert_eq!((lut.min, lut.max), (0.0, 1.0));
     }
 }

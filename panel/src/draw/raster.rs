@@ -8,7 +8,14 @@ use crate::model::Heatmap;
 
 /// Fill `out` with `width × height` RGBA pixels for `rows` (indices into `heat.rows`, top
 /// to bottom). Reuses `out`'s allocation across redraws.
-pub fn heatmap(heat: &Heatmap, rows: &[usize], width: usize, height: usize, lut: &Lut, out: &mut Vec<u8>) {
+pub fn heatmap(
+    heat: &Heatmap,
+    rows: &[usize],
+    width: usize,
+    height: usize,
+    lut: &Lut,
+    out: &mut Vec<u8>,
+) {
     out.clear();
     out.resize(width * height * 4, 0);
     let columns = heat.times.len();
@@ -22,14 +29,26 @@ pub fn heatmap(heat: &Heatmap, rows: &[usize], width: usize, height: usize, lut:
         let rows_here = band(y, height, rows.len());
         // Several pixel rows showing the same data rows: copy the line already computed.
         if previous != Some(rows_here) {
-            fill_line(heat, &rows[rows_here.0..rows_here.1], &col_bands, lut, &mut line);
+            fill_line(
+                heat,
+                &rows[rows_here.0..rows_here.1],
+                &col_bands,
+                lut,
+                &mut line,
+            );
             previous = Some(rows_here);
         }
         out[y * width * 4..(y + 1) * width * 4].copy_from_slice(&line);
     }
 }
 
-fn fill_line(heat: &Heatmap, rows: &[usize], col_bands: &[(usize, usize)], lut: &Lut, line: &mut [u8]) {
+fn fill_line(
+    heat: &Heatmap,
+    rows: &[usize],
+    col_bands: &[(usize, usize)],
+    lut: &Lut,
+    line: &mut [u8],
+) {
     for (x, &(c0, c1)) in col_bands.iter().enumerate() {
         let mut peak = f64::NAN;
         for &r in rows {
@@ -56,7 +75,11 @@ mod tests {
             rows: values
                 .iter()
                 .enumerate()
-                .map(|(i, v)| Row { name: format!("n{i}"), pool: None, values: v.to_vec() })
+                .map(|(i, v)| Row {
+                    name: format!("n{i}"),
+                    pool: None,
+                    values: v.to_vec(),
+                })
                 .collect(),
             unit: None,
         }
@@ -70,7 +93,12 @@ mod tests {
     #[test]
     fn upsampled_cells_fill_their_pixels() {
         let h = heat(&[&[0.0, 1.0], &[f64::NAN, 0.5]]);
-        let lut = Lut::new(Scale::Continuous(Palette::Viridis), 0.0, 1.0, &Theme::new(true));
+        let lut = Lut::new(
+            Scale::Continuous(Palette::Viridis),
+            0.0,
+            1.0,
+            &Theme::new(true),
+        );
         let mut buf = Vec::new();
         heatmap(&h, &[0, 1], 4, 4, &lut, &mut buf);
         let rgba = |v: f64| {
@@ -79,7 +107,11 @@ mod tests {
         };
         assert_eq!(pixel(&buf, 4, 0, 0), rgba(0.0));
         assert_eq!(pixel(&buf, 4, 3, 1), rgba(1.0));
-        assert_eq!(pixel(&buf, 4, 1, 3), rgba(f64::NAN), "no sample shows the no-data colour");
+        assert_eq!(
+            pixel(&buf, 4, 1, 3),
+            rgba(f64::NAN),
+            "no sample shows the no-data colour"
+        );
         assert_eq!(pixel(&buf, 4, 2, 2), rgba(0.5));
     }
 
@@ -89,7 +121,12 @@ mod tests {
         rows[57][3] = 0.9;
         let refs: Vec<&[f64]> = rows.iter().map(|r| r.as_slice()).collect();
         let h = heat(&refs);
-        let lut = Lut::new(Scale::Continuous(Palette::Viridis), 0.0, 1.0, &Theme::new(true));
+        let lut = Lut::new(
+            Scale::Continuous(Palette::Viridis),
+            0.0,
+            1.0,
+            &Theme::new(true),
+        );
         let mut buf = Vec::new();
         let order: Vec<usize> = (0..100).collect();
         heatmap(&h, &order, 5, 10, &lut, &mut buf);
@@ -98,6 +135,10 @@ mod tests {
             .flat_map(|y| (0..5).map(move |x| (x, y)))
             .filter(|&(x, y)| pixel(&buf, 5, x, y)[..3] == [hot.0, hot.1, hot.2])
             .collect();
-        assert_eq!(hits, [(1, 5)], "row 57 of 100 → pixel row 5, column 3 of 10 → pixel 1");
+        assert_eq!(
+            hits,
+            [(1, 5)],
+            "row 57 of 100 → pixel row 5, column 3 of 10 → pixel 1"
+        );
     }
 }

@@ -49,13 +49,24 @@ pub fn layout(heat: &Heatmap, bounds: Rect, sort: Sort, max_cells: usize) -> Lay
         Sort::Peak => {
             let peaks: Vec<f64> = rows.iter().map(|r| r.peak()).collect();
             order.sort_by(|&a, &b| {
-                let key = |i: usize| if peaks[i].is_nan() { f64::NEG_INFINITY } else { peaks[i] };
-                key(b).total_cmp(&key(a)).then_with(|| natural(&rows[a].name, &rows[b].name))
+                let key = |i: usize| {
+                    if peaks[i].is_nan() {
+                        f64::NEG_INFINITY
+                    } else {
+                        peaks[i]
+                    }
+                };
+                key(b)
+                    .total_cmp(&key(a))
+                    .then_with(|| natural(&rows[a].name, &rows[b].name))
             });
         }
         Sort::Name => order.sort_by(|&a, &b| natural(&rows[a].name, &rows[b].name)),
         Sort::Pool => order.sort_by(|&a, &b| {
-            rows[a].pool.cmp(&rows[b].pool).then_with(|| natural(&rows[a].name, &rows[b].name))
+            rows[a]
+                .pool
+                .cmp(&rows[b].pool)
+                .then_with(|| natural(&rows[a].name, &rows[b].name))
         }),
     }
     let columns = heat.times.len().max(1);
@@ -63,13 +74,20 @@ pub fn layout(heat: &Heatmap, bounds: Rect, sort: Sort, max_cells: usize) -> Lay
     let dropped = order.len() - keep;
     order.truncate(keep);
     let body = Rect::new(bounds.x, bounds.y, bounds.w, bounds.h - AXIS_HEIGHT);
-    let labels = !order.is_empty() && body.h / order.len() as f64 >= LABEL_ROW_PX && body.w > 3.0 * LABEL_WIDTH;
+    let labels = !order.is_empty()
+        && body.h / order.len() as f64 >= LABEL_ROW_PX
+        && body.w > 3.0 * LABEL_WIDTH;
     let plot = if labels {
         Rect::new(body.x + LABEL_WIDTH, body.y, body.w - LABEL_WIDTH, body.h)
     } else {
         body
     };
-    Layout { order, dropped, plot, labels }
+    Layout {
+        order,
+        dropped,
+        plot,
+        labels,
+    }
 }
 
 /// Name order that puts `node-2` before `node-10`.
@@ -91,7 +109,10 @@ impl Layout {
         }
         let r = ((y - self.plot.y) / self.plot.h * self.order.len() as f64) as usize;
         let c = ((x - self.plot.x) / self.plot.w * heat.times.len() as f64) as usize;
-        Some((self.order[r.min(self.order.len() - 1)], c.min(heat.times.len() - 1)))
+        Some((
+            self.order[r.min(self.order.len() - 1)],
+            c.min(heat.times.len() - 1),
+        ))
     }
 }
 
@@ -106,7 +127,11 @@ mod tests {
             step_ms: 1000.0,
             rows: rows
                 .iter()
-                .map(|(n, p, v)| Row { name: n.to_string(), pool: Some(p.to_string()), values: v.to_vec() })
+                .map(|(n, p, v)| Row {
+                    name: n.to_string(),
+                    pool: Some(p.to_string()),
+                    values: v.to_vec(),
+                })
                 .collect(),
             unit: None,
         }
@@ -120,7 +145,13 @@ mod tests {
             ("node-1", "b", &[f64::NAN, f64::NAN]),
         ]);
         let b = Rect::new(0.0, 0.0, 600.0, 300.0);
-        let names = |s| layout(&h, b, s, 1000).order.iter().map(|&i| h.rows[i].name.clone()).collect::<Vec<_>>();
+        let names = |s| {
+            layout(&h, b, s, 1000)
+                .order
+                .iter()
+                .map(|&i| h.rows[i].name.clone())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(names(Sort::Peak), ["node-2", "node-10", "node-1"]);
         assert_eq!(names(Sort::Name), ["node-1", "node-2", "node-10"]);
         assert_eq!(names(Sort::Pool), ["node-2", "node-1", "node-10"]);
@@ -129,8 +160,10 @@ mod tests {
     #[test]
     fn cap_drops_rows_and_hit_maps_back() {
         let v = [0.5; 10];
-        let rows: Vec<(String, &str, &[f64])> = (0..100).map(|i| (format!("n{i}"), "p", &v[..])).collect();
-        let rows: Vec<(&str, &str, &[f64])> = rows.iter().map(|(n, p, v)| (n.as_str(), *p, *v)).collect();
+        let rows: Vec<(String, &str, &[f64])> =
+            (0..100).map(|i| (format!("n{i}"), "p", &v[..])).collect();
+        let rows: Vec<(&str, &str, &[f64])> =
+            rows.iter().map(|(n, p, v)| (n.as_str(), *p, *v)).collect();
         let h = heat(&rows);
         let l = layout(&h, Rect::new(0.0, 0.0, 500.0, 218.0), Sort::Name, 500);
         assert_eq!((l.order.len(), l.dropped), (50, 50));

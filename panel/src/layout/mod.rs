@@ -16,7 +16,12 @@ pub struct Rect {
 
 impl Rect {
     pub fn new(x: f64, y: f64, w: f64, h: f64) -> Rect {
-        Rect { x, y, w: w.max(0.0), h: h.max(0.0) }
+        Rect {
+            x,
+            y,
+            w: w.max(0.0),
+            h: h.max(0.0),
+        }
     }
 
     pub fn area(&self) -> f64 {
@@ -35,7 +40,10 @@ impl Rect {
     /// The top `h` pixels and the rest.
     pub fn split_top(&self, h: f64) -> (Rect, Rect) {
         let h = h.min(self.h);
-        (Rect::new(self.x, self.y, self.w, h), Rect::new(self.x, self.y + h, self.w, self.h - h))
+        (
+            Rect::new(self.x, self.y, self.w, h),
+            Rect::new(self.x, self.y + h, self.w, self.h - h),
+        )
     }
 
     pub fn center(&self) -> (f64, f64) {

@@ -51,11 +51,24 @@ pub fn layout(topology: &Topology, bounds: Rect, shown: &dyn Fn(usize) -> bool) 
     let capacity: Vec<f64> = by_pool
         .iter()
         .enumerate()
-        .map(|(p, nodes)| if shown(p) { nodes.iter().map(|&n| weight(topology.nodes[n].capacity)).sum() } else { 0.0 })
+        .map(|(p, nodes)| {
+            if shown(p) {
+                nodes
+                    .iter()
+                    .map(|&n| weight(topology.nodes[n].capacity))
+                    .sum()
+            } else {
+                0.0
+            }
+        })
         .collect();
     let total: f64 = capacity.iter().sum();
     let floor = total.max(1.0) * MIN_POOL_SHARE;
-    let weights: Vec<f64> = capacity.iter().enumerate().map(|(p, &c)| if shown(p) { c.max(floor) } else { 0.0 }).collect();
+    let weights: Vec<f64> = capacity
+        .iter()
+        .enumerate()
+        .map(|(p, &c)| if shown(p) { c.max(floor) } else { 0.0 })
+        .collect();
     let mut out = Layout::default();
     for (p, rect) in squarify(&weights, bounds).into_iter().enumerate() {
         if rect.area() <= 0.0 {
@@ -68,12 +81,23 @@ pub fn layout(topology: &Topology, bounds: Rect, shown: &dyn Fn(usize) -> bool) 
         } else {
             (None, outer)
         };
-        out.pools.push(PoolBox { pool: p, rect: outer, header });
+        out.pools.push(PoolBox {
+            pool: p,
+            rect: outer,
+            header,
+        });
         let nodes = &by_pool[p];
-        let node_weights: Vec<f64> = nodes.iter().map(|&n| weight(topology.nodes[n].capacity)).collect();
+        let node_weights: Vec<f64> = nodes
+            .iter()
+            .map(|&n| weight(topology.nodes[n].capacity))
+            .collect();
         for (&n, tile) in nodes.iter().zip(squarify(&node_weights, inner)) {
             if tile.area() > 0.0 {
-                out.nodes.push(NodeBox { node: n, rect: tile, grid: block_grid(tile, topology.nodes[n].blocks) });
+                out.nodes.push(NodeBox {
+                    node: n,
+                    rect: tile,
+                    grid: block_grid(tile, topology.nodes[n].blocks),
+                });
             }
         }
     }
@@ -93,8 +117,12 @@ fn weight(capacity: f64) -> f64 {
 /// placed), which the view reports.
 fn nodes_by_pool(topology: &Topology) -> Vec<Vec<usize>> {
     let mut by_pool = vec![Vec::new(); topology.pools.len()];
-    let index: std::collections::HashMap<&str, usize> =
-        topology.pools.iter().enumerate().map(|(i, p)| (p.name.as_str(), i)).collect();
+    let index: std::collections::HashMap<&str, usize> = topology
+        .pools
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.name.as_str(), i))
+        .collect();
     for (n, node) in topology.nodes.iter().enumerate() {
         if let Some(&p) = index.get(node.pool.as_str()) {
             by_pool[p].push(n);
@@ -109,7 +137,8 @@ fn block_grid(tile: Rect, blocks: f64) -> Option<(u32, u32)> {
     }
     let cols = (blocks * tile.w / tile.h.max(1.0)).sqrt().ceil().max(1.0);
     let rows = (blocks / cols).ceil();
-    (tile.w / cols >= MIN_BLOCK_PX && tile.h / rows >= MIN_BLOCK_PX).then_some((cols as u32, rows as u32))
+    (tile.w / cols >= MIN_BLOCK_PX && tile.h / rows >= MIN_BLOCK_PX)
+        .then_some((cols as u32, rows as u32))
 }
 
 impl Layout {
@@ -118,7 +147,10 @@ impl Layout {
         if let Some(n) = self.nodes.iter().find(|n| n.rect.contains(x, y)) {
             return Some(Hit::Node(n.node));
         }
-        self.pools.iter().find(|p| p.rect.contains(x, y)).map(|p| Hit::Pool(p.pool))
+        self.pools
+            .iter()
+            .find(|p| p.rect.contains(x, y))
+            .map(|p| Hit::Pool(p.pool))
     }
 
     pub fn node_rect(&self, node: usize) -> Option<Rect> {
@@ -162,14 +194,25 @@ mod tests {
 
     #[test]
     fn every_node_is_placed_inside_its_pool_and_hit_tests_back() {
-        let mut t = Topology { pools: vec![pool("a"), pool("b")], nodes: vec![] };
+        let mut t = Topology {
+            pools: vec![pool("a"), pool("b")],
+            nodes: vec![],
+        };
         for i in 0..5000 {
-            t.nodes.push(node(if i % 3 == 0 { "b" } else { "a" }, &format!("n{i}"), (i % 4 + 1) as f64));
+            t.nodes.push(node(
+                if i % 3 == 0 { "b" } else { "a" },
+                &format!("n{i}"),
+                (i % 4 + 1) as f64,
+            ));
         }
         let l = layout(&t, Rect::new(0.0, 0.0, 1000.0, 500.0), &|_| true);
         assert_eq!(l.nodes.len(), 5000);
         for nb in &l.nodes {
-            let p = t.pools.iter().position(|p| p.name == t.nodes[nb.node].pool).unwrap();
+            let p = t
+                .pools
+                .iter()
+                .position(|p| p.name == t.nodes[nb.node].pool)
+                .unwrap();
             let pb = l.pools.iter().find(|b| b.pool == p).unwrap();
             let (cx, cy) = nb.rect.center();
             assert!(pb.rect.contains(cx, cy));
@@ -181,7 +224,11 @@ mod tests {
     fn tiny_pool_stays_visible_and_hidden_pools_are_not_placed() {
         let t = Topology {
             pools: vec![pool("big"), pool("tiny"), pool("hidden")],
-            nodes: vec![node("big", "n1", 1000.0), node("tiny", "n2", 0.0), node("hidden", "n3", 5.0)],
+            nodes: vec![
+                node("big", "n1", 1000.0),
+                node("tiny", "n2", 0.0),
+                node("hidden", "n3", 5.0),
+            ],
         };
         let l = layout(&t, Rect::new(0.0, 0.0, 600.0, 400.0), &|p| p != 2);
         let tiny = l.pools.iter().find(|p| p.pool == 1).unwrap();
@@ -192,7 +239,10 @@ mod tests {
 
     #[test]
     fn block_grid_only_when_blocks_are_visible() {
-        assert_eq!(block_grid(Rect::new(0.0, 0.0, 40.0, 40.0), 4.0), Some((2, 2)));
+        assert_eq!(
+            block_grid(Rect::new(0.0, 0.0, 40.0, 40.0), 4.0),
+            Some((2, 2))
+        );
         assert_eq!(block_grid(Rect::new(0.0, 0.0, 8.0, 8.0), 16.0), None);
         assert_eq!(block_grid(Rect::new(0.0, 0.0, 40.0, 40.0), 1.0), None);
     }

@@ -12,7 +12,9 @@ use super::Rect;
 /// ```
 pub fn squarify(weights: &[f64], bounds: Rect) -> Vec<Rect> {
     let mut out = vec![Rect::default(); weights.len()];
-    let mut order: Vec<usize> = (0..weights.len()).filter(|&i| weights[i] > 0.0 && weights[i].is_finite()).collect();
+    let mut order: Vec<usize> = (0..weights.len())
+        .filter(|&i| weights[i] > 0.0 && weights[i].is_finite())
+        .collect();
     let total: f64 = order.iter().map(|&i| weights[i]).sum();
     if order.is_empty() || bounds.area() <= 0.0 || !total.is_finite() {
         return out;
@@ -47,7 +49,13 @@ fn worst(max: f64, min: f64, sum: f64, side: f64) -> f64 {
 }
 
 /// Lays the row along the shorter side of `free` and returns what is left.
-fn place(row: &[usize], area: &dyn Fn(usize) -> f64, sum: f64, free: Rect, out: &mut [Rect]) -> Rect {
+fn place(
+    row: &[usize],
+    area: &dyn Fn(usize) -> f64,
+    sum: f64,
+    free: Rect,
+    out: &mut [Rect],
+) -> Rect {
     if free.w >= free.h {
         let thick = (sum / free.h.max(f64::MIN_POSITIVE)).min(free.w);
         let mut y = free.y;
@@ -88,7 +96,9 @@ mod tests {
         for (w, t) in weights.iter().zip(&tiles) {
             assert!((t.area() - w / total * bounds.area()).abs() < 1e-6, "{t:?}");
             assert!(t.x >= bounds.x - 1e-6 && t.y >= bounds.y - 1e-6);
-            assert!(t.x + t.w <= bounds.x + bounds.w + 1e-6 && t.y + t.h <= bounds.y + bounds.h + 1e-6);
+            assert!(
+                t.x + t.w <= bounds.x + bounds.w + 1e-6 && t.y + t.h <= bounds.y + bounds.h + 1e-6
+            );
         }
         for i in 0..tiles.len() {
             for j in i + 1..tiles.len() {

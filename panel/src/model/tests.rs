@@ -2,7 +2,13 @@ use super::*;
 use crate::frames::{Field, Frame, Values};
 
 fn num(name: &str, v: &[f64]) -> Field {
-    Field { name: name.into(), labels: vec![], display_name: None, unit: None, values: Values::Number(v.to_vec()) }
+    Field {
+        name: name.into(),
+        labels: vec![],
+        display_name: None,
+        unit: None,
+        values: Values::Number(v.to_vec()),
+    }
 }
 
 fn text(name: &str, v: &[&str]) -> Field {
@@ -16,7 +22,11 @@ fn text(name: &str, v: &[&str]) -> Field {
 }
 
 fn frame(name: &str, fields: Vec<Field>) -> Frame {
-    Frame { name: name.into(), ref_id: "A".into(), fields }
+    Frame {
+        name: name.into(),
+        ref_id: "A".into(),
+        fields,
+    }
 }
 
 fn topology_frames() -> Vec<Frame> {
@@ -55,12 +65,26 @@ fn topology_frames() -> Vec<Frame> {
 fn series(node: &str, times: &[f64], values: &[f64]) -> Frame {
     let mut v = num("Value", values);
     v.labels = vec![("ippool".into(), "p".into()), ("node".into(), node.into())];
-    frame("", vec![Field { name: "Time".into(), labels: vec![], display_name: None, unit: None, values: Values::Time(times.to_vec()) }, v])
+    frame(
+        "",
+        vec![
+            Field {
+                name: "Time".into(),
+                labels: vec![],
+                display_name: None,
+                unit: None,
+                values: Values::Time(times.to_vec()),
+            },
+            v,
+        ],
+    )
 }
 
 #[test]
 fn topology_reads_pools_and_nodes() {
-    let Model::Topology(t) = read(&topology_frames(), ViewKind::Auto, "node").unwrap() else { panic!() };
+    let Model::Topology(t) = read(&topology_frames(), ViewKind::Auto, "node").unwrap() else {
+        panic!()
+    };
     assert_eq!(t.pools.len(), 2);
     assert_eq!(t.pools[0].family, Family::Ipv4);
     assert_eq!(t.pools[0].days_to_full, Some(12.4));
@@ -79,10 +103,26 @@ fn errors_name_the_problem_and_the_fix() {
     missing_field[0].fields.retain(|f| f.name != "utilization");
     let cases: Vec<(Vec<Frame>, ViewKind, &str)> = vec![
         (no_nodes, ViewKind::Topology, "frame `nodes` is missing"),
-        (wrong_type, ViewKind::Auto, "Field `node` of frame `nodes` holds number values; the panel expects strings"),
-        (missing_field, ViewKind::Auto, "Frame `pools` has no `utilization` field"),
-        (vec![frame("x", vec![text("a", &["b"])])], ViewKind::Auto, "This panel needs the `ipam_topology` query"),
-        (vec![frame("x", vec![text("a", &["b"])])], ViewKind::Heatmap, "needs a time series query"),
+        (
+            wrong_type,
+            ViewKind::Auto,
+            "Field `node` of frame `nodes` holds number values; the panel expects strings",
+        ),
+        (
+            missing_field,
+            ViewKind::Auto,
+            "Frame `pools` has no `utilization` field",
+        ),
+        (
+            vec![frame("x", vec![text("a", &["b"])])],
+            ViewKind::Auto,
+            "This panel needs the `ipam_topology` query",
+        ),
+        (
+            vec![frame("x", vec![text("a", &["b"])])],
+            ViewKind::Heatmap,
+            "needs a time series query",
+        ),
         (vec![], ViewKind::Auto, "No data"),
         (vec![frame("", vec![])], ViewKind::Heatmap, "No data"),
     ];
@@ -98,7 +138,9 @@ fn heatmap_aligns_series_on_one_grid() {
         series("node-1", &[0.0, 1000.0, 2000.0], &[0.1, 0.2, 0.3]),
         series("node-2", &[1000.0, 3000.0], &[0.5, f64::NAN]),
     ];
-    let Model::Heatmap(h) = read(&frames, ViewKind::Auto, "node").unwrap() else { panic!() };
+    let Model::Heatmap(h) = read(&frames, ViewKind::Auto, "node").unwrap() else {
+        panic!()
+    };
     assert_eq!(h.times, [0.0, 1000.0, 2000.0, 3000.0]);
     assert_eq!(h.rows[0].name, "node-1");
     assert_eq!(h.rows[0].values[..3], [0.1, 0.2, 0.3]);
@@ -112,10 +154,15 @@ fn heatmap_aligns_series_on_one_grid() {
 #[test]
 fn heatmap_row_names_fall_back_to_legend_then_labels() {
     let mut f = series("n", &[0.0], &[1.0]);
-    let Model::Heatmap(h) = read(std::slice::from_ref(&f), ViewKind::Heatmap, "missing").unwrap() else { panic!() };
+    let Model::Heatmap(h) = read(std::slice::from_ref(&f), ViewKind::Heatmap, "missing").unwrap()
+    else {
+        panic!()
+    };
     assert_eq!(h.rows[0].name, "ippool=p, node=n");
     f.fields[1].display_name = Some("legend".into());
-    let Model::Heatmap(h) = read(&[f], ViewKind::Heatmap, "missing").unwrap() else { panic!() };
+    let Model::Heatmap(h) = read(&[f], ViewKind::Heatmap, "missing").unwrap() else {
+        panic!()
+    };
     assert_eq!(h.rows[0].name, "legend");
 }
 
@@ -123,7 +170,12 @@ fn heatmap_row_names_fall_back_to_legend_then_labels() {
 fn huge_and_hostile_inputs_are_refused_or_capped_not_panicking() {
     // A million points one millisecond apart over a huge span: too many columns.
     let times: Vec<f64> = (0..1_000_000).map(|i| i as f64).collect();
-    let err = read(&[series("n", &times, &vec![0.5; 1_000_000])], ViewKind::Auto, "node").unwrap_err();
+    let err = read(
+        &[series("n", &times, &vec![0.5; 1_000_000])],
+        ViewKind::Auto,
+        "node",
+    )
+    .unwrap_err();
     assert!(err.contains("raise the query's min interval"), "{err}");
     // NaN and infinite times, ragged fields.
     let odd = series("n", &[f64::NAN, f64::INFINITY, 5.0], &[1.0]);
@@ -131,6 +183,8 @@ fn huge_and_hostile_inputs_are_refused_or_capped_not_panicking() {
     // Ragged topology columns read missing cells as NaN / empty.
     let mut ragged = topology_frames();
     ragged[1].fields[2] = num("blocks", &[3.0]);
-    let Model::Topology(t) = read(&ragged, ViewKind::Auto, "node").unwrap() else { panic!() };
+    let Model::Topology(t) = read(&ragged, ViewKind::Auto, "node").unwrap() else {
+        panic!()
+    };
     assert!(t.nodes[1].blocks.is_nan());
 }

@@ -1,0 +1,133 @@
+//! Benchmarks run in the browser (`tests/browser/bench.mjs`): the heatmap and topology draw
+//! paths on synthetic data of a stated size, timed with `performance.now()`.
+
+use crate::draw::canvas;
+use crate::draw::colour::{Lut, Palette, Scale, Theme};
+use crate::layout::{heatmap, topology, Rect};
+use crate::model::{Heatmap, NodeRow, Pool, Row, Topology};
+use calicoscope_model::Family;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsValue> {
+    Ok(canvas
+        .get_context("2d")?
+        .ok_or("no 2d context")?
+        .unchecked_into())
+}
+
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// Draw a heatmap of `rows × cols` values (row-major in `values`) into the whole canvas
+/// `runs` times; returns each run's milliseconds (layout + raster + putImageData).
+#[wasm_bindgen]
+pub fn bench_heatmap(
+    canvas: &HtmlCanvasElement,
+    values: &[f64],
+    rows: usize,
+    cols: usize,
+    runs: usize,
+) -> Result<Vec<f64>, JsValue> {
+    let heat = Heatmap {
+        times: (0..cols).map(|c| c as f64 * 10_000.0).collect(),
+        step_ms: 10_000.0,
+        rows: values
+            .chunks(cols)
+            .take(rows)
+            .enumerate()
+            .map(|(i, v)| Row {
+                name: format!("node-{i}"),
+                pool: None,
+                values: v.to_vec(),
+            })
+            .collect(),
+        unit: Some("percentunit".into()),
+    };
+    let ctx = context(canvas)?;
+    let theme = Theme::new(true);
+    let lut = Lut::new(Scale::Continuous(Palette::Viridis), 0.0, 1.0, &theme);
+    let bounds = Rect::new(0.0, 0.0, canvas.width() as f64, canvas.height() as f64);
+    let mut buf = Vec::new();
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t0 = now();
+        let l = heatmap::layout(&heat, bounds, heatmap::Sort::Name, usize::MAX);
+        let l = heatmap::Layout {
+            plot: bounds,
+            labels: false,
+            ..l
+        };
+        canvas::heatmap(&ctx, &heat, &l, &lut, &theme, 1.0, &mut buf)?;
+        times.push(now() - t0);
+    }
+    Ok(times)
+}
+
+/// Layout and draw a topology of `nodes` nodes over `pools` pools, `runs` times.
+#[wasm_bindgen]
+pub fn bench_topology(
+    canvas: &HtmlCanvasElement,
+    nodes: usize,
+    pools: usize,
+    runs: usize,
+) -> Result<Vec<f64>, JsValue> {
+    let t = synthetic_topology(nodes, pools.max(1));
+    let ctx = context(canvas)?;
+    let theme = Theme::new(true);
+    let lut = Lut::new(Scale::Continuous(Palette::Viridis), 0.0, 1.0, &theme);
+    let bounds = Rect::new(0.0, 0.0, canvas.width() as f64, canvas.height() as f64);
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t0 = now();
+        canvas::clear(&ctx, &theme, bounds.w, bounds.h);
+        let l = topology::layout(&t, bounds, &|_| true);
+        canvas::topology(&ctx, &t, &l, &lut, &theme);
+        times.push(now() - t0);
+    }
+    Ok(times)
+}
+
+fn synthetic_topology(nodes: usize, pools: usize) -> Topology {
+    let pool_names: Vec<String> = (0..pools).map(|p| format!("pool-{p}-ipv4")).collect();
+    let nodes: Vec<NodeRow> = (0..nodes)
+        .map(|i| {
+            let blocks = (i % 4 + 1) as f64;
+            let in_use = ((i * 7919) % 64) as f64 * blocks;
+            NodeRow {
+                pool: pool_names[i % pools].clone(),
+                node: if i % 997 == 0 {
+                    "no_affinity".into()
+                } else {
+                    format!("node-{i}")
+                },
+                blocks,
+                capacity: blocks * 64.0,
+                in_use,
+                borrowed: if i % 50 == 0 { 3.0 } else { 0.0 },
+                leaked: if i % 70 == 0 { 1.0 } else { 0.0 },
+                utilization: in_use / (blocks * 64.0),
+            }
+        })
+        .collect();
+    let pools = pool_names
+        .into_iter()
+        .map(|name| Pool {
+            family: Family::Ipv4,
+            size: 1_048_576.0,
+            in_use: 0.0,
+            free: 0.0,
+            borrowed: 0.0,
+            leaked: 0.0,
+            blocks: 0.0,
+            utilization: 0.5,
+            days_to_full: None,
+            name,
+        })
+        .collect();
+    Topology { pools, nodes }
+}

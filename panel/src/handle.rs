@@ -1,0 +1,161 @@
+//! What `module.js` calls: create a panel in a container, push data, size, options and
+//! theme into it, and unmount it. One `Panel` per React component instance.
+//!
+//! ```js
+//! const panel = new wasm.Panel(container, (variable, value) => setVariable(variable, value));
+//! panel.set_options(options); panel.set_theme(theme.isDark); panel.set_size(width, height);
+//! panel.set_data(series);   // again whenever data.series changes; the view redraws in place
+//! panel.unmount();          // on React unmount
+//! ```
+
+use crate::frames::Frame;
+use crate::model::{read, Model};
+use crate::options::Options;
+use crate::view::{self, Drawn, State};
+use crate::{js, layout::Rect};
+use leptos::prelude::*;
+use std::any::Any;
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+
+thread_local! {
+    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Runs once when the module is instantiated: a Rust panic is logged and kept for
+/// `module.js`, which shows it as the panel's error state (the trap itself surfaces there
+/// as an exception from the call that panicked).
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = format!("Calicoscope panel crashed: {info}");
+        web_sys::console::error_1(&JsValue::from_str(&message));
+        LAST_PANIC.with(|p| *p.borrow_mut() = Some(message));
+    }));
+}
+
+/// The message of the last panic, if any (the instance is unusable after one).
+#[wasm_bindgen]
+pub fn last_panic() -> Option<String> {
+    LAST_PANIC.with(|p| p.borrow().clone())
+}
+
+/// Panics on purpose, so tests can prove a panic never takes the page down.
+#[wasm_bindgen]
+pub fn panic_for_test() {
+    panic!("panic_for_test called");
+}
+
+#[wasm_bindgen]
+pub struct Panel {
+    owner: Owner,
+    state: State,
+    frames: Vec<Frame>,
+    mount: Option<Box<dyn Any>>,
+}
+
+#[wasm_bindgen]
+impl Panel {
+    /// Mount the view into `container`; `on_filter(variable, value)` is called on click.
+    #[wasm_bindgen(constructor)]
+    pub fn new(container: web_sys::HtmlElement, on_filter: js_sys::Function) -> Panel {
+        let owner = Owner::new();
+        let (state, mount) = owner.with(|| {
+            let state = State::new();
+            let target = container.clone();
+            let mount =
+                leptos::mount::mount_to(container, move || view::panel(state, target, on_filter));
+            (state, mount)
+        });
+        Panel {
+            owner,
+            state,
+            frames: Vec::new(),
+            mount: Some(Box::new(mount)),
+        }
+    }
+
+    /// New `data.series` (normalised by `module.js`).
+    pub fn set_data(&mut self, series: &JsValue) {
+        match js::frames(series) {
+            Ok(frames) => {
+                self.frames = frames;
+                self.reread();
+            }
+            Err(e) => self.state.model.set(Some(Err(e))),
+        }
+    }
+
+    /// Panel options object (see `module.js` for the editor).
+    pub fn set_options(&mut self, options: &JsValue) {
+        let new = Options::read(&|k| js::string(options, k));
+        let old = self.state.options.get_untracked();
+        let reread = new.view != old.view || new.row_label != old.row_label;
+        self.state.options.set(new);
+        if reread && self.state.model.with_untracked(Option::is_some) {
+            self.reread();
+        }
+    }
+
+    pub fn set_size(&self, width: f64, height: f64) {
+        self.state.size.set((width.max(0.0), height.max(0.0)));
+    }
+
+    pub fn set_theme(&self, dark: bool) {
+        self.state.dark.set(dark);
+    }
+
+    /// Where `name` (a node, or a heatmap row) is drawn: `[x, y, w, h]` in CSS pixels of the
+    /// canvas. Used by tests and by hosts that want to point at a node.
+    pub fn locate(&self, name: &str) -> Option<Vec<f64>> {
+        let rect = self.state.model.with_untracked(|m| {
+            let Some(Ok(model)) = m else { return None };
+            self.state.drawn.with_value(|d| match (model, d.as_ref()?) {
+                (Model::Topology(t), Drawn::Topology(l)) => {
+                    l.node_rect(t.nodes.iter().position(|n| n.node == name)?)
+                }
+                (Model::Heatmap(h), Drawn::Heatmap(l)) => {
+                    let i = l.order.iter().position(|&r| h.rows[r].name == name)?;
+                    let row_h = l.plot.h / l.order.len() as f64;
+                    Some(Rect::new(
+                        l.plot.x,
+                        l.plot.y + row_h * i as f64,
+                        l.plot.w,
+                        row_h,
+                    ))
+                }
+                _ => None,
+            })
+        })?;
+        Some(vec![rect.x, rect.y, rect.w, rect.h])
+    }
+
+    /// The CSS colour the current scale gives `value`.
+    pub fn colour(&self, value: f64) -> String {
+        let lut = self
+            .state
+            .model
+            .with_untracked(|m| self.state.lut(m.as_ref().and_then(|r| r.as_ref().ok())));
+        lut.colour(value).css()
+    }
+
+    /// Unmount the view and free its reactive state (React unmount).
+    pub fn unmount(&mut self) {
+        self.mount.take();
+        self.owner.cleanup();
+    }
+
+    fn reread(&mut self) {
+        let (kind, label) = self
+            .state
+            .options
+            .with_untracked(|o| (o.view, o.row_label.clone()));
+        self.state.model.set(Some(read(&self.frames, kind, &label)));
+    }
+}
+
+impl Drop for Panel {
+    fn drop(&mut self) {
+        self.unmount();
+    }
+}
