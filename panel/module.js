@@ -118,6 +118,8 @@ define(['module', 'react', '@grafana/data', '@grafana/runtime'], function (amdMo
           glueRef.current = glue;
           try {
             panel.current = new glue.Panel(container.current, setVariable);
+            // For tests and debugging from the console: panel.locate(name), panel.colour(v).
+            container.current.calicoscopePanel = panel.current;
           } catch (e) {
             crashed[1](String(e));
             return;
@@ -140,6 +142,7 @@ define(['module', 'react', '@grafana/data', '@grafana/runtime'], function (amdMo
           x.unmount();
           x.free();
         });
+        if (container.current) delete container.current.calicoscopePanel;
         panel.current = null;
       };
     }, []);

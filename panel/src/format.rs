@@ -36,6 +36,9 @@ pub fn percent(ratio: f64) -> String {
         return "–".into();
     }
     let p = ratio * 100.0;
+    if p > 0.0 && p < 0.1 {
+        return "<0.1%".into();
+    }
     if p.abs() < 10.0 && p.fract() != 0.0 {
         format!("{p:.1}%")
     } else {
@@ -76,6 +79,8 @@ mod tests {
             (percent(0.825), "82%"),
             (percent(0.0512), "5.1%"),
             (percent(1.0), "100%"),
+            (percent(7e-21), "<0.1%"),
+            (percent(0.0), "0%"),
             (value(0.25, Some("percentunit")), "25%"),
             (value(0.0042, Some("s")), "4 ms"),
             (value(3.5, None), "3.500"),

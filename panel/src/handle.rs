@@ -139,6 +139,11 @@ impl Panel {
         lut.colour(value).css()
     }
 
+    /// Bytes of wasm linear memory (it grows, never shrinks: the leak tests watch it).
+    pub fn memory_bytes(&self) -> f64 {
+        (core::arch::wasm32::memory_size(0) * 65536) as f64
+    }
+
     /// Unmount the view and free its reactive state (React unmount).
     pub fn unmount(&mut self) {
         self.mount.take();

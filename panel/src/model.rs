@@ -392,7 +392,11 @@ fn row_name(field: &Field, row_label: &str) -> String {
     if field.labels.is_empty() {
         return field.name.clone();
     }
-    let parts: Vec<String> = field.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let parts: Vec<String> = field
+        .labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
     parts.join(", ")
 }
 

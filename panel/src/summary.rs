@@ -11,14 +11,18 @@ pub fn sentence(topology: &Topology, selected: &[String]) -> String {
     let mut parts = Vec::new();
     for pool in topology.pools.iter().filter(|p| chosen(&p.name)) {
         if pool.is_orphan() {
-            parts.push(format!(
-                "{} addresses sit in blocks outside any IP pool (no_ippool): delete the stale blocks.",
-                count(pool.in_use)
-            ));
+            if pool.blocks > 0.0 || pool.in_use > 0.0 {
+                parts.push(format!(
+                    "{} outside any IP pool (no_ippool) hold {} in use: release or delete them.",
+                    plural(pool.blocks.max(0.0) as usize, "block", "blocks"),
+                    plural(pool.in_use.max(0.0) as usize, "address", "addresses")
+                ));
+            }
             continue;
         }
         let forecast = match pool.days_to_full {
             Some(d) if d < 1.0 => "full within a day at the current rate".to_string(),
+            Some(d) if d > 3650.0 => "not filling up within ten years".to_string(),
             Some(d) => format!(
                 "full in about {} at the current rate",
                 plural(d.round() as usize, "day", "days")
@@ -96,7 +100,7 @@ mod tests {
         };
         let mut orphan = pool("no_ippool", Family::Unknown, None);
         orphan.in_use = 3.0;
-        let t = Topology {
+        let mut t = Topology {
             pools: vec![
                 pool("default-ipv4-ippool", Family::Ipv4, Some(12.4)),
                 pool("v6", Family::Ipv6, None),
@@ -118,7 +122,11 @@ mod tests {
             sentence(&t, &[]).contains("v6 (IPv6): 82% used, 11,796 addresses free, not growing.")
         );
         assert!(sentence(&t, &[]).ends_with(
-            "3 addresses sit in blocks outside any IP pool (no_ippool): delete the stale blocks."
+            "900 blocks outside any IP pool (no_ippool) hold 3 addresses in use: release or delete them."
+        ));
+        t.pools[1].days_to_full = Some(4.3e9);
+        assert!(sentence(&t, &[]).contains(
+            "v6 (IPv6): 82% used, 11,796 addresses free, not filling up within ten years."
         ));
         assert_eq!(
             sentence(&t, &["nope".into()]),

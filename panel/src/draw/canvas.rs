@@ -254,7 +254,17 @@ fn time_axis(ctx: &Ctx, heat: &Heatmap, l: &heatmap::Layout) {
         let t = first + (last - first) * k as f64 / ticks as f64;
         let x = l.plot.x + l.plot.w * k as f64 / ticks as f64;
         let d = js_sys::Date::new(&JsValue::from(t));
-        let label = format!("{:02}:{:02}", d.get_hours(), d.get_minutes());
+        // Seconds matter on short ranges (and every tick would read the same minute).
+        let label = if last - first < 600_000.0 {
+            format!(
+                "{:02}:{:02}:{:02}",
+                d.get_hours(),
+                d.get_minutes(),
+                d.get_seconds()
+            )
+        } else {
+            format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
+        };
         let _ = ctx.fill_text(
             &label,
             (x - 14.0).clamp(l.plot.x, l.plot.x + l.plot.w - 30.0),

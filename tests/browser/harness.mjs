@@ -1,0 +1,104 @@
+// Browser-test harness: a static server on 127.0.0.1 for the host page, the built plugin and
+// the backend's frames, and Debian's chromium driven by playwright-core (no browser download).
+import http from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+/** URL prefix → directory. Everything else is 404. */
+const routes = [
+  ['/host/host.js', path.join(root, 'target/browser/host/host.js')],
+  ['/host/', path.join(root, 'tests/browser/host/')],
+  ['/plugin/', path.join(root, 'target/plugin/')],
+  ['/fixtures/', path.join(root, 'target/browser/fixtures/')],
+  ['/node_modules/systemjs/', path.join(root, 'node_modules/systemjs/')],
+  ['/node_modules/echarts/', path.join(root, 'node_modules/echarts/')],
+];
+const types = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html', '.json': 'application/json' };
+
+function serve() {
+  const server = http.createServer((req, res) => {
+    const url = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const route = routes.find(([prefix]) => url === prefix || (prefix.endsWith('/') && url.startsWith(prefix)));
+    const file = route && (route[0].endsWith('/') ? path.join(route[1], url.slice(route[0].length)) : route[1]);
+    if (!file || !file.startsWith(route[1]) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      res.writeHead(404).end('not found: ' + url);
+      return;
+    }
+    res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' });
+    fs.createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+/** Fail with the fix when something the tests need is not built or installed. */
+function need(file, fix) {
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: ${fix}`);
+}
+
+export async function start() {
+  need(CHROMIUM, 'install Debian chromium with `bash scripts/setup.sh` (apt-get install chromium)');
+  need(path.join(root, 'target/plugin/panel/module.js'), 'build the panel with `bash scripts/build-panel.sh`');
+  need(path.join(root, 'target/browser/host/host.js'), 'run `bash scripts/test-browser.sh` (it bundles the host)');
+  need(path.join(root, 'target/browser/fixtures/topology.json'), 'run `bash scripts/test-browser.sh` (it writes the frames)');
+  const server = await serve();
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calicoscope-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1000, height: 700 },
+    deviceScaleFactor: 1,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--enable-precise-memory-info', '--js-flags=--expose-gc',
+    ],
+  });
+  const page = context.pages()[0] || (await context.newPage());
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => m.type() === 'error' && !m.location().url.endsWith('/favicon.ico') && errors.push(m.text()));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  await page.goto(base + '/host/index.html');
+  await page.waitForFunction(() => window.host, null, { timeout: 15000 }).catch((e) => {
+    throw new Error(`the test host did not start: ${e.message}; page errors: ${errors.join(' | ') || 'none'}`);
+  });
+  return {
+    page,
+    base,
+    errors,
+    fixture: (name) => JSON.parse(fs.readFileSync(path.join(root, 'target/browser/fixtures', name), 'utf8')),
+    async close() {
+      await context.close();
+      server.close();
+      fs.rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Render and wait until the panel has drawn at least once more than before. */
+export async function render(page, props) {
+  const before = await draws(page);
+  await page.evaluate((p) => window.host.render(p), props);
+  await page.waitForFunction((n) => Number(document.querySelector('.calicoscope-root')?.dataset.draws || 0) > n, before, { timeout: 15000 });
+}
+
+export function draws(page) {
+  return page.evaluate(() => Number(document.querySelector('.calicoscope-root')?.dataset.draws || 0));
+}
+
+/** RGB of the canvas pixel at CSS (x, y) inside the canvas. */
+export function pixel(page, x, y) {
+  return page.evaluate(
+    ([x, y]) => {
+      const c = document.querySelector('.calicoscope-root canvas');
+      const d = c.getContext('2d').getImageData(Math.round(x), Math.round(y), 1, 1).data;
+      return [d[0], d[1], d[2]];
+    },
+    [x, y]
+  );
+}

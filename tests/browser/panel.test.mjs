@@ -1,0 +1,219 @@
+// Browser tests of the panel, loaded through module.js by the test host (SystemJS + AMD,
+// real react / react-dom / @grafana/data), fed the backend's real frames for the simulated
+// cluster (written by `demo --frames`), in Debian's headless chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { start, render, draws, pixel } from './harness.mjs';
+
+let h;
+let topology;
+let heatmap;
+const shots = path.resolve('target/browser/screenshots');
+
+before(async () => {
+  h = await start();
+  topology = h.fixture('topology.json');
+  heatmap = h.fixture('heatmap.json');
+  fs.mkdirSync(shots, { recursive: true });
+});
+after(async () => {
+  await h?.close();
+});
+
+/** The backend's `nodes` table as row objects. */
+function rows(frames, name) {
+  const f = frames.find((x) => x.schema.name === name);
+  return f.data.values[0].map((_, i) => Object.fromEntries(f.schema.fields.map((fd, k) => [fd.name, f.data.values[k][i]])));
+}
+
+const panelCall = (method, ...args) =>
+  h.page.evaluate(([m, a]) => document.querySelector('.calicoscope-root').calicoscopePanel[m](...a), [method, args]);
+
+function rgb(css) {
+  return css.match(/\d+/g).slice(0, 3).map(Number);
+}
+
+/** The most common colour inside a tile (3 px in from its edges, clear of outlines). */
+async function dominant(rect) {
+  const [x, y, w, hgt] = rect;
+  return h.page.evaluate(
+    ([x, y, w, hgt]) => {
+      const c = document.querySelector('.calicoscope-root canvas');
+      const d = c.getContext('2d').getImageData(Math.ceil(x + 3), Math.ceil(y + 3), Math.max(1, Math.floor(w - 6)), Math.max(1, Math.floor(hgt - 6))).data;
+      const counts = new Map();
+      for (let i = 0; i < d.length; i += 4) {
+        const k = `${d[i]},${d[i + 1]},${d[i + 2]}`;
+        counts.set(k, (counts.get(k) || 0) + 1);
+      }
+      return [...counts.entries()].sort((a, b) => b[1] - a[1])[0][0].split(',').map(Number);
+    },
+    [x, y, w, hgt]
+  );
+}
+
+test('topology: every drawn node tile has the colour of its utilization, and the summary reads the pools', async () => {
+  await render(h.page, { frames: topology, width: 900, height: 500, dark: true, options: {} });
+  const nodes = rows(topology, 'nodes').filter((n) => n.node !== 'no_affinity' && n.pool === 'default-ipv4-ippool');
+  assert.ok(nodes.length >= 10, 'the simulated cluster has nodes');
+  let checked = 0;
+  const colours = new Set();
+  for (const n of nodes) {
+    const rect = await panelCall('locate', n.node);
+    assert.ok(rect, `${n.node} is drawn`);
+    if (rect[2] < 12 || rect[3] < 12) continue;
+    const want = rgb(await panelCall('colour', n.utilization));
+    assert.deepEqual(await dominant(rect), want, `${n.node} at ${rect} with utilization ${n.utilization}`);
+    colours.add(want.join());
+    checked++;
+  }
+  assert.ok(checked >= 10, `checked ${checked} tiles`);
+  assert.ok(colours.size >= 3, 'utilization differs across nodes, so do colours');
+  const pool = rows(topology, 'pools').find((p) => p.pool === 'default-ipv4-ippool');
+  const status = await h.page.textContent('.cs-status');
+  assert.match(status, new RegExp(`default-ipv4-ippool \\(IPv4\\): ${Math.round(pool.utilization * 100)}% used`));
+  assert.match(status, /orphan|no_ippool/, 'orphan blocks are called out');
+  await h.page.screenshot({ path: path.join(shots, 'topology-dark.png') });
+});
+
+test('topology: hovering a node shows its exact numbers; clicking sets the node variable', async () => {
+  await render(h.page, { frames: topology, width: 900, height: 500, dark: true, options: {} });
+  const n = rows(topology, 'nodes').find((x) => x.node !== 'no_affinity' && x.borrowed > 0) || rows(topology, 'nodes')[0];
+  const [x, y, w, hgt] = await panelCall('locate', n.node);
+  const canvas = await h.page.$('.calicoscope-root canvas');
+  const box = await canvas.boundingBox();
+  await h.page.mouse.move(box.x + x + w / 2, box.y + y + hgt / 2);
+  const tip = await h.page.waitForSelector('.cs-tooltip');
+  const text = await tip.textContent();
+  assert.ok(text.includes(n.node), text);
+  assert.ok(text.includes(`in use ${n.in_use.toLocaleString('en-US')} of ${n.capacity.toLocaleString('en-US')}`), text);
+  assert.ok(text.includes(`borrowed ${n.borrowed}`), text);
+  await h.page.mouse.click(box.x + x + w / 2, box.y + y + hgt / 2);
+  const calls = await h.page.evaluate(() => window.host.runtime.calls);
+  assert.deepEqual(calls.at(-1), { query: { 'var-node': n.node }, replace: true });
+  await h.page.mouse.move(0, box.y + box.height + 200);
+  await h.page.waitForSelector('.cs-tooltip', { state: 'detached' });
+});
+
+test('topology: resizing redraws into the new size; the light theme changes the colours', async () => {
+  await render(h.page, { frames: topology, width: 900, height: 500, dark: true, options: {} });
+  const node = rows(topology, 'nodes').find((x) => x.node !== 'no_affinity').node;
+  const big = await panelCall('locate', node);
+  const bgDark = await pixel(h.page, 0, 0); // the gap around the pools
+  await render(h.page, { width: 450, height: 300 });
+  const small = await panelCall('locate', node);
+  const canvasWidth = await h.page.evaluate(() => document.querySelector('.calicoscope-root canvas').width);
+  assert.equal(canvasWidth, 450);
+  assert.ok(small[2] * small[3] < big[2] * big[3], `tile shrank: ${big} → ${small}`);
+  await render(h.page, { width: 900, height: 500, dark: false });
+  const bgLight = await pixel(h.page, 0, 0);
+  assert.deepEqual(bgDark, [24, 27, 31], 'Grafana dark background.primary');
+  assert.deepEqual(bgLight, [255, 255, 255], 'Grafana light background.primary');
+  await h.page.screenshot({ path: path.join(shots, 'topology-light.png') });
+});
+
+test('heatmap: rows of the range query, each pixel the colour of its value', async () => {
+  await render(h.page, { frames: heatmap, width: 900, height: 500, dark: true, options: { sort: 'name' } });
+  const status = await h.page.textContent('.cs-status');
+  assert.match(status, new RegExp(`^${heatmap.length} rows × \\d+ time buckets`));
+  let checked = 0;
+  for (const f of heatmap.slice(0, 12)) {
+    const name = f.schema.fields[1].config.displayNameFromDS;
+    const values = f.data.values[1];
+    const last = values.at(-1);
+    const rect = await panelCall('locate', name);
+    assert.ok(rect, `${name} is a row`);
+    const want = rgb(await panelCall('colour', last ?? NaN));
+    assert.deepEqual(await pixel(h.page, rect[0] + rect[2] - 2, rect[1] + rect[3] / 2), want, `${name}: last value ${last}`);
+    checked++;
+  }
+  assert.equal(checked, 12);
+  await h.page.screenshot({ path: path.join(shots, 'heatmap-dark.png') });
+  await render(h.page, { dark: false });
+  await h.page.screenshot({ path: path.join(shots, 'heatmap-light.png') });
+  // Hover shows the row, time and value.
+  const f = heatmap[0];
+  const rect = await panelCall('locate', f.schema.fields[1].config.displayNameFromDS);
+  const box = await (await h.page.$('.calicoscope-root canvas')).boundingBox();
+  await h.page.mouse.move(box.x + rect[0] + rect[2] - 2, box.y + rect[1] + rect[3] / 2);
+  const tip = await (await h.page.waitForSelector('.cs-tooltip')).textContent();
+  assert.ok(tip.includes(f.schema.fields[1].config.displayNameFromDS), tip);
+  assert.ok(tip.includes(`${f.data.values[1].at(-1).toFixed(1)}%`), tip);
+});
+
+test('heatmap: past the cell cap rows are dropped with a visible warning', async () => {
+  await render(h.page, { frames: heatmap, width: 900, height: 500, dark: true, options: { maxCells: 100 } });
+  const status = await h.page.textContent('.cs-status');
+  assert.match(status, new RegExp(`Showing \\d+ of ${heatmap.length} rows.*Raise "Max cells"`));
+});
+
+test('bad frames show an error naming the problem, and nothing throws', async () => {
+  const noNodes = topology.filter((f) => f.schema.name !== 'nodes');
+  const cases = [
+    [{ frames: noNodes, options: { view: 'topology' } }, 'frame `nodes` is missing'],
+    [{ frames: [], options: { view: 'auto' } }, 'No data'],
+    [{ frames: [{ schema: { name: 'x', fields: [{ name: 'a', type: 'string' }] }, data: { values: [['b']] } }], options: { view: 'auto' } }, 'needs the `ipam_topology` query'],
+    [{ frames: topology, options: { view: 'heatmap' } }, 'needs a time series query'],
+  ];
+  for (const [props, want] of cases) {
+    await render(h.page, Object.assign({ width: 600, height: 300, dark: true }, props));
+    const err = await h.page.waitForSelector('.cs-error');
+    assert.ok((await err.textContent()).includes(want), `${await err.textContent()} should include ${want}`);
+  }
+  await render(h.page, { frames: topology, options: { view: 'auto' } });
+  assert.equal(await h.page.$('.cs-error'), null, 'the error clears when the data fits');
+  assert.deepEqual(h.errors, []);
+});
+
+test('a Rust panic shows as the panel error state; the page lives and a new panel works', async () => {
+  await render(h.page, { frames: topology, width: 600, height: 300, dark: true, options: {} });
+  // Make the next data push panic inside Rust, through the same glue module.js loaded.
+  await h.page.evaluate(async (base) => {
+    const glue = await import(base + '/plugin/panel/wasm/calicoscope_panel.js');
+    glue.Panel.prototype.set_data = function () {
+      glue.panic_for_test();
+    };
+  }, h.base);
+  await h.page.evaluate(() => window.host.render({ frames: [] }));
+  const crash = await h.page.waitForSelector('.calicoscope-crash');
+  assert.match(await crash.textContent(), /panic_for_test called/);
+  h.errors.length = 0; // the panic hook logs to console.error on purpose
+  await h.page.evaluate(() => window.host.unmount());
+  await render(h.page, { frames: topology, width: 600, height: 300, dark: true, options: {} });
+  assert.ok((await panelCall('locate', rows(topology, 'nodes')[0].node)) !== null, 'a fresh wasm instance draws');
+});
+
+test('100 mount/unmount cycles: JS heap and wasm memory stay bounded', async () => {
+  const measure = () =>
+    h.page.evaluate(async () => {
+      for (let i = 0; i < 3; i++) {
+        window.gc();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return performance.memory.usedJSHeapSize;
+    });
+  let wasmBytes = 0;
+  const cycle = async (n) => {
+    for (let i = 0; i < n; i++) {
+      await render(h.page, { frames: topology, width: 600, height: 300, dark: i % 2 === 0, options: {} });
+      wasmBytes = await panelCall('memory_bytes');
+      await h.page.evaluate(() => window.host.unmount());
+    }
+  };
+  await cycle(10); // warm-up: wasm instance, JIT, caches
+  const heap0 = await measure();
+  const wasm0 = wasmBytes;
+  await cycle(100);
+  const heap1 = await measure();
+  const growth = heap1 - heap0;
+  console.log(
+    `# mount/unmount ×100: JS heap ${(heap0 / 1e6).toFixed(2)} MB → ${(heap1 / 1e6).toFixed(2)} MB (${(growth / 1e3).toFixed(0)} KB); ` +
+      `wasm memory ${(wasm0 / 1e6).toFixed(2)} MB → ${(wasmBytes / 1e6).toFixed(2)} MB`
+  );
+  // Bounds: 1 MB of JS heap over 100 cycles (a leaked panel with its frames and DOM costs
+  // ~100 KB, so 10 leaks would show), and no wasm memory growth at all past the warm-up.
+  assert.ok(growth < 1e6, `JS heap grew ${growth} bytes over 100 cycles`);
+  assert.equal(wasmBytes, wasm0, 'wasm linear memory grew over 100 cycles');
+  assert.equal(await h.page.$('.calicoscope-root'), null, 'nothing left mounted');
+});
