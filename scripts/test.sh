@@ -5,7 +5,8 @@
 #
 # Suites: Rust unit and golden tests; the simulator; integration tests against real
 # Prometheus and VictoriaMetrics scraping the simulated cluster; the plugin protocol test
-# (the built binary started as Grafana starts it); the panel's wasm build; the demo, once.
+# (the built binary started as Grafana starts it); the panel: native tests, the wasm build,
+# browser tests through module.js in headless chromium, and its benchmark figures; the demo, once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -17,11 +18,14 @@ bash scripts/setup.sh
 step "formatting"
 cargo fmt --all -- --check
 
-step "Rust tests (unit, golden, simulator, stores, catalog values, plugin protocol)"
-cargo test --workspace --exclude calicoscope-panel
+step "Rust tests (unit, golden, simulator, stores, catalog values, plugin protocol, panel model)"
+cargo test --workspace
 
-step "panel builds for wasm32-unknown-unknown"
-cargo build -q -p calicoscope-panel --target wasm32-unknown-unknown
+step "panel: wasm build, backend frames, browser tests (headless chromium)"
+bash scripts/test-browser.sh
+
+step "panel benchmarks (figures only, no timing assertions)"
+node tests/browser/bench.mjs
 
 step "demo runs once and prints the IPAM report"
 out=$(cargo run -q -p calicoscope-backend --example demo -- --once --nodes 50)

@@ -267,7 +267,7 @@ fn time_axis(ctx: &Ctx, heat: &Heatmap, l: &heatmap::Layout) {
         };
         let _ = ctx.fill_text(
             &label,
-            (x - 14.0).clamp(l.plot.x, l.plot.x + l.plot.w - 30.0),
+            (x - 20.0).clamp(l.plot.x, l.plot.x + l.plot.w - 46.0),
             y,
         );
     }

@@ -53,8 +53,11 @@ fn fill_line(
         let mut peak = f64::NAN;
         for &r in rows {
             for &v in &heat.rows[r].values[c0..c1] {
-                // NaN-ignoring max: f64::max returns the other operand when one is NaN.
-                peak = peak.max(v);
+                // NaN-ignoring max without f64::max's extra NaN checks (wasm's f64.max
+                // propagates NaN, so Rust adds them): a NaN v never compares greater.
+                if v > peak || peak.is_nan() {
+                    peak = v;
+                }
             }
         }
         let c = lut.colour(peak);

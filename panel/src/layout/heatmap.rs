@@ -45,29 +45,26 @@ pub struct Layout {
 pub fn layout(heat: &Heatmap, bounds: Rect, sort: Sort, max_cells: usize) -> Layout {
     let mut order: Vec<usize> = (0..heat.rows.len()).collect();
     let rows = &heat.rows;
+    // Keys computed once per row, not per comparison (5000 rows sort in the draw path).
     match sort {
         Sort::Peak => {
-            let peaks: Vec<f64> = rows.iter().map(|r| r.peak()).collect();
-            order.sort_by(|&a, &b| {
-                let key = |i: usize| {
-                    if peaks[i].is_nan() {
-                        f64::NEG_INFINITY
+            let key = |i: usize| {
+                let p = rows[i].peak();
+                (
+                    std::cmp::Reverse(if p.is_nan() {
+                        i64::MIN
                     } else {
-                        peaks[i]
-                    }
-                };
-                key(b)
-                    .total_cmp(&key(a))
-                    .then_with(|| natural(&rows[a].name, &rows[b].name))
-            });
+                        (p * 1e9) as i64
+                    }),
+                    natural_key(&rows[i].name),
+                )
+            };
+            order.sort_by_cached_key(|&i| key(i));
         }
-        Sort::Name => order.sort_by(|&a, &b| natural(&rows[a].name, &rows[b].name)),
-        Sort::Pool => order.sort_by(|&a, &b| {
-            rows[a]
-                .pool
-                .cmp(&rows[b].pool)
-                .then_with(|| natural(&rows[a].name, &rows[b].name))
-        }),
+        Sort::Name => order.sort_by_cached_key(|&i| natural_key(&rows[i].name)),
+        Sort::Pool => {
+            order.sort_by_cached_key(|&i| (rows[i].pool.clone(), natural_key(&rows[i].name)))
+        }
     }
     let columns = heat.times.len().max(1);
     let keep = (max_cells / columns).max(1).min(order.len());
@@ -90,15 +87,13 @@ pub fn layout(heat: &Heatmap, bounds: Rect, sort: Sort, max_cells: usize) -> Lay
     }
 }
 
-/// Name order that puts `node-2` before `node-10`.
-pub fn natural(a: &str, b: &str) -> std::cmp::Ordering {
-    let key = |s: &str| {
-        let digits = s.trim_end_matches(|c: char| !c.is_ascii_digit());
-        let tail_start = digits.trim_end_matches(|c: char| c.is_ascii_digit()).len();
-        let number = digits[tail_start..].parse::<u64>().unwrap_or(0);
-        (s[..tail_start].to_string(), number, s.to_string())
-    };
-    key(a).cmp(&key(b))
+/// Sort key that puts `node-2` before `node-10`: the text before a trailing number, the
+/// number, then the whole name.
+pub fn natural_key(s: &str) -> (String, u64, String) {
+    let digits = s.trim_end_matches(|c: char| !c.is_ascii_digit());
+    let tail_start = digits.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let number = digits[tail_start..].parse::<u64>().unwrap_or(0);
+    (s[..tail_start].to_string(), number, s.to_string())
 }
 
 impl Layout {
