@@ -78,6 +78,16 @@ impl NodeRow {
     pub fn is_unowned(&self) -> bool {
         self.node == topology::NO_AFFINITY
     }
+
+    /// Blocks of a pool that no longer exists (`no_ippool`): not capacity anyone can use.
+    pub fn is_orphan(&self) -> bool {
+        self.pool == topology::NO_IPPOOL
+    }
+
+    /// Drawn hatched in the no-data colour rather than by utilization.
+    pub fn is_placeholder(&self) -> bool {
+        self.is_unowned() || self.is_orphan()
+    }
 }
 
 /// Rows of series over a common time grid.

@@ -74,7 +74,7 @@ test('topology: every drawn node tile has the colour of its utilization, and the
   const status = await h.page.textContent('.cs-status');
   assert.match(status, new RegExp(`default-ipv4-ippool \\(IPv4\\): ${Math.round(pool.utilization * 100)}% used`));
   assert.match(status, /orphan|no_ippool/, 'orphan blocks are called out');
-  await h.page.screenshot({ path: path.join(shots, 'topology-dark.png') });
+  await h.page.locator('#root > div').screenshot({ path: path.join(shots, 'topology-dark.png') });
 });
 
 test('topology: hovering a node shows its exact numbers; clicking sets the node variable', async () => {
@@ -110,7 +110,7 @@ test('topology: resizing redraws into the new size; the light theme changes the 
   const bgLight = await pixel(h.page, 0, 0);
   assert.deepEqual(bgDark, [24, 27, 31], 'Grafana dark background.primary');
   assert.deepEqual(bgLight, [255, 255, 255], 'Grafana light background.primary');
-  await h.page.screenshot({ path: path.join(shots, 'topology-light.png') });
+  await h.page.locator('#root > div').screenshot({ path: path.join(shots, 'topology-light.png') });
 });
 
 test('heatmap: rows of the range query, each pixel the colour of its value', async () => {
@@ -129,9 +129,9 @@ test('heatmap: rows of the range query, each pixel the colour of its value', asy
     checked++;
   }
   assert.equal(checked, 12);
-  await h.page.screenshot({ path: path.join(shots, 'heatmap-dark.png') });
+  await h.page.locator('#root > div').screenshot({ path: path.join(shots, 'heatmap-dark.png') });
   await render(h.page, { dark: false });
-  await h.page.screenshot({ path: path.join(shots, 'heatmap-light.png') });
+  await h.page.locator('#root > div').screenshot({ path: path.join(shots, 'heatmap-light.png') });
   // Hover shows the row, time and value.
   const f = heatmap[0];
   const rect = await panelCall('locate', f.schema.fields[1].config.displayNameFromDS);

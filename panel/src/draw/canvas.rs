@@ -44,7 +44,7 @@ pub fn topology(ctx: &Ctx, t: &Topology, l: &topology::Layout, lut: &Lut, theme:
     let mut buckets: Vec<Vec<Rect>> = vec![Vec::new(); 257];
     for n in &l.nodes {
         let node = &t.nodes[n.node];
-        let b = if node.is_unowned() {
+        let b = if node.is_placeholder() {
             256
         } else {
             lut.index(node.utilization).unwrap_or(256)
@@ -71,12 +71,13 @@ pub fn topology(ctx: &Ctx, t: &Topology, l: &topology::Layout, lut: &Lut, theme:
     pool_frames(ctx, t, l, theme);
 }
 
-/// `no_affinity` blocks belong to no node: diagonal hatching says "unowned", not "a node".
+/// `no_affinity` blocks belong to no node and `no_ippool` blocks to no pool: diagonal
+/// hatching says "placeholder", not "a node at this utilization".
 fn hatch_unowned(ctx: &Ctx, t: &Topology, l: &topology::Layout, theme: &Theme) {
     ctx.set_stroke_style_str(&theme.border.css());
     ctx.set_line_width(1.0);
     ctx.begin_path();
-    for n in l.nodes.iter().filter(|n| t.nodes[n.node].is_unowned()) {
+    for n in l.nodes.iter().filter(|n| t.nodes[n.node].is_placeholder()) {
         let r = n.rect;
         let mut d = 0.0;
         while d < r.w + r.h {
@@ -158,7 +159,7 @@ fn node_labels(ctx: &Ctx, t: &Topology, l: &topology::Layout, lut: &Lut) {
         let Some(label) = fit(name, n.rect.w - 6.0) else {
             continue;
         };
-        let bg = if node.is_unowned() {
+        let bg = if node.is_placeholder() {
             lut.no_data
         } else {
             lut.colour(node.utilization)
