@@ -73,7 +73,9 @@ deb_installed() { [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" 
 # ---------------------------------------------------------------------------
 # Debian packages
 # ---------------------------------------------------------------------------
-DEB_PACKAGES=(prometheus victoria-metrics chromium)
+# gcc-aarch64-linux-gnu and libc6-dev-arm64-cross build the linux/arm64 backend binary
+# of the plugin package (ring compiles C for the target).
+DEB_PACKAGES=(prometheus victoria-metrics chromium gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 
 need_deb=()
 for pkg in "${DEB_PACKAGES[@]}"; do
@@ -127,7 +129,7 @@ fi
 # ---------------------------------------------------------------------------
 # Rust targets
 # ---------------------------------------------------------------------------
-RUST_TARGETS=(wasm32-unknown-unknown)
+RUST_TARGETS=(wasm32-unknown-unknown aarch64-unknown-linux-gnu)
 
 if ! command -v rustup >/dev/null 2>&1; then
     missing "rustup"

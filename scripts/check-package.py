@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Check a packaged plugin zip against the Grafana catalog rules we can check here.
+
+    python3 scripts/check-package.py dist/calicoscope-app-0.1.0.zip
+
+Rules: zip named <id>-<version>.zip with one root folder named after the id; the files the
+catalog wants at the root; every plugin.json (app and nested) valid by Grafana's metadata
+rules (id pattern and type, version and release date equal to package.json and CHANGELOG.md,
+logos and screenshots present, a grafanaDependency range, app includes that resolve); the
+backend executables for linux/amd64 and linux/arm64, mode 0755, ELF for the right machine,
+stripped; module.js with its source map beside it; no debug or stray files.
+Prints one line per failed rule and exits 1 if any failed.
+"""
+import json
+import re
+import stat
+import sys
+import zipfile
+from pathlib import PurePosixPath
+
+ID_PATTERN = re.compile(r"^[0-9a-z]+-([0-9a-z]+-)?(app|panel|datasource)$")
+RANGE = re.compile(r"^(>=|>|=|~|\^)?\d+\.\d+\.\d+(-\S+)?( <\d+\.\d+\.\d+)?$")
+ELF_MACHINE = {"amd64": 62, "arm64": 183}
+STRAY = re.compile(r"(^|/)(\.DS_Store|standalone\.txt|pid\.txt|node_modules|\.git)(/|$)|\.(pdb|dSYM|d|o|log)$")
+ROOT_FILES = ["plugin.json", "module.js", "module.js.map", "README.md", "CHANGELOG.md", "LICENSE"]
+
+failures = []
+
+
+def fail(msg):
+    failures.append(msg)
+    print(f"check-package: FAIL {msg}")
+
+
+def main(zip_path):
+    name = PurePosixPath(zip_path).name
+    m = re.match(r"^(.+)-(\d+\.\d+\.\d+(?:-[0-9A-Za-z.]+)?)\.zip$", name)
+    if not m:
+        fail(f"{name}: not named <id>-<version>.zip")
+        return
+    plugin_id, version = m.groups()
+    z = zipfile.ZipFile(zip_path)
+    infos = {i.filename.rstrip("/"): i for i in z.infolist()}
+    roots = {n.split("/")[0] for n in infos}
+    if roots != {plugin_id}:
+        fail(f"the zip must hold one root folder {plugin_id}/, it holds {sorted(roots)}")
+        return
+    files = {n[len(plugin_id) + 1 :]: i for n, i in infos.items() if not i.is_dir() and "/" in n}
+    read = lambda rel: z.read(f"{plugin_id}/{rel}")
+
+    for f in ROOT_FILES:
+        if f not in files:
+            fail(f"{f} missing at the root")
+    for f in files:
+        if STRAY.search(f):
+            fail(f"{f}: debug or stray file")
+    for f in files:
+        if f.endswith("module.js") and f + ".map" not in files:
+            fail(f"{f} has no source map beside it")
+
+    changelog = read("CHANGELOG.md").decode() if "CHANGELOG.md" in files else ""
+    dated = re.search(rf"^## {re.escape(version)} \((\d{{4}}-\d{{2}}-\d{{2}})\)", changelog, re.M)
+    if not dated:
+        fail(f"CHANGELOG.md has no '## {version} (YYYY-MM-DD)' entry")
+
+    manifests = {f: json.loads(read(f)) for f in files if PurePosixPath(f).name == "plugin.json"}
+    for path, meta in manifests.items():
+        check_manifest(path, meta, version, dated.group(1) if dated else None, files)
+    app = manifests.get("plugin.json", {})
+    if app.get("id") != plugin_id:
+        fail(f"plugin.json id {app.get('id')!r} is not the zip's id {plugin_id!r}")
+    for inc in app.get("includes", []):
+        path = inc.get("path")
+        if path not in files:
+            fail(f"include {inc}: {path} not in the package")
+        elif inc["type"] in ("datasource", "panel"):
+            if manifests.get(path, {}).get("type") != inc["type"]:
+                fail(f"include {path}: its plugin.json is not a {inc['type']}")
+        elif inc["type"] == "dashboard":
+            dash = json.loads(read(path))
+            if not dash.get("uid") or not dash.get("panels"):
+                fail(f"dashboard {path}: no uid or no panels")
+    for path, meta in manifests.items():
+        if meta.get("backend"):
+            check_backend(PurePosixPath(path).parent, meta, files, z, plugin_id)
+    print(f"check-package: {len(files)} files, {len(manifests)} plugin.json, " + ("FAILED" if failures else "ok"))
+
+
+def check_manifest(path, meta, version, date, files):
+    base = PurePosixPath(path).parent
+    rel = lambda p: str(base / p) if str(base) != "." else p
+    pid, kind = meta.get("id", ""), meta.get("type")
+    if not ID_PATTERN.match(pid) or not pid.endswith("-" + str(kind)):
+        fail(f"{path}: id {pid!r} does not match Grafana's pattern for a {kind}")
+    if not meta.get("name"):
+        fail(f"{path}: no name")
+    info = meta.get("info", {})
+    if info.get("version") != version:
+        fail(f"{path}: info.version {info.get('version')!r} is not the package version {version}")
+    if date and info.get("updated") != date:
+        fail(f"{path}: info.updated {info.get('updated')!r} is not the CHANGELOG date {date}")
+    for size in ("small", "large"):
+        logo = info.get("logos", {}).get(size)
+        if not logo or rel(logo) not in files:
+            fail(f"{path}: logo {size} {logo!r} missing")
+    for shot in info.get("screenshots", []):
+        if rel(shot.get("path", "")) not in files:
+            fail(f"{path}: screenshot {shot} missing")
+    dep = meta.get("dependencies", {}).get("grafanaDependency", "")
+    if not RANGE.match(dep):
+        fail(f"{path}: grafanaDependency {dep!r} is not a semver range such as >=10.4.0")
+    if "%" in json.dumps(meta):
+        fail(f"{path}: unexpanded placeholder")
+    if rel("module.js") not in files:
+        fail(f"{path}: no module.js beside it")
+
+
+def check_backend(base, meta, files, z, plugin_id):
+    exe = meta.get("executable", "")
+    if not exe.startswith("gpx_"):
+        fail(f"{base}/plugin.json: executable {exe!r} should start with gpx_")
+    for arch, machine in ELF_MACHINE.items():
+        rel = str(base / f"{exe}_linux_{arch}")
+        info = z.getinfo(f"{plugin_id}/{rel}") if rel in files else None
+        if info is None:
+            fail(f"{rel} missing")
+            continue
+        mode = stat.S_IMODE(info.external_attr >> 16)
+        if mode != 0o755:
+            fail(f"{rel}: mode {oct(mode)}, want 0o755")
+        data = z.read(info)
+        if data[:4] != b"\x7fELF" or int.from_bytes(data[18:20], "little") != machine:
+            fail(f"{rel}: not an ELF executable for linux/{arch}")
+        if b".debug_info" in data:
+            fail(f"{rel}: carries debug info (build with strip)")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    main(sys.argv[1])
+    sys.exit(1 if failures else 0)

@@ -1,0 +1,87 @@
+// The package and the provisioning, checked where Grafana and Docker cannot run here:
+//  - the zip built by scripts/package.sh passes scripts/check-package.py, and the checker
+//    really fails a broken package;
+//  - docker-compose.yaml parses, mounts paths that exist, allows our unsigned ids, publishes
+//    only on 127.0.0.1, and its Prometheus config passes promtool;
+//  - provisioning files name our ids and uid.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'yaml';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version;
+const zip = path.join(root, `dist/calicoscope-app-${version}.zip`);
+const yaml = (rel) => parse(fs.readFileSync(path.join(root, rel), 'utf8'));
+const ids = ['calicoscope-app', 'calicoscope-datasource', 'calicoscope-panel'];
+
+function check(zipPath) {
+  return spawnSync('python3', [path.join(root, 'scripts/check-package.py'), zipPath], { encoding: 'utf8' });
+}
+
+test('the packaged zip passes the catalog checks', () => {
+  assert.ok(fs.existsSync(zip), `${zip} missing: run bash scripts/package.sh`);
+  const r = check(zip);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /ok$/m);
+});
+
+test('the checker fails a broken package, naming the rule', () => {
+  // Rebuild the zip with a wrong version in the panel and a binary without its exec bit.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'calicoscope-pkg-'));
+  execFileSync('python3', ['-m', 'zipfile', '-e', zip, tmp]);
+  const app = path.join(tmp, 'calicoscope-app');
+  const panelJson = path.join(app, 'panel/plugin.json');
+  const meta = JSON.parse(fs.readFileSync(panelJson, 'utf8'));
+  meta.info.version = '9.9.9';
+  fs.writeFileSync(panelJson, JSON.stringify(meta));
+  fs.chmodSync(path.join(app, 'datasource/gpx_calicoscope_linux_arm64'), 0o644);
+  fs.rmSync(path.join(app, 'module.js.map'));
+  const broken = path.join(tmp, `calicoscope-app-${version}.zip`);
+  execFileSync('python3', ['-m', 'zipfile', '-c', broken, 'calicoscope-app'], { cwd: tmp });
+  const r = check(broken);
+  fs.rmSync(tmp, { recursive: true, force: true });
+  assert.equal(r.status, 1);
+  assert.match(r.stdout, /panel\/plugin\.json: info\.version '9\.9\.9' is not the package version/);
+  assert.match(r.stdout, /gpx_calicoscope_linux_arm64: mode 0o644, want 0o755/);
+  assert.match(r.stdout, /module\.js\.map missing at the root/);
+});
+
+test('docker-compose.yaml: valid, paths exist, unsigned ids allowed, loopback only', () => {
+  const compose = yaml('docker-compose.yaml');
+  assert.deepEqual(Object.keys(compose.services).sort(), ['grafana', 'prometheus', 'simulator']);
+  for (const [name, svc] of Object.entries(compose.services)) {
+    assert.ok(svc.image, `${name} has an image`);
+    for (const v of svc.volumes || []) {
+      const host = v.split(':')[0];
+      const built = host.includes('dist/') || host.includes('target/');
+      // Build outputs exist after scripts/package.sh / cargo build; sources always.
+      if (!built) assert.ok(fs.existsSync(path.join(root, host)), `${name}: ${host} does not exist`);
+    }
+    for (const p of svc.ports || []) assert.match(String(p), /^127\.0\.0\.1:/, `${name} publishes ${p} beyond loopback`);
+  }
+  const g = compose.services.grafana;
+  assert.deepEqual(g.environment.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS.split(',').sort(), ids);
+  assert.ok(g.volumes.some((v) => v.startsWith('./dist/calicoscope-app:/var/lib/grafana/plugins/')));
+  assert.ok(fs.existsSync(path.join(root, 'dist/calicoscope-app/plugin.json')), 'dist/ is built (scripts/package.sh)');
+  // The dashboards provider's path is where compose mounts the dashboards.
+  const provider = yaml('provisioning/dashboards/calicoscope.yaml').providers[0];
+  assert.ok(g.volumes.some((v) => v.split(':')[1] === provider.options.path), `a volume mounts ${provider.options.path}`);
+  const prom = spawnSync('promtool', ['check', 'config', path.join(root, 'provisioning/prometheus/prometheus.yml')], { encoding: 'utf8' });
+  assert.equal(prom.status, 0, prom.stdout + prom.stderr);
+});
+
+test('provisioning names our ids and the fixed datasource uid', () => {
+  const ds = yaml('provisioning/datasources/calicoscope.yaml').datasources[0];
+  assert.equal(ds.type, 'calicoscope-datasource');
+  assert.equal(ds.uid, 'calicoscope');
+  assert.equal(ds.url, '$CALICOSCOPE_PROMETHEUS_URL');
+  assert.equal(yaml('provisioning/plugins/calicoscope.yaml').apps[0].type, 'calicoscope-app');
+  const app = JSON.parse(fs.readFileSync(path.join(root, 'app/plugin.json'), 'utf8'));
+  for (const file of fs.readdirSync(path.join(root, 'provisioning/dashboards')).filter((f) => f.endsWith('.json'))) {
+    assert.ok(app.includes.some((i) => i.path === `dashboards/${file}`), `the app includes dashboards/${file}`);
+  }
+});
