@@ -15,8 +15,12 @@ use serde_json::Value;
 const DASHBOARDS: [&str; 3] = ["ipam", "felix", "typha"];
 
 fn dashboard(name: &str) -> Value {
-    let path = format!("{}/../provisioning/dashboards/{name}.json", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap_or_else(|e| panic!("{path}: {e}"))
+    let path = format!(
+        "{}/../provisioning/dashboards/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap())
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 /// `$pool`, `${node}`... at "All": Grafana sends `$__all`, which the backend reads as no filter.
@@ -33,20 +37,36 @@ fn at_all(v: &Value) -> Value {
 fn dashboards_use_the_provisioned_datasource_and_unique_ids() {
     for name in DASHBOARDS {
         let d = dashboard(name);
-        assert!(d["uid"].as_str().unwrap().starts_with("calicoscope-"), "{name}: uid");
+        assert!(
+            d["uid"].as_str().unwrap().starts_with("calicoscope-"),
+            "{name}: uid"
+        );
         let mut ids = std::collections::BTreeSet::new();
         for p in d["panels"].as_array().unwrap() {
             let title = p["title"].as_str().unwrap();
-            assert!(ids.insert(p["id"].as_u64().unwrap()), "{name}: duplicate panel id at {title}");
+            assert!(
+                ids.insert(p["id"].as_u64().unwrap()),
+                "{name}: duplicate panel id at {title}"
+            );
             assert_eq!(p["datasource"]["uid"], "calicoscope", "{name}: {title}");
-            assert!(!p["targets"].as_array().unwrap().is_empty(), "{name}: {title} has no query");
+            assert!(
+                !p["targets"].as_array().unwrap().is_empty(),
+                "{name}: {title} has no query"
+            );
             for t in p["targets"].as_array().unwrap() {
                 assert_eq!(t["datasource"]["uid"], "calicoscope", "{name}: {title}");
-                assert_eq!(t["datasource"]["type"], "calicoscope-datasource", "{name}: {title}");
+                assert_eq!(
+                    t["datasource"]["type"], "calicoscope-datasource",
+                    "{name}: {title}"
+                );
             }
         }
         for v in d["templating"]["list"].as_array().unwrap() {
-            assert_eq!(v["datasource"]["uid"], "calicoscope", "{name}: variable {}", v["name"]);
+            assert_eq!(
+                v["datasource"]["uid"], "calicoscope",
+                "{name}: variable {}",
+                v["name"]
+            );
         }
     }
 }
@@ -60,8 +80,18 @@ async fn every_dashboard_query_returns_data() {
     let jobs = calico_jobs(&sim, false);
     let prom = tokio::task::spawn_blocking(move || {
         let p = Prometheus::start(&jobs, Duration::from_secs(1), "1h").unwrap();
-        p.wait_for("count_over_time(ipam_ippool_size[1m]) >= 8", 2, Duration::from_secs(90)).unwrap();
-        p.wait_for("count_over_time(typha_connections_active[1m]) >= 8", 1, Duration::from_secs(30)).unwrap();
+        p.wait_for(
+            "count_over_time(ipam_ippool_size[1m]) >= 8",
+            2,
+            Duration::from_secs(90),
+        )
+        .unwrap();
+        p.wait_for(
+            "count_over_time(typha_connections_active[1m]) >= 8",
+            1,
+            Duration::from_secs(30),
+        )
+        .unwrap();
         p
     })
     .await
@@ -78,7 +108,11 @@ async fn every_dashboard_query_returns_data() {
                     .await
                     .unwrap_or_else(|e| panic!("{name}: {title}: {}", e.message));
                 let has_data = frames.iter().any(|f| f.rows() > 0);
-                assert!(has_data, "{name}: {title} ({}) returned no data", t["catalog"]);
+                assert!(
+                    has_data,
+                    "{name}: {title} ({}) returned no data",
+                    t["catalog"]
+                );
                 ran += 1;
             }
         }
