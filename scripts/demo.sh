@@ -9,5 +9,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 echo "demo: building (release; the first build takes a few minutes)"
 cargo build --release -q -p calicoscope-backend --example demo --bin gpx_calicoscope
+bash scripts/build-panel.sh >/dev/null
+bash scripts/build-host.sh
 # Run the binary itself rather than through `cargo run`, so Ctrl-C and SIGTERM reach it.
 exec target/release/examples/demo "$@"

@@ -6,7 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build-panel.sh
 cargo run -q -p calicoscope-backend --example demo -- --nodes 40 --frames target/browser/fixtures
-node_modules/.bin/esbuild tests/browser/host/host.mjs --bundle --format=iife --minify --log-level=warning \
-    --define:process.env.NODE_ENV='"production"' --define:define=undefined \
-    --outfile=target/browser/host/host.js
+bash scripts/build-host.sh
 node --test --test-reporter=spec tests/browser/

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use calicoscope_backend::execute;
 use calicoscope_sim::Config;
 use calicoscope_testkit::{calico_jobs, Prometheus, Simulator};
-use common::plugin::{context, query, query_data, PluginProcess};
+use common::plugin::{self, context, query, query_data, PluginProcess};
 
 const NODES: usize = 5000;
 const RUNS: usize = 15;
@@ -55,7 +55,7 @@ async fn main() {
     .unwrap();
     let json = serde_json::json!({ "scrapeInterval": "5s" });
     let settings = common::settings_with(&prom.url, json.clone());
-    let plugin = PluginProcess::start(&[]);
+    let plugin = PluginProcess::start(plugin::BINARY, &[]);
     let channel = plugin.channel().await;
     let ctx = context(&prom.url, json, &[]);
     let http = reqwest::Client::new();

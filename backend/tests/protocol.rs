@@ -5,7 +5,7 @@
 mod common;
 
 use common::plugin::{
-    call_resource, check_health, context, frames, query, query_data, PluginProcess,
+    self, call_resource, check_health, context, frames, query, query_data, PluginProcess,
 };
 use serde_json::json;
 
@@ -28,7 +28,7 @@ async fn grafana_protocol_end_to_end() {
         ("x-scope-orgid".to_string(), SECRET.to_string()),
     ];
     let faulty = common::faults::start(prom.url.clone(), required).await;
-    let plugin = PluginProcess::start(&[("GF_PLUGIN_LOG_LEVEL", "trace")]);
+    let plugin = PluginProcess::start(plugin::BINARY, &[("GF_PLUGIN_LOG_LEVEL", "trace")]);
     let secrets = [
         ("basicAuthPassword", SECRET),
         ("bearerToken", TOKEN),
@@ -197,7 +197,7 @@ async fn grafana_protocol_end_to_end() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn prometheus_down_is_a_clear_per_query_error() {
     let port = calicoscope_testkit::free_port(); // nothing listens there
-    let plugin = PluginProcess::start(&[]);
+    let plugin = PluginProcess::start(plugin::BINARY, &[]);
     let ctx = context(&format!("http://127.0.0.1:{port}"), settings_json(), &[]);
     let queries = vec![
         query("A", r#"{"catalog":"ipam_pool_free"}"#),
@@ -218,7 +218,7 @@ async fn prometheus_down_is_a_clear_per_query_error() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_datasource_settings_fail_each_query_with_the_fix() {
-    let plugin = PluginProcess::start(&[]);
+    let plugin = PluginProcess::start(plugin::BINARY, &[]);
     let ctx = context(
         "http://127.0.0.1:9",
         json!({ "nodeLabel": "node-name" }),
@@ -242,7 +242,7 @@ async fn faults_are_named_memory_stays_bounded_and_the_plugin_keeps_serving() {
         .await
         .unwrap();
     let faulty = common::faults::start(prom.url.clone(), vec![]).await;
-    let plugin = PluginProcess::start(&[]);
+    let plugin = PluginProcess::start(plugin::BINARY, &[]);
     let limit = 10_000_000;
     let json = json!({ "scrapeInterval": "1s", "timeoutSeconds": 5, "maxResponseBytes": limit });
     let ctx = context(&faulty, json, &[]);
@@ -316,7 +316,7 @@ async fn basic_auth_reaches_prometheus_and_wins_over_the_token() {
     let basic = "Basic Y2FsaWNvOnB3LVpxOHgtbmV2ZXItc2hvd24=".to_string();
     let faulty =
         common::faults::start(prom.url.clone(), vec![("authorization".into(), basic)]).await;
-    let plugin = PluginProcess::start(&[]);
+    let plugin = PluginProcess::start(plugin::BINARY, &[]);
     let mut ctx = context(
         &faulty,
         settings_json(),

@@ -13,8 +13,9 @@ pub fn sentence(topology: &Topology, selected: &[String]) -> String {
         if pool.is_orphan() {
             if pool.blocks > 0.0 || pool.in_use > 0.0 {
                 parts.push(format!(
-                    "{} outside any IP pool (no_ippool) hold {} in use: release or delete them.",
+                    "{} outside any IP pool (no_ippool) {} {} in use: release or delete them.",
                     plural(pool.blocks.max(0.0) as usize, "block", "blocks"),
+                    if pool.blocks == 1.0 { "holds" } else { "hold" },
                     plural(pool.in_use.max(0.0) as usize, "address", "addresses")
                 ));
             }

@@ -28,16 +28,15 @@ grafanaData.standardEditorsRegistry.setInit(() =>
 );
 
 const themes = { dark: grafanaData.createTheme({ colors: { mode: 'dark' } }), light: grafanaData.createTheme({ colors: { mode: 'light' } }) };
-let root = null;
-let pluginPromise = null;
-let state = null;
+// One React root per container element id (the preview shows several panels).
+const mounts = new Map();
+const plugins = new Map();
 let renderCounter = 0;
 
 function loadPlugin(url) {
-  if (!pluginPromise) pluginPromise = System.import(url).then((m) => m.plugin);
-  return pluginPromise;
+  if (!plugins.has(url)) plugins.set(url, System.import(url).then((m) => m.plugin));
+  return plugins.get(url);
 }
-
 function panelProps(plugin, s) {
   const series = s.frames.map((f) => grafanaData.dataFrameFromJSON(f));
   const now = Date.now();
@@ -72,23 +71,43 @@ function defaults(plugin) {
   return out;
 }
 
+const PANEL = '/plugin/panel/module.js';
+
 window.host = {
   runtime,
-  /** Render (or re-render with new props) the panel. `s`: { frames, width, height, options, dark, variables }. */
-  async render(s) {
-    const plugin = await loadPlugin(s.module || '/plugin/panel/module.js');
-    state = Object.assign({ width: 800, height: 400, options: {}, dark: true }, state || {}, s);
-    if (!root) root = ReactDOMClient.createRoot(document.getElementById('root'));
-    const props = panelProps(plugin, state);
-    const Panel = plugin.panel;
-    root.render(
-      React.createElement(grafanaData.ThemeContext.Provider, { value: state.dark ? themes.dark : themes.light }, React.createElement(Panel, props))
+  /**
+   * Render (or re-render with new props) the panel into element `target`.
+   * `s`: { frames, width, height, options, dark, variables, module }.
+   */
+  async render(s, target = 'root') {
+    const mount = mounts.get(target) || { root: null, state: null };
+    const plugin = await loadPlugin(s.module || mount.state?.module || PANEL);
+    mount.state = Object.assign({ width: 800, height: 400, options: {}, dark: true, module: PANEL }, mount.state || {}, s);
+    if (!mount.root) mount.root = ReactDOMClient.createRoot(document.getElementById(target));
+    mounts.set(target, mount);
+    const props = panelProps(plugin, mount.state);
+    mount.root.render(
+      React.createElement(
+        grafanaData.ThemeContext.Provider,
+        { value: mount.state.dark ? themes.dark : themes.light },
+        React.createElement(plugin.panel, props)
+      )
     );
   },
-  unmount() {
-    if (root) root.unmount();
-    root = null;
-    state = null;
+  unmount(target = 'root') {
+    const mount = mounts.get(target);
+    if (mount?.root) mount.root.unmount();
+    mounts.delete(target);
   },
-  defaults: async () => defaults(await loadPlugin('/plugin/panel/module.js')),
+  defaults: async () => defaults(await loadPlugin(PANEL)),
+  /** Run targets through Grafana's query API as the preview server offers it. */
+  async query(targets, { from = 'now-15m', to = 'now', intervalMs = 1000, maxDataPoints = 1000 } = {}) {
+    // Dashboard variables at "All", as Grafana sends them.
+    const queries = targets.map((t) =>
+      Object.assign({ intervalMs, maxDataPoints }, JSON.parse(JSON.stringify(t).replace(/"\$\{?\w+\}?"/g, '"$__all"')))
+    );
+    const rsp = await fetch('/api/ds/query', { method: 'POST', body: JSON.stringify({ queries, from, to }) });
+    const body = await rsp.json();
+    return Object.values(body.results || {}).flatMap((r) => r.frames || []);
+  },
 };

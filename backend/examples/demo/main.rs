@@ -3,8 +3,12 @@
 //!
 //! ```text
 //! cargo run --release -p calicoscope-backend --example demo -- [--nodes 200] [--once]
-//!     [--frames DIR]
+//!     [--frames DIR] [--port 3300] [--no-preview] [--plugin PATH]
 //! ```
+//! Unless `--once` or `--no-preview`, it also starts the plugin binary (`--plugin`, default
+//! `gpx_calicoscope` beside this example's target folder) through the real plugin protocol
+//! and a preview page on 127.0.0.1 (`preview.rs`) that renders the IPAM dashboard's
+//! Calicoscope panels through `module.js` with live data.
 //! `--frames DIR` writes the backend's frames for the panel (`topology.json`, the
 //! `ipam_topology` query; `heatmap.json`, `ipam_block_fill` over the last minutes) in
 //! Grafana's data frame JSON and exits: the browser tests render exactly these.
@@ -12,7 +16,11 @@
 
 use std::time::Duration;
 
-use calicoscope_backend::{cli, client::Client, plugin, settings::Settings};
+mod preview;
+
+use std::sync::Arc;
+
+use calicoscope_backend::{cli, client::Client, host, plugin, settings::Settings};
 use calicoscope_sim::Config;
 use calicoscope_testkit::{calico_jobs, Prometheus, Simulator};
 
@@ -27,10 +35,10 @@ async fn main() {
         .windows(2)
         .find(|w| w[0] == "--nodes")
         .map_or(200, |w| w[1].parse().expect("--nodes takes a number"));
-    let frames_dir = args
-        .windows(2)
-        .find(|w| w[0] == "--frames")
-        .map(|w| w[1].clone());
+    let value = |flag: &str| args.windows(2).find(|w| w[0] == flag).map(|w| w[1].clone());
+    let frames_dir = value("--frames");
+    let port: u16 = value("--port").map_or(3300, |p| p.parse().expect("--port takes a number"));
+    let with_preview = !once && !args.iter().any(|a| a == "--no-preview");
 
     let mut cfg = Config::demo(nodes);
     cfg.speed = SPEED;
@@ -56,7 +64,7 @@ async fn main() {
     let settings = Settings::new(
         &prom.url,
         None,
-        serde_json::from_value(json).unwrap(),
+        serde_json::from_value(json.clone()).unwrap(),
         Default::default(),
     )
     .unwrap_or_else(|e| fail(&e.to_string()));
@@ -67,6 +75,11 @@ async fn main() {
         write_frames(&dir, &settings, &client).await;
         return;
     }
+    let _preview = if with_preview {
+        Some(start_preview(&prom.url, &json, port, value("--plugin")).await)
+    } else {
+        None
+    };
     println!("the simulated clock runs {SPEED}x faster than yours: forecasts are in real days at that pace\n");
     loop {
         let health = plugin::check(&settings, &client).await;
@@ -138,4 +151,47 @@ async fn write_frames(dir: &str, settings: &Settings, client: &Client) {
             .unwrap_or_else(|e| fail(&format!("{path}: {e}")));
         println!("wrote {path} ({} frames)", frames.len());
     }
+}
+
+/// The plugin process (as Grafana starts it) behind the preview server; both stop with us.
+async fn start_preview(
+    prometheus: &str,
+    json: &serde_json::Value,
+    port: u16,
+    plugin_path: Option<String>,
+) -> Arc<preview::Preview> {
+    let binary = plugin_path.unwrap_or_else(|| {
+        let exe = std::env::current_exe().expect("current_exe");
+        // target/<profile>/examples/demo → target/<profile>/gpx_calicoscope
+        let dir = exe
+            .parent()
+            .and_then(|d| d.parent())
+            .expect("target folder");
+        dir.join("gpx_calicoscope").to_string_lossy().into_owned()
+    });
+    if !std::path::Path::new(&binary).exists() {
+        fail(&format!("{binary} missing: cargo build -p calicoscope-backend --bin gpx_calicoscope (or --plugin PATH)"));
+    }
+    let plugin = tokio::task::block_in_place(|| host::PluginProcess::start(&binary, &[]));
+    let channel = plugin.channel().await;
+    let state = Arc::new(preview::Preview {
+        _plugin: plugin,
+        channel,
+        context: host::context(prometheus, json.clone(), &[]),
+        root: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".."),
+    });
+    let listener = match tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
+        Ok(l) => l,
+        Err(_) => tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .expect("bind 127.0.0.1"),
+    };
+    let addr = listener.local_addr().expect("local_addr");
+    let app = preview::router(state.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    println!(
+        "preview: http://{addr}/  (the IPAM dashboard's Calicoscope panels with live data, through \
+         module.js and the plugin protocol; a test host for the plugin, not Grafana)"
+    );
+    state
 }

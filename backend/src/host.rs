@@ -1,11 +1,13 @@
-//! Starts the built plugin binary exactly as Grafana does and talks gRPC to it.
-#![allow(dead_code)]
+//! Grafana's side of the plugin protocol: start the plugin binary exactly as Grafana's plugin
+//! manager does (go-plugin handshake) and call it over gRPC. For the protocol tests, the
+//! benchmarks and the demo's preview server; it panics with the reason on a broken plugin,
+//! which is what those callers want.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 
-use calicoscope_backend::frames::{arrow, Frame};
+use crate::frames::{arrow, Frame};
 use grafana_plugin_sdk::pluginv2::{
     self, data_client::DataClient, diagnostics_client::DiagnosticsClient,
     resource_client::ResourceClient,
@@ -21,10 +23,10 @@ pub struct PluginProcess {
 }
 
 impl PluginProcess {
-    /// Environment as Grafana's plugin manager sets it (go-plugin's magic cookie and
-    /// protocol versions); nothing inherited but PATH.
-    pub fn start(extra_env: &[(&str, &str)]) -> PluginProcess {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gpx_calicoscope"));
+    /// Start `binary` with the environment Grafana's plugin manager sets (go-plugin's magic
+    /// cookie and protocol versions); nothing inherited but PATH.
+    pub fn start(binary: &str, extra_env: &[(&str, &str)]) -> PluginProcess {
+        let mut cmd = Command::new(binary);
         cmd.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("grafana_plugin_type", "datasource")
@@ -126,7 +128,7 @@ pub fn context(
 }
 
 pub fn query(ref_id: &str, json: &str) -> pluginv2::DataQuery {
-    let to = (calicoscope_backend::client::now_s() * 1000.0) as i64;
+    let to = (crate::client::now_s() * 1000.0) as i64;
     pluginv2::DataQuery {
         ref_id: ref_id.into(),
         max_data_points: 300,
@@ -188,13 +190,27 @@ pub async fn call_resource(
     path: &str,
     body: &str,
 ) -> (i32, serde_json::Value) {
+    let method = if body.is_empty() { "GET" } else { "POST" };
+    let (code, body) = call_resource_raw(channel, ctx, method, path, body.as_bytes()).await;
+    (code, serde_json::from_slice(&body).expect("JSON body"))
+}
+
+/// One resource call as Grafana's `/api/datasources/uid/<uid>/resources/<path>` makes it:
+/// the status code and body of the (single) response.
+pub async fn call_resource_raw(
+    channel: Channel,
+    ctx: pluginv2::PluginContext,
+    method: &str,
+    path: &str,
+    body: &[u8],
+) -> (i32, Vec<u8>) {
     let req = pluginv2::CallResourceRequest {
         plugin_context: Some(ctx),
         path: path.into(),
-        method: if body.is_empty() { "GET" } else { "POST" }.into(),
+        method: method.into(),
         url: path.into(),
         headers: Default::default(),
-        body: body.as_bytes().to_vec().into(),
+        body: body.to_vec().into(),
     };
     let mut stream = ResourceClient::new(channel)
         .call_resource(req)
@@ -206,8 +222,5 @@ pub async fn call_resource(
         .await
         .expect("resource message")
         .expect("one response");
-    (
-        resp.code,
-        serde_json::from_slice(&resp.body).expect("JSON body"),
-    )
+    (resp.code, resp.body.to_vec())
 }

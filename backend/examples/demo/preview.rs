@@ -1,0 +1,222 @@
+//! The demo's preview server: a stand-in for the parts of Grafana's HTTP API the plugin's
+//! frontend uses, in front of the real plugin process (started as Grafana starts it and
+//! called over gRPC), plus the static files of a preview page. It is a test host for the
+//! plugin, not Grafana:
+//!
+//! - `POST /api/ds/query` → QueryData; frames back as Grafana's data frame JSON;
+//! - `GET|POST /api/datasources/uid/<uid>/resources/<path>` → CallResource;
+//! - `GET /api/datasources/uid/<uid>/health` → CheckHealth;
+//! - `/public/plugins/calicoscope-app/…` → the app's files (panel build, modules, dashboards);
+//! - `/host/…` → the preview and test host pages.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{header, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use calicoscope_backend::frames::json::to_json;
+use calicoscope_backend::host::{self, PluginProcess};
+use calicoscope_backend::query::time::parse_duration;
+use grafana_plugin_sdk::pluginv2;
+use serde_json::{json, Value};
+use tonic::transport::Channel;
+
+pub struct Preview {
+    /// Kept so the plugin process lives (and is killed) with the server.
+    pub _plugin: PluginProcess,
+    pub channel: Channel,
+    pub context: pluginv2::PluginContext,
+    /// The repository root: static files are served from fixed folders under it.
+    pub root: PathBuf,
+}
+
+pub fn router(state: Arc<Preview>) -> Router {
+    Router::new()
+        .route(
+            "/",
+            get(|| async { Redirect::temporary("/host/preview.html") }),
+        )
+        .route("/api/ds/query", post(ds_query))
+        .route("/api/datasources/uid/:uid/health", get(health))
+        .route(
+            "/api/datasources/uid/:uid/resources/*path",
+            get(resource).post(resource),
+        )
+        .fallback(get(static_file))
+        .with_state(state)
+}
+
+fn json_response(status: StatusCode, body: Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// `now`, `now-6h` or epoch milliseconds, as Grafana's frontend sends them.
+fn time_ms(s: &str, now_ms: i64) -> Result<i64, String> {
+    if s == "now" {
+        return Ok(now_ms);
+    }
+    if let Some(d) = s.strip_prefix("now-") {
+        return parse_duration(d)
+            .map(|d| now_ms - d.as_millis() as i64)
+            .ok_or_else(|| format!("{s:?}: not a duration such as 6h"));
+    }
+    s.parse::<i64>()
+        .map_err(|_| format!("time {s:?} is not now, now-<duration> or epoch ms"))
+}
+
+async fn ds_query(State(p): State<Arc<Preview>>, body: Bytes) -> Response {
+    let req: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            return json_response(StatusCode::BAD_REQUEST, json!({ "message": e.to_string() }))
+        }
+    };
+    let now_ms = (calicoscope_backend::client::now_s() * 1000.0) as i64;
+    let text = |k: &str, d: &str| req[k].as_str().unwrap_or(d).to_string();
+    let (from, to) = match (
+        time_ms(&text("from", "now-1h"), now_ms),
+        time_ms(&text("to", "now"), now_ms),
+    ) {
+        (Ok(f), Ok(t)) => (f, t),
+        (Err(e), _) | (_, Err(e)) => {
+            return json_response(StatusCode::BAD_REQUEST, json!({ "message": e }))
+        }
+    };
+    let queries: Vec<pluginv2::DataQuery> = req["queries"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|q| pluginv2::DataQuery {
+            ref_id: q["refId"].as_str().unwrap_or("A").to_string(),
+            max_data_points: q["maxDataPoints"].as_i64().unwrap_or(720),
+            interval_ms: q["intervalMs"].as_i64().unwrap_or(15_000),
+            time_range: Some(pluginv2::TimeRange {
+                from_epoch_ms: from,
+                to_epoch_ms: to,
+            }),
+            json: q.to_string().into_bytes(),
+            query_type: String::new(),
+        })
+        .collect();
+    let answers = host::query_data(p.channel.clone(), p.context.clone(), queries).await;
+    let results: serde_json::Map<String, Value> = answers
+        .into_iter()
+        .map(|(ref_id, resp)| {
+            let frames: Vec<Value> = host::frames(&resp).iter().map(|f| to_json(f, &ref_id)).collect();
+            let mut r = json!({ "status": if resp.error.is_empty() { 200 } else { 400 }, "frames": frames });
+            if !resp.error.is_empty() {
+                r["error"] = json!(resp.error);
+            }
+            (ref_id, r)
+        })
+        .collect();
+    json_response(StatusCode::OK, json!({ "results": results }))
+}
+
+async fn health(State(p): State<Arc<Preview>>) -> Response {
+    let r = host::check_health(p.channel.clone(), p.context.clone()).await;
+    let status = if r.status == pluginv2::check_health_response::HealthStatus::Ok as i32 {
+        "OK"
+    } else {
+        "ERROR"
+    };
+    json_response(
+        StatusCode::OK,
+        json!({ "status": status, "message": r.message }),
+    )
+}
+
+async fn resource(
+    State(p): State<Arc<Preview>>,
+    UrlPath((_uid, path)): UrlPath<(String, String)>,
+    method: Method,
+    body: Bytes,
+) -> Response {
+    let (code, body) = host::call_resource_raw(
+        p.channel.clone(),
+        p.context.clone(),
+        method.as_str(),
+        &path,
+        &body,
+    )
+    .await;
+    let status = StatusCode::from_u16(code as u16).unwrap_or(StatusCode::BAD_GATEWAY);
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// URL prefix → folder (relative to the repository root). The panel comes from its build,
+/// the rest from the sources, so the demo needs no packaging step.
+const STATIC: &[(&str, &str)] = &[
+    (
+        "/public/plugins/calicoscope-app/panel/",
+        "target/plugin/panel/",
+    ),
+    (
+        "/public/plugins/calicoscope-app/datasource/",
+        "app/datasource/",
+    ),
+    (
+        "/public/plugins/calicoscope-app/dashboards/",
+        "provisioning/dashboards/",
+    ),
+    ("/public/plugins/calicoscope-app/", "app/"),
+    ("/host/host.js", "target/browser/host/host.js"),
+    ("/host/", "tests/browser/host/"),
+    ("/node_modules/systemjs/", "node_modules/systemjs/"),
+];
+
+async fn static_file(State(p): State<Arc<Preview>>, uri: Uri) -> Response {
+    let path = uri.path();
+    let Some(file) = resolve(&p.root, path) else {
+        return (StatusCode::NOT_FOUND, format!("not found: {path}")).into_response();
+    };
+    match tokio::fs::read(&file).await {
+        Ok(bytes) => {
+            let kind = match file.extension().and_then(|e| e.to_str()) {
+                Some("js" | "mjs") => "text/javascript",
+                Some("wasm") => "application/wasm",
+                Some("html") => "text/html; charset=utf-8",
+                Some("json") => "application/json",
+                Some("svg") => "image/svg+xml",
+                _ => "application/octet-stream",
+            };
+            (
+                [
+                    (header::CONTENT_TYPE, kind),
+                    (header::CACHE_CONTROL, "no-store"),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Err(_) => (StatusCode::NOT_FOUND, format!("not found: {path}")).into_response(),
+    }
+}
+
+/// The file for a URL path; `..` never leaves the mapped folder.
+fn resolve(root: &Path, path: &str) -> Option<PathBuf> {
+    if path.split('/').any(|seg| seg == "..") {
+        return None;
+    }
+    STATIC.iter().find_map(|(prefix, dir)| {
+        if path == *prefix || (prefix.ends_with('/') && path.starts_with(prefix)) {
+            let rest = &path[prefix.len()..];
+            Some(if dir.ends_with('/') {
+                root.join(dir).join(rest)
+            } else {
+                root.join(dir)
+            })
+        } else {
+            None
+        }
+    })
+}
