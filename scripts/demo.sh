@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Calicoscope demo: a simulated 200-node Calico cluster, a real Prometheus scraping it on
-# 127.0.0.1, and the backend's IPAM report refreshed every 15 s. Ctrl-C stops everything.
+# 127.0.0.1, the backend started as Grafana starts it (plugin protocol), a preview page at
+# http://127.0.0.1:3300/ rendering the IPAM dashboard's Calicoscope panels through module.js
+# with live data (a test host for the plugin, not Grafana), and the IPAM report in the
+# terminal every 15 s. Ctrl-C stops everything.
 #
-#   bash scripts/demo.sh [--nodes N] [--once]
+#   bash scripts/demo.sh [--nodes N] [--port P] [--once] [--no-preview]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -6,7 +6,9 @@
 # Suites: Rust unit and golden tests; the simulator; integration tests against real
 # Prometheus and VictoriaMetrics scraping the simulated cluster; the plugin protocol test
 # (the built binary started as Grafana starts it); the panel: native tests, the wasm build,
-# browser tests through module.js in headless chromium, and its benchmark figures; the demo, once.
+# browser tests through module.js in headless chromium, and its benchmark figures; the
+# demo's preview and the datasource editors against the real plugin process; the packaged
+# app (dist/, zip) and its checks; the demo, once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -26,6 +28,10 @@ bash scripts/test-browser.sh
 
 step "panel benchmarks (figures only, no timing assertions)"
 node tests/browser/bench.mjs
+
+step "package: dist/ and the zip, catalog checks, provisioning and docker-compose checks"
+bash scripts/package.sh
+node --test --test-reporter=spec tests/package/
 
 step "demo runs once and prints the IPAM report"
 out=$(cargo run -q -p calicoscope-backend --example demo -- --once --nodes 50)

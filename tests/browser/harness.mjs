@@ -41,12 +41,9 @@ function need(file, fix) {
   if (!fs.existsSync(file)) throw new Error(`${file} is missing: ${fix}`);
 }
 
-export async function start() {
+/** Debian's chromium, headless, with a fresh profile; page errors are collected. */
+export async function launch() {
   need(CHROMIUM, 'install Debian chromium with `bash scripts/setup.sh` (apt-get install chromium)');
-  need(path.join(root, 'target/plugin/panel/module.js'), 'build the panel with `bash scripts/build-panel.sh`');
-  need(path.join(root, 'target/browser/host/host.js'), 'run `bash scripts/test-browser.sh` (it bundles the host)');
-  need(path.join(root, 'target/browser/fixtures/topology.json'), 'run `bash scripts/test-browser.sh` (it writes the frames)');
-  const server = await serve();
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'calicoscope-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
@@ -61,12 +58,33 @@ export async function start() {
   const page = context.pages()[0] || (await context.newPage());
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => m.type() === 'error' && !m.location().url.endsWith('/favicon.ico') && errors.push(m.text()));
+  // (Missing fonts and favicons are the host's business, not the plugin's: 404s are checked
+  // by the tests that care, from the responses.)
+  page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(m.text()));
+  return {
+    context,
+    page,
+    errors,
+    userDataDir,
+    async close() {
+      await context.close();
+      fs.rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function start() {
+  need(path.join(root, 'target/plugin/panel/module.js'), 'build the panel with `bash scripts/build-panel.sh`');
+  need(path.join(root, 'target/browser/host/host.js'), 'run `bash scripts/test-browser.sh` (it bundles the host)');
+  need(path.join(root, 'target/browser/fixtures/topology.json'), 'run `bash scripts/test-browser.sh` (it writes the frames)');
+  const server = await serve();
   const base = `http://127.0.0.1:${server.address().port}`;
-  await page.goto(base + '/host/index.html');
-  await page.waitForFunction(() => window.host, null, { timeout: 15000 }).catch((e) => {
-    throw new Error(`the test host did not start: ${e.message}; page errors: ${errors.join(' | ') || 'none'}`);
+  const b = await launch();
+  await b.page.goto(base + '/host/index.html');
+  await b.page.waitForFunction(() => window.host, null, { timeout: 15000 }).catch((e) => {
+    throw new Error(`the test host did not start: ${e.message}; page errors: ${b.errors.join(' | ') || 'none'}`);
   });
+  const { page, errors, context, userDataDir } = b;
   return {
     page,
     base,
@@ -101,4 +119,30 @@ export function pixel(page, x, y) {
     },
     [x, y]
   );
+}
+
+/**
+ * Start the demo (simulator, Prometheus, the plugin process and its preview server) and
+ * return the preview's base URL once it serves. Stops with `stop()`.
+ */
+export async function startDemo(args = ['--nodes', '40', '--port', '0']) {
+  const { spawn } = await import('node:child_process');
+  const bin = path.join(root, 'target/debug/examples/demo');
+  need(bin, 'build it with `cargo build -p calicoscope-backend --example demo --bin gpx_calicoscope`');
+  const child = spawn(bin, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`demo printed no preview URL in 120 s:\n${out}`)), 120000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/preview: (http:\/\/127\.0\.0\.1:\d+)\//);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.stderr.on('data', (d) => (out += d));
+    child.on('exit', (code) => reject(new Error(`demo exited (${code}):\n${out}`)));
+  });
+  return { base, output: () => out, stop: () => child.kill('SIGTERM') };
 }

@@ -170,6 +170,7 @@ const STATIC: &[(&str, &str)] = &[
     ),
     ("/public/plugins/calicoscope-app/", "app/"),
     ("/host/host.js", "target/browser/host/host.js"),
+    ("/host/editors.js", "target/browser/host/editors.js"),
     ("/host/", "tests/browser/host/"),
     ("/node_modules/systemjs/", "node_modules/systemjs/"),
 ];

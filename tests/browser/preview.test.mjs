@@ -1,0 +1,112 @@
+// The demo's preview and the datasource's editors, against the real plugin process: the
+// demo starts the simulator, Prometheus, gpx_calicoscope through the plugin protocol and a
+// stand-in for Grafana's query/resource/health API; the editors run in a host page with the
+// real @grafana/ui and @grafana/runtime (tests/browser/host/editors.mjs).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, startDemo } from './harness.mjs';
+
+let demo;
+let b;
+const missing = [];
+
+before(async () => {
+  demo = await startDemo();
+  b = await launch();
+  // Our own files and API calls must all resolve (the icons @grafana/ui asks Grafana's
+  // server for, under /public/build/, are not ours to serve).
+  b.page.on('response', (r) => r.status() === 404 && /\/(api|public\/plugins)\//.test(r.url()) && missing.push(r.url()));
+});
+after(async () => {
+  await b?.close();
+  demo?.stop();
+});
+
+const page = () => b.page;
+
+async function dsQuery(query) {
+  // A 1 s interval keeps the step at the demo's 2 s scrape interval, so the aligned range
+  // ends at the newest scrape even seconds after the demo started.
+  const queries = [Object.assign({ intervalMs: 1000 }, query)];
+  const rsp = await fetch(demo.base + '/api/ds/query', { method: 'POST', body: JSON.stringify({ queries, from: 'now-5m', to: 'now' }) });
+  return (await rsp.json()).results[query.refId || 'A'];
+}
+
+test('the preview renders the IPAM dashboard\'s Calicoscope panels with live data', async () => {
+  await page().goto(demo.base + '/');
+  await page().waitForFunction(() => document.querySelectorAll('.calicoscope-root[data-draws]').length === 2, null, { timeout: 30000 });
+  assert.match(await page().textContent('#health'), /Prometheus is reachable; Calico metrics found/);
+  const status = await page().$$eval('.cs-status', (els) => els.map((e) => e.textContent));
+  assert.match(status[0], /^default-ipv4-ippool \(IPv4\): \d+% used/);
+  assert.match(status[1], /^\d+ rows × \d+ time buckets/);
+  assert.deepEqual(missing, []);
+  assert.deepEqual(b.errors, []);
+});
+
+test('query editor: the catalog from the backend, filters, and JSON the backend accepts', async () => {
+  await page().goto(demo.base + '/host/editors.html');
+  await page().waitForFunction(() => window.editors);
+  await page().evaluate(() => window.editors.load());
+  await page().evaluate(() => window.editors.renderQueryEditor({ refId: 'A', mode: 'catalog', catalog: 'ipam_pool_utilization' }));
+  await page().waitForFunction(() => document.querySelector('pre[aria-label="PromQL"]')?.textContent.includes('ipam_ippool_size'));
+  // Pick another question from the catalog the backend listed.
+  await page().click('input[aria-label="Catalog query"]');
+  await page().keyboard.type('Block fill');
+  await page().keyboard.press('Enter');
+  assert.equal(await page().evaluate(() => window.editors.last.catalog), 'ipam_block_fill');
+  // A pool filter from the backend's `pools` resource.
+  await page().click('input[aria-label="Pools"]');
+  await page().keyboard.type('default-ipv4');
+  await page().waitForSelector('text=default-ipv4-ippool');
+  await page().keyboard.press('Enter');
+  const query = await page().evaluate(() => window.editors.last);
+  assert.deepEqual(query.filters.pools, ['default-ipv4-ippool']);
+  await page().waitForFunction(() => document.querySelector('pre[aria-label="PromQL"]')?.textContent.includes('ippool="default-ipv4-ippool"'));
+  const sent = await page().evaluate((q) => window.editors.interpolate(q), query);
+  const result = await dsQuery(sent);
+  assert.equal(result.error, undefined, JSON.stringify(result));
+  assert.ok(result.frames.length > 0, JSON.stringify(result).slice(0, 300));
+  for (const f of result.frames) assert.equal(f.schema.fields[1]?.labels?.ippool, 'default-ipv4-ippool', JSON.stringify({ sent, f }).slice(0, 1500));
+  assert.deepEqual(missing, []);
+});
+
+test('raw PromQL: variables escaped for their context, and the backend accepts the result', async () => {
+  await page().evaluate(() => window.editors.renderQueryEditor({ refId: 'A', mode: 'catalog', catalog: 'ipam_pool_utilization' }));
+  await page().click('input[title="Raw PromQL"]');
+  assert.equal(await page().evaluate(() => window.editors.last.mode), 'raw');
+  await page().fill('textarea[aria-label="PromQL"]', 'sum by (ippool) (ipam_allocations_in_use{ippool=~"$pool"})');
+  await page().click('label:has-text("Legend")').catch(() => page().keyboard.press('Tab'));
+  await page().keyboard.press('Tab');
+  const query = await page().evaluate(() => window.editors.last);
+  assert.equal(query.expr, 'sum by (ippool) (ipam_allocations_in_use{ippool=~"$pool"})');
+  const sent = await page().evaluate((q) => {
+    window.editors.variables.pool = ['default-ipv4-ippool', 'a"b.c'];
+    return window.editors.interpolate(q);
+  }, query);
+  assert.equal(sent.expr, 'sum by (ippool) (ipam_allocations_in_use{ippool=~"(default-ipv4-ippool|a\\"b\\\\.c)"})');
+  const result = await dsQuery(sent);
+  assert.equal(result.error, undefined, JSON.stringify(result));
+  assert.equal(result.frames[0].schema.fields[1].labels.ippool, 'default-ipv4-ippool');
+});
+
+test('config editor: Grafana\'s HTTP settings plus the Calico settings', async () => {
+  await page().evaluate(() =>
+    window.editors.renderConfigEditor({ id: 1, uid: 'calicoscope', url: '', access: 'proxy', jsonData: {}, secureJsonFields: {}, secureJsonData: {} })
+  );
+  await page().waitForSelector('text=HTTP');
+  await page().fill('input[name="nodeLabel"]', 'exported_node');
+  assert.equal(await page().evaluate(() => window.editors.last.jsonData.nodeLabel), 'exported_node');
+  await page().fill('input[name="blockAddresses"]', '256');
+  assert.equal(await page().evaluate(() => window.editors.last.jsonData.blockAddresses), 256);
+  assert.equal(await page().evaluate(() => window.editors.last.jsonData.nodeLabel), 'exported_node');
+});
+
+test('template variables come from the backend\'s resources', async () => {
+  const pools = await page().evaluate(() => window.editors.metricFindQuery({ resource: 'pools' }));
+  assert.deepEqual(pools.map((p) => p.text).sort(), ['default-ipv4-ippool', 'default-ipv6-ippool']);
+  const nodes = await page().evaluate(() => window.editors.metricFindQuery('nodes'));
+  assert.ok(nodes.length >= 40, `${nodes.length} nodes`);
+  const err = await page().evaluate(() => window.editors.metricFindQuery({ resource: 'bogus' }).catch((e) => e.message));
+  assert.match(err, /Pick what the variable lists: pools, nodes, hosts, instances, syncers/);
+  assert.deepEqual(b.errors, []);
+});
