@@ -141,23 +141,11 @@ pub fn panel(
     });
 
     let on_move = move |ev: web_sys::MouseEvent| {
-        let (x, y) = (ev.offset_x() as f64, ev.offset_y() as f64);
-        let lines = state.model.with_untracked(|m| match m {
-            Some(Ok(model)) => state
-                .drawn
-                .with_value(|d| describe(model, d.as_ref(), x, y)),
-            _ => None,
-        });
+        let (x, y, lines) = at_pointer(&state, &ev, describe);
         tooltip.set(lines.map(|lines| Tooltip { x, y, lines }));
     };
     let on_click = move |ev: web_sys::MouseEvent| {
-        let (x, y) = (ev.offset_x() as f64, ev.offset_y() as f64);
-        let target = state.model.with_untracked(|m| match m {
-            Some(Ok(model)) => state
-                .drawn
-                .with_value(|d| click_target(model, d.as_ref(), x, y)),
-            _ => None,
-        });
+        let (_, _, target) = at_pointer(&state, &ev, click_target);
         let var = state.options.with_untracked(|o| o.filter_variable.clone());
         if let Some((is_pool, name)) = target {
             let var = if is_pool { "pool".to_string() } else { var };
@@ -248,6 +236,20 @@ pub fn panel(
             }}
         </div>
     }
+}
+
+/// What `f` finds in the drawn layout under the pointer, with the pointer's position.
+fn at_pointer<T>(
+    state: &State,
+    ev: &web_sys::MouseEvent,
+    f: fn(&Model, Option<&Drawn>, f64, f64) -> Option<T>,
+) -> (f64, f64, Option<T>) {
+    let (x, y) = (ev.offset_x() as f64, ev.offset_y() as f64);
+    let found = state.model.with_untracked(|m| match m {
+        Some(Ok(model)) => state.drawn.with_value(|d| f(model, d.as_ref(), x, y)),
+        _ => None,
+    });
+    (x, y, found)
 }
 
 /// Pools the options select (all when the list is empty).

@@ -88,6 +88,16 @@ mod tests {
         }
     }
 
+    /// Viridis over 0..1, dark theme.
+    fn unit_lut() -> Lut {
+        Lut::new(
+            Scale::Continuous(Palette::Viridis),
+            0.0,
+            1.0,
+            &Theme::new(true),
+        )
+    }
+
     fn pixel(buf: &[u8], width: usize, x: usize, y: usize) -> [u8; 4] {
         let i = (y * width + x) * 4;
         [buf[i], buf[i + 1], buf[i + 2], buf[i + 3]]
@@ -96,12 +106,7 @@ mod tests {
     #[test]
     fn upsampled_cells_fill_their_pixels() {
         let h = heat(&[&[0.0, 1.0], &[f64::NAN, 0.5]]);
-        let lut = Lut::new(
-            Scale::Continuous(Palette::Viridis),
-            0.0,
-            1.0,
-            &Theme::new(true),
-        );
+        let lut = unit_lut();
         let mut buf = Vec::new();
         heatmap(&h, &[0, 1], 4, 4, &lut, &mut buf);
         let rgba = |v: f64| {
@@ -124,12 +129,7 @@ mod tests {
         rows[57][3] = 0.9;
         let refs: Vec<&[f64]> = rows.iter().map(|r| r.as_slice()).collect();
         let h = heat(&refs);
-        let lut = Lut::new(
-            Scale::Continuous(Palette::Viridis),
-            0.0,
-            1.0,
-            &Theme::new(true),
-        );
+        let lut = unit_lut();
         let mut buf = Vec::new();
         let order: Vec<usize> = (0..100).collect();
         heatmap(&h, &order, 5, 10, &lut, &mut buf);
