@@ -7,8 +7,8 @@ Rules: zip named <id>-<version>.zip with one root folder named after the id; the
 catalog wants at the root; every plugin.json (app and nested) valid by Grafana's metadata
 rules (id pattern and type, version and release date equal to package.json and CHANGELOG.md,
 logos and screenshots present, a grafanaDependency range, app includes that resolve); the
-backend executables for linux/amd64 and linux/arm64, mode 0755, ELF for the right machine,
-stripped; module.js with its source map beside it; no debug or stray files.
+backend executables for linux/amd64, linux/arm64 (ELF for the right machine, no debug
+sections) and windows/amd64 (PE32+ x86-64), mode 0755; module.js with its source map beside it; no debug or stray files.
 Prints one line per failed rule and exits 1 if any failed.
 """
 import json
@@ -133,6 +133,17 @@ def check_backend(base, meta, files, z, plugin_id):
             fail(f"{rel}: not an ELF executable for linux/{arch}")
         if ".debug_info" in section_names(data):
             fail(f"{rel}: carries debug info (build with strip)")
+    rel = str(base / f"{exe}_windows_amd64.exe")
+    if rel not in files:
+        fail(f"{rel} missing")
+    else:
+        info = z.getinfo(f"{plugin_id}/{rel}")
+        if stat.S_IMODE(info.external_attr >> 16) != 0o755:
+            fail(f"{rel}: mode {oct(stat.S_IMODE(info.external_attr >> 16))}, want 0o755")
+        data = z.read(info)
+        pe = int.from_bytes(data[0x3C:0x40], "little") if data[:2] == b"MZ" else -1
+        if pe < 0 or data[pe : pe + 4] != b"PE\0\0" or int.from_bytes(data[pe + 4 : pe + 6], "little") != 0x8664:
+            fail(f"{rel}: not a PE executable for windows/amd64")
 
 
 def section_names(elf):

@@ -3,7 +3,8 @@
 # one app, the layout of Grafana's Zabbix app):
 #
 #   dist/calicoscope-app/                 plugin.json module.js(.map) README CHANGELOG LICENSE img/ dashboards/
-#     datasource/  plugin.json module.js(.map) img/ gpx_calicoscope_linux_amd64 gpx_calicoscope_linux_arm64
+#     datasource/  plugin.json module.js(.map) img/ gpx_calicoscope_linux_amd64
+#                  gpx_calicoscope_linux_arm64 gpx_calicoscope_windows_amd64.exe
 #     panel/       plugin.json module.js(.map) img/ wasm/
 #   dist/calicoscope-app-<version>.zip    one root folder, calicoscope-app/
 #
@@ -21,11 +22,14 @@ updated=$(sed -n "s/^## $version (\([0-9-]*\)).*/\1/p" CHANGELOG.md)
 out=dist/$id
 rm -rf dist && mkdir -p "$out/datasource/img" "$out/panel/img" "$out/dashboards" "$out/img"
 
-echo "package: backend binaries (linux amd64, linux arm64)"
+echo "package: backend binaries (linux amd64, linux arm64, windows amd64)"
 cargo build -q --release -p calicoscope-backend --bin gpx_calicoscope
-cargo build -q --release -p calicoscope-backend --bin gpx_calicoscope --target aarch64-unknown-linux-gnu
 install -m 0755 target/release/gpx_calicoscope "$out/datasource/gpx_calicoscope_linux_amd64"
+for target in aarch64-unknown-linux-gnu x86_64-pc-windows-gnu; do
+    cargo build -q --release -p calicoscope-backend --bin gpx_calicoscope --target "$target"
+done
 install -m 0755 target/aarch64-unknown-linux-gnu/release/gpx_calicoscope "$out/datasource/gpx_calicoscope_linux_arm64"
+install -m 0755 target/x86_64-pc-windows-gnu/release/gpx_calicoscope.exe "$out/datasource/gpx_calicoscope_windows_amd64.exe"
 
 echo "package: panel (wasm)"
 bash scripts/build-panel.sh target/package-panel >/dev/null

@@ -73,9 +73,11 @@ deb_installed() { [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" 
 # ---------------------------------------------------------------------------
 # Debian packages
 # ---------------------------------------------------------------------------
-# gcc-aarch64-linux-gnu and libc6-dev-arm64-cross build the linux/arm64 backend binary
-# of the plugin package (ring compiles C for the target).
-DEB_PACKAGES=(prometheus victoria-metrics chromium gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
+# gcc-aarch64-linux-gnu and libc6-dev-arm64-cross build the linux/arm64 backend binary of
+# the plugin package, gcc-mingw-w64-x86-64 the windows/amd64 one (ring compiles C for them);
+# qemu-user runs the arm64 binary in the package test.
+DEB_PACKAGES=(prometheus victoria-metrics chromium gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+    gcc-mingw-w64-x86-64 qemu-user)
 
 need_deb=()
 for pkg in "${DEB_PACKAGES[@]}"; do
@@ -129,7 +131,7 @@ fi
 # ---------------------------------------------------------------------------
 # Rust targets
 # ---------------------------------------------------------------------------
-RUST_TARGETS=(wasm32-unknown-unknown aarch64-unknown-linux-gnu)
+RUST_TARGETS=(wasm32-unknown-unknown aarch64-unknown-linux-gnu x86_64-pc-windows-gnu)
 
 if ! command -v rustup >/dev/null 2>&1; then
     missing "rustup"

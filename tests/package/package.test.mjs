@@ -29,6 +29,35 @@ test('the packaged zip passes the catalog checks', () => {
   assert.match(r.stdout, /ok$/m);
 });
 
+/** Start a packaged backend as Grafana does and return its first stdout line (the handshake). */
+async function handshake(cmd, args) {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(cmd, args, { env: { PATH: process.env.PATH, grafana_plugin_type: 'datasource', PLUGIN_PROTOCOL_VERSIONS: '2' }, stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    return await new Promise((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`${cmd}: no handshake in 30 s`)), 30000);
+      child.stdout.on('data', (d) => {
+        out += d;
+        if (out.includes('\n')) {
+          clearTimeout(timer);
+          resolve(out.split('\n')[0]);
+        }
+      });
+      child.on('exit', (code) => reject(new Error(`${cmd} exited (${code}) before its handshake`)));
+    });
+  } finally {
+    child.kill();
+  }
+}
+
+test('the packaged linux binaries start and speak the go-plugin handshake (arm64 under qemu-user)', async () => {
+  const dir = path.join(root, 'dist/calicoscope-app/datasource');
+  const want = /^1\|2\|tcp\|127\.0\.0\.1:\d+\|grpc$/;
+  assert.match(await handshake(path.join(dir, 'gpx_calicoscope_linux_amd64'), []), want);
+  assert.match(await handshake('qemu-aarch64', ['-L', '/usr/aarch64-linux-gnu', path.join(dir, 'gpx_calicoscope_linux_arm64')]), want);
+});
+
 test('the checker fails a broken package, naming the rule', () => {
   // Rebuild the zip with a wrong version in the panel and a binary without its exec bit.
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'calicoscope-pkg-'));
