@@ -9,6 +9,7 @@ pub mod cli;
 pub mod client;
 pub mod execute;
 pub mod frames;
+pub mod fuzzing;
 pub mod host;
 pub mod plugin;
 pub mod promql;

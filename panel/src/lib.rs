@@ -15,6 +15,8 @@
 pub mod draw;
 pub mod format;
 pub mod frames;
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzzing;
 pub mod layout;
 pub mod model;
 pub mod options;

@@ -170,7 +170,20 @@ pub fn panel(
         state.model.with(|m| match m {
             None => "Loading…".to_string(),
             Some(Err(_)) => String::new(),
-            Some(Ok(Model::Topology(t))) => state.options.with(|o| sentence(t, &o.pools)),
+            Some(Ok(Model::Topology(t))) => {
+                // The layout draws at most MAX_NODES tiles (the largest).
+                let dropped = t.nodes.len().saturating_sub(topology::MAX_NODES);
+                let capped = (dropped > 0).then_some(dropped);
+                let text = state.options.with(|o| sentence(t, &o.pools));
+                match capped {
+                    Some(n) => format!(
+                        "⚠ {} smallest nodes not drawn (over {}). {text}",
+                        count(n as f64),
+                        count(topology::MAX_NODES as f64)
+                    ),
+                    None => text,
+                }
+            }
             Some(Ok(Model::Heatmap(h))) => heatmap_status(h, &state.options.get()),
         })
     };

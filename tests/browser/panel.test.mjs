@@ -166,6 +166,35 @@ test('bad frames show an error naming the problem, and nothing throws', async ()
   assert.deepEqual(h.errors, []);
 });
 
+test('malformed and huge frames: an error or a capped state, never an exception', async () => {
+  // A million-row nodes table (built in the page), NaN utilizations, a series of a million
+  // points one millisecond apart, fields of the wrong type.
+  await h.page.evaluate(() => {
+    const n = 1_000_000;
+    const col = (f) => Array.from({ length: n }, (_, i) => f(i));
+    window.__huge = [
+      { schema: { name: 'pools', fields: [{ name: 'pool', type: 'string' }, { name: 'size', type: 'number' }, { name: 'in_use', type: 'number' }, { name: 'utilization', type: 'number' }] },
+        data: { values: [['p'], [1e9], [5e5], [0.5]] } },
+      { schema: { name: 'nodes', fields: ['pool', 'node', 'blocks', 'capacity', 'in_use', 'utilization'].map((name, k) => ({ name, type: k < 2 ? 'string' : 'number' })) },
+        data: { values: [col(() => 'p'), col((i) => 'n' + i), col((i) => 1 + (i % 3)), col((i) => 64 * (1 + (i % 3))), col((i) => i % 64), col((i) => (i % 7 === 0 ? null : (i % 64) / 64))] } },
+    ];
+    window.__long = [{ schema: { fields: [{ name: 'Time', type: 'time' }, { name: 'Value', type: 'number' }] }, data: { values: [col((i) => i), col((i) => i % 100)] } }];
+  });
+  const before = await draws(h.page);
+  await h.page.evaluate(() => window.host.render({ frames: window.__huge, width: 900, height: 500, options: {} }));
+  await h.page.waitForFunction((n) => Number(document.querySelector('.calicoscope-root')?.dataset.draws || 0) > n, before, { timeout: 60000 });
+  assert.match(await h.page.textContent('.cs-status'), /⚠ 980,000 smallest nodes not drawn \(over 20,000\)/);
+  await h.page.evaluate(() => window.host.render({ frames: window.__long, options: {} }));
+  assert.match(await (await h.page.waitForSelector('.cs-error')).textContent(), /raise the query's min interval/);
+  const wrong = topology.map((f) => (f.schema.name === 'nodes' ? { ...f, schema: { ...f.schema, fields: f.schema.fields.map((x) => (x.name === 'capacity' ? { ...x, type: 'string' } : x)) } } : f));
+  await h.page.evaluate((frames) => window.host.render({ frames, options: {} }), wrong);
+  assert.match(await (await h.page.waitForSelector('.cs-error')).textContent(), /Field `capacity` of frame `nodes` holds string values/);
+  await h.page.evaluate(() => window.host.render({ frames: [{ schema: { fields: [] }, data: { values: [] } }], options: {} }));
+  assert.match(await (await h.page.waitForSelector('.cs-error')).textContent(), /No data/);
+  await h.page.evaluate(() => { delete window.__huge; delete window.__long; });
+  assert.deepEqual(h.errors, []);
+});
+
 test('a Rust panic shows as the panel error state; the page lives and a new panel works', async () => {
   await render(h.page, { frames: topology, width: 600, height: 300, dark: true, options: {} });
   // Make the next data push panic inside Rust, through the same glue module.js loaded.

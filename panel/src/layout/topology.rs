@@ -36,7 +36,13 @@ pub struct NodeBox {
 pub struct Layout {
     pub pools: Vec<PoolBox>,
     pub nodes: Vec<NodeBox>,
+    /// Nodes left out by the [`MAX_NODES`] cap (the smallest by capacity).
+    pub dropped: usize,
 }
+
+/// Node tiles drawn at most: past this a tile is under a pixel in any panel, and a
+/// malformed answer (a million rows) must not stall the page.
+pub const MAX_NODES: usize = 20_000;
 
 /// What is under the pointer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,7 +53,8 @@ pub enum Hit {
 
 /// Lay out `topology` in `bounds`; only pools whose index passes `shown` are placed.
 pub fn layout(topology: &Topology, bounds: Rect, shown: &dyn Fn(usize) -> bool) -> Layout {
-    let by_pool = nodes_by_pool(topology);
+    let keep = largest(topology, MAX_NODES);
+    let by_pool = nodes_by_pool(topology, &keep);
     let capacity: Vec<f64> = by_pool
         .iter()
         .enumerate()
@@ -69,7 +76,10 @@ pub fn layout(topology: &Topology, bounds: Rect, shown: &dyn Fn(usize) -> bool) 
         .enumerate()
         .map(|(p, &c)| if shown(p) { c.max(floor) } else { 0.0 })
         .collect();
-    let mut out = Layout::default();
+    let mut out = Layout {
+        dropped: keep.iter().filter(|k| !**k).count(),
+        ..Layout::default()
+    };
     for (p, rect) in squarify(&weights, bounds).into_iter().enumerate() {
         if rect.area() <= 0.0 {
             continue;
@@ -115,7 +125,22 @@ fn weight(capacity: f64) -> f64 {
 
 /// Node indices per pool index; nodes naming an unknown pool are dropped (they cannot be
 /// placed), which the view reports.
-fn nodes_by_pool(topology: &Topology) -> Vec<Vec<usize>> {
+/// Which nodes to draw: all of them, or the `max` largest by capacity.
+fn largest(topology: &Topology, max: usize) -> Vec<bool> {
+    let n = topology.nodes.len();
+    if n <= max {
+        return vec![true; n];
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.select_nth_unstable_by(max, |&a, &b| {
+        weight(topology.nodes[b].capacity).total_cmp(&weight(topology.nodes[a].capacity))
+    });
+    let mut keep = vec![false; n];
+    order[..max].iter().for_each(|&i| keep[i] = true);
+    keep
+}
+
+fn nodes_by_pool(topology: &Topology, keep: &[bool]) -> Vec<Vec<usize>> {
     let mut by_pool = vec![Vec::new(); topology.pools.len()];
     let index: std::collections::HashMap<&str, usize> = topology
         .pools
@@ -123,7 +148,7 @@ fn nodes_by_pool(topology: &Topology) -> Vec<Vec<usize>> {
         .enumerate()
         .map(|(i, p)| (p.name.as_str(), i))
         .collect();
-    for (n, node) in topology.nodes.iter().enumerate() {
+    for (n, node) in topology.nodes.iter().enumerate().filter(|(n, _)| keep[*n]) {
         if let Some(&p) = index.get(node.pool.as_str()) {
             by_pool[p].push(n);
         }
@@ -235,6 +260,32 @@ mod tests {
         assert!(tiny.rect.area() > 0.02 * 600.0 * 400.0);
         assert!(l.pools.iter().all(|p| p.pool != 2));
         assert!(l.node_rect(2).is_none());
+    }
+
+    #[test]
+    fn a_million_nodes_are_capped_to_the_largest() {
+        let mut t = Topology {
+            pools: vec![pool("a")],
+            nodes: vec![],
+        };
+        for i in 0..1_000_000 {
+            t.nodes.push(node(
+                "a",
+                &format!("n{i}"),
+                if i % 100 == 0 { 8.0 } else { 1.0 },
+            ));
+        }
+        let l = layout(&t, Rect::new(0.0, 0.0, 1000.0, 500.0), &|_| true);
+        assert_eq!(
+            (l.nodes.len(), l.dropped),
+            (MAX_NODES, 1_000_000 - MAX_NODES)
+        );
+        let big = l
+            .nodes
+            .iter()
+            .filter(|n| t.nodes[n.node].blocks == 8.0)
+            .count();
+        assert_eq!(big, 10_000, "every large node is kept");
     }
 
     #[test]
