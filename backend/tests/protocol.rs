@@ -216,6 +216,39 @@ async fn prometheus_down_is_a_clear_per_query_error() {
     assert!(health.message.contains("unreachable"), "{}", health.message);
 }
 
+/// Prometheus crashes and is restarted (same port, same data) under a running plugin: while
+/// it is down each query fails with the cause, and afterwards the next query succeeds without
+/// restarting the plugin (no stale pooled connection breaks it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prometheus_restart_needs_no_plugin_restart() {
+    let mut prom = tokio::task::spawn_blocking(common::prometheus)
+        .await
+        .unwrap();
+    let plugin = PluginProcess::start(plugin::BINARY, &[]);
+    let ctx = context(&prom.url, settings_json(), &[]);
+    let ask = || vec![query("A", r#"{"catalog":"ipam_pool_size","instant":true}"#)];
+    let has_data =
+        |r: &std::collections::HashMap<String, grafana_plugin_sdk::pluginv2::DataResponse>| {
+            r["A"].error.is_empty() && frames(&r["A"]).iter().any(|f| f.rows() > 0)
+        };
+    let before = query_data(plugin.channel().await, ctx.clone(), ask()).await;
+    assert!(has_data(&before), "{}", before["A"].error);
+
+    prom.kill();
+    let down = query_data(plugin.channel().await, ctx.clone(), ask()).await;
+    assert!(
+        down["A"].error.contains("unreachable"),
+        "{}",
+        down["A"].error
+    );
+
+    tokio::task::block_in_place(|| prom.restart()).unwrap();
+    let after = query_data(plugin.channel().await, ctx.clone(), ask()).await;
+    assert!(has_data(&after), "after the restart: {}", after["A"].error);
+    let logs = plugin.stop();
+    assert!(!logs.contains("panicked"), "{logs}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_datasource_settings_fail_each_query_with_the_fix() {
     let plugin = PluginProcess::start(plugin::BINARY, &[]);

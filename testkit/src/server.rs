@@ -35,6 +35,10 @@ pub(crate) struct Server {
     pid: u32,
     log_path: PathBuf,
     agent: ureq::Agent,
+    /// The command line, to start the same store again on the same port and data.
+    bin: PathBuf,
+    args: Vec<String>,
+    ready_path: &'static str,
     // Declared last: dropped after Drop::drop has killed and reaped the child.
     dir: TempDir,
 }
@@ -214,8 +218,9 @@ impl Server {
             .map_err(|e| fail(format!("{}: log file: {e}", launch.name)))?;
 
         let port = crate::free_port();
+        let args = (launch.args)(dir.path(), port);
         let mut cmd = Command::new(&launch.bin);
-        cmd.args((launch.args)(dir.path(), port))
+        cmd.args(&args)
             .current_dir(dir.path())
             .stdin(Stdio::null())
             .stdout(Stdio::from(log))
@@ -236,6 +241,9 @@ impl Server {
             child: Mutex::new(Some(child)),
             log_path,
             agent: new_agent(),
+            bin: launch.bin.clone(),
+            args,
+            ready_path: launch.ready_path,
             dir,
         };
         match server.wait_ready(launch.ready_path, launch.ready_timeout) {
@@ -408,6 +416,31 @@ impl Server {
     fn exited(&self) -> Option<std::process::ExitStatus> {
         let mut guard = self.child.lock().unwrap_or_else(|e| e.into_inner());
         guard.as_mut().and_then(|c| c.try_wait().ok().flatten())
+    }
+
+    /// Kills the store and starts it again with the same command line: same port, same data
+    /// directory (what an operator's restart does). Waits until it is ready.
+    pub fn restart(&mut self) -> Result<(), String> {
+        self.kill();
+        let log = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&self.log_path)
+            .map_err(|e| format!("{}: reopen log: {e}", self.name))?;
+        let log2 = log
+            .try_clone()
+            .map_err(|e| format!("{}: log file: {e}", self.name))?;
+        let mut cmd = Command::new(&self.bin);
+        cmd.args(&self.args)
+            .current_dir(self.dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(log))
+            .stderr(Stdio::from(log2));
+        with_death_signal(&mut cmd);
+        let child =
+            spawn_from_keeper_thread(cmd).map_err(|e| format!("{}: respawn: {e}", self.name))?;
+        self.pid = child.id();
+        *self.child.get_mut().unwrap_or_else(|e| e.into_inner()) = Some(child);
+        self.wait_ready(self.ready_path, Duration::from_secs(60))
     }
 
     /// Kills (SIGKILL) and reaps the child. Idempotent.

@@ -16,6 +16,16 @@ const CONFIG_FILE: &str = "scrape.yml";
 macro_rules! store_api {
     ($ty:ident) => {
         impl $ty {
+            /// Stops the store (SIGKILL) and starts it again on the same port and data.
+            pub fn restart(&mut self) -> Result<(), String> {
+                self.server.restart()
+            }
+
+            /// Stops the store (SIGKILL), as a crash would.
+            pub fn kill(&mut self) {
+                self.server.kill()
+            }
+
             /// GET `/api/v1/query?query=...`; returns the parsed `data.result` array.
             /// Err if the request fails or `status != "success"`.
             pub fn query(&self, promql: &str) -> Result<Value, String> {
