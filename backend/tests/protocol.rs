@@ -178,6 +178,7 @@ async fn grafana_protocol_end_to_end() {
         .as_str()
         .unwrap()
         .contains("unknown resource"));
+    let resource_answers = format!("{catalog}{pools}{nodes}{translated}{missing}");
 
     // Logs are hclog JSON, and no secret ever appears in them.
     let logs = plugin.stop();
@@ -189,7 +190,13 @@ async fn grafana_protocol_end_to_end() {
         assert!(!logs.contains(secret), "secret in logs");
         for r in responses.values() {
             assert!(!r.error.contains(secret), "secret in an error");
+            let in_frame = |f: &Vec<u8>| f.windows(secret.len()).any(|w| w == secret.as_bytes());
+            assert!(!r.frames.iter().any(in_frame), "secret in a frame");
         }
+        assert!(
+            !resource_answers.contains(secret),
+            "secret in a resource answer"
+        );
         assert!(!health.message.contains(secret));
     }
 }
