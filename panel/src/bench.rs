@@ -35,7 +35,6 @@ pub fn bench_heatmap(
 ) -> Result<Vec<f64>, JsValue> {
     let heat = Heatmap {
         times: (0..cols).map(|c| c as f64 * 10_000.0).collect(),
-        step_ms: 10_000.0,
         rows: values
             .chunks(cols)
             .take(rows)

@@ -93,9 +93,8 @@ impl NodeRow {
 /// Rows of series over a common time grid.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Heatmap {
-    /// Column start times, epoch ms, evenly spaced by `step_ms`.
+    /// Column start times, epoch ms, evenly spaced.
     pub times: Vec<f64>,
-    pub step_ms: f64,
     pub rows: Vec<Row>,
     /// The value field's unit (`percentunit`, `short`, ...), from the first series.
     pub unit: Option<String>,
@@ -326,17 +325,21 @@ fn read_heatmap(frames: &[Frame], row_label: &str) -> Result<Heatmap, String> {
         ));
     }
     let (start, end, step) = grid(&series);
-    let columns = if step > 0.0 {
-        ((end - start) / step).round() as usize + 1
+    // In f64 first: a wild time (1e55 in a malformed frame) must give an error, not an
+    // integer overflow (found by the panel_model fuzz target).
+    let span = if step > 0.0 {
+        ((end - start) / step).round() + 1.0
     } else {
-        1
+        1.0
     };
-    if columns > MAX_COLUMNS {
+    if !(span <= MAX_COLUMNS as f64) {
         return Err(format!(
-            "{columns} time columns is more than the heatmap draws ({MAX_COLUMNS}); \
-             raise the query's min interval."
+            "{} time columns is more than the heatmap draws ({MAX_COLUMNS}); \
+             raise the query's min interval.",
+            crate::format::count(span)
         ));
     }
+    let columns = span as usize;
     let rows = series
         .iter()
         .map(|(time, field)| {
@@ -362,7 +365,6 @@ fn read_heatmap(frames: &[Frame], row_label: &str) -> Result<Heatmap, String> {
         .collect();
     Ok(Heatmap {
         times: (0..columns).map(|c| start + c as f64 * step).collect(),
-        step_ms: step,
         rows,
         unit: series[0].1.unit.clone(),
     })

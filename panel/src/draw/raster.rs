@@ -74,7 +74,6 @@ mod tests {
     fn heat(values: &[&[f64]]) -> Heatmap {
         Heatmap {
             times: (0..values[0].len()).map(|i| i as f64).collect(),
-            step_ms: 1.0,
             rows: values
                 .iter()
                 .enumerate()

@@ -119,7 +119,6 @@ mod tests {
     fn heat(rows: &[(&str, &str, &[f64])]) -> Heatmap {
         Heatmap {
             times: (0..rows[0].2.len()).map(|i| i as f64 * 1000.0).collect(),
-            step_ms: 1000.0,
             rows: rows
                 .iter()
                 .map(|(n, p, v)| Row {
