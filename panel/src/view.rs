@@ -346,12 +346,7 @@ fn describe(model: &Model, drawn: Option<&Drawn>, x: f64, y: f64) -> Option<Vec<
                 };
                 Some(vec![
                     format!("{who} · {}", n.pool),
-                    format!(
-                        "in use {} of {} ({})",
-                        count(n.in_use),
-                        count(n.capacity),
-                        percent(n.utilization)
-                    ),
+                    in_use_line(n.in_use, n.capacity, n.utilization),
                     format!("blocks {}", count(n.blocks)),
                     format!("borrowed {}", count(n.borrowed)),
                     format!("leaked {}", count(n.leaked)),
@@ -361,12 +356,7 @@ fn describe(model: &Model, drawn: Option<&Drawn>, x: f64, y: f64) -> Option<Vec<
                 let p = &t.pools[p];
                 let mut lines = vec![
                     format!("{} ({})", p.name, family_label(p.family)),
-                    format!(
-                        "in use {} of {} ({})",
-                        count(p.in_use),
-                        count(p.size),
-                        percent(p.utilization)
-                    ),
+                    in_use_line(p.in_use, p.size, p.utilization),
                     format!("free {}", count(p.free)),
                     format!("blocks {}", count(p.blocks)),
                     format!(
@@ -398,6 +388,16 @@ fn describe(model: &Model, drawn: Option<&Drawn>, x: f64, y: f64) -> Option<Vec<
         }
         _ => None,
     }
+}
+
+/// "in use 37 of 64 (58%)".
+fn in_use_line(in_use: f64, of: f64, ratio: f64) -> String {
+    format!(
+        "in use {} of {} ({})",
+        count(in_use),
+        count(of),
+        percent(ratio)
+    )
 }
 
 /// (is a pool, name) under the pointer, for the click filter.
