@@ -8,8 +8,6 @@ mod common;
 use std::time::Duration;
 
 use calicoscope_backend::{client::Client, execute::execute};
-use calicoscope_sim::Config;
-use calicoscope_testkit::{calico_jobs, Prometheus, Simulator};
 use serde_json::Value;
 
 const DASHBOARDS: [&str; 3] = ["ipam", "felix", "typha"];
@@ -73,28 +71,13 @@ fn dashboards_use_the_provisioned_datasource_and_unique_ids() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_dashboard_query_returns_data() {
-    let mut cfg = Config::demo(common::NODES);
-    cfg.speed = 600.0; // growth, so forecasts exist
-    cfg.start_offset_s = 3.0 * 3600.0; // leaks and borrowing have happened
-    let sim = Simulator::start(cfg);
-    let jobs = calico_jobs(&sim, false);
-    let prom = tokio::task::spawn_blocking(move || {
-        let p = Prometheus::start(&jobs, Duration::from_secs(1), "1h").unwrap();
-        p.wait_for(
-            "count_over_time(ipam_ippool_size[1m]) >= 8",
-            2,
-            Duration::from_secs(90),
-        )
-        .unwrap();
-        p.wait_for(
-            "count_over_time(typha_connections_active[1m]) >= 8",
-            1,
-            Duration::from_secs(30),
-        )
-        .unwrap();
-        p
-    })
-    .await
+    // Growth, so forecasts exist; three simulated hours in, leaks and borrowing have happened.
+    let (sim, prom) = common::moving_cluster(600.0, 3.0 * 3600.0, 8).await;
+    prom.wait_for(
+        "count_over_time(typha_connections_active[1m]) >= 8",
+        1,
+        Duration::from_secs(30),
+    )
     .unwrap();
     let settings = common::settings(&prom.url);
     let client = Client::new(&settings).unwrap();

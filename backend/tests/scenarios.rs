@@ -7,8 +7,6 @@ mod common;
 
 use std::time::Duration;
 
-use calicoscope_sim::Config;
-use calicoscope_testkit::{calico_jobs, Prometheus, Simulator};
 use common::{by, instant};
 
 const SPEED: f64 = 600.0; // one real second is ten simulated minutes
@@ -23,22 +21,7 @@ fn pool_in_use(c: &calicoscope_sim::Cluster, pool: &str) -> f64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn moving_scenarios_show_in_the_catalog_queries() {
-    let mut cfg = Config::demo(common::NODES);
-    cfg.speed = SPEED;
-    let sim = Simulator::start(cfg);
-    let jobs = calico_jobs(&sim, false);
-    let prom = tokio::task::spawn_blocking(move || {
-        let p = Prometheus::start(&jobs, Duration::from_secs(1), "1h").unwrap();
-        p.wait_for(
-            "count_over_time(ipam_ippool_size[1m]) >= 20",
-            2,
-            Duration::from_secs(90),
-        )
-        .unwrap();
-        p
-    })
-    .await
-    .unwrap();
+    let (sim, prom) = common::moving_cluster(SPEED, 0.0, 20).await;
     let json = serde_json::json!({ "scrapeInterval": "1s", "forecastWindow": "20s" });
     let settings = common::settings_with(&prom.url, json);
 

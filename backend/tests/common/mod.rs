@@ -47,6 +47,25 @@ pub fn prometheus() -> Prometheus {
     p
 }
 
+/// A moving simulated cluster (`speed` × real time, started `offset_s` simulated seconds in)
+/// and a Prometheus scraping it every second, once it holds `samples` scrapes of the pools.
+pub async fn moving_cluster(speed: f64, offset_s: f64, samples: usize) -> (Simulator, Prometheus) {
+    let mut cfg = Config::demo(NODES);
+    cfg.speed = speed;
+    cfg.start_offset_s = offset_s;
+    let sim = Simulator::start(cfg);
+    let jobs = calico_jobs(&sim, false);
+    let prom = tokio::task::spawn_blocking(move || {
+        let p = Prometheus::start(&jobs, Duration::from_secs(1), "1h").unwrap();
+        let ready = format!("count_over_time(ipam_ippool_size[1m]) >= {samples}");
+        p.wait_for(&ready, 2, Duration::from_secs(90)).unwrap();
+        p
+    })
+    .await
+    .unwrap();
+    (sim, prom)
+}
+
 pub fn victoria_metrics() -> VictoriaMetrics {
     let v =
         VictoriaMetrics::start(&jobs(), Duration::from_secs(1)).unwrap_or_else(|e| panic!("{e}"));
