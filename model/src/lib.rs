@@ -10,6 +10,8 @@
 //! assert_eq!(Family::of_pool("default-ipv6-ippool", 1.2e24), Family::Ipv6);
 //! ```
 
+pub mod calico;
+
 /// The instant "IPAM topology" query answers with two table frames.
 pub mod topology {
     /// Catalog id of the topology query.

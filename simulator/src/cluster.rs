@@ -5,11 +5,15 @@
 
 use crate::config::Config;
 use crate::{felix, ipam, typha};
+use calicoscope_model::calico::{Dataplane, Release};
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Cluster {
     pub sim_seconds: f64,
+    /// The release and dataplane whose metric families the pages carry.
+    pub release: Release,
+    pub dataplane: Dataplane,
     pub pools: Vec<PoolState>,
     /// One row per node x pool, pools in config order, nodes ascending.
     pub allocations: Vec<Allocation>,
@@ -28,6 +32,8 @@ pub struct PoolState {
     pub block_size: u8,
     /// 2^(bits - prefix)
     pub size: f64,
+    /// Addresses an IPReservation covers: never assigned.
+    pub reserved: u64,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -193,6 +199,8 @@ impl Cluster {
         let typha = typha::build(cfg, t, &ipam.allocations, &ipam.blocks);
         Cluster {
             sim_seconds,
+            release: cfg.release,
+            dataplane: cfg.dataplane,
             pools: ipam.pools,
             allocations: ipam.allocations,
             blocks: ipam.blocks,

@@ -1,5 +1,6 @@
 //! Simulator configuration: the cluster shape, the enabled scenarios and the clock.
 
+use calicoscope_model::calico::{Dataplane, Release};
 use serde::{Deserialize, Serialize};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
@@ -15,7 +16,11 @@ OPTIONS:
     --seed N             seed for all simulated values (default 42)
     --speed X            simulated seconds per real second, 0 = frozen (default 60)
     --scenarios LIST     comma list of growth,leak,borrowing,orphan_blocks,
-                         unaffine_blocks,slow_felix,typha_drops, or all, or none (default all)
+                         unaffine_blocks,reservations,unknown_node,slow_felix,
+                         typha_drops, or all, or none (default all)
+    --calico-version V   the Calico release whose metric families to serve,
+                         3.26..3.33 (default 3.33)
+    --dataplane D        iptables, nftables (3.29+) or bpf (default iptables)
     --typha N            Typha replicas (default 3; capped at the node count)
     --start-offset S     simulated seconds at start (default 0)
     -h, --help           print this help
@@ -40,6 +45,9 @@ pub struct Config {
     pub typha_replicas: usize,
     /// Simulated time when the server starts.
     pub start_offset_s: f64,
+    /// The Calico release whose metric families are served.
+    pub release: Release,
+    pub dataplane: Dataplane,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -56,6 +64,10 @@ pub struct Scenarios {
     pub borrowing: bool,
     pub orphan_blocks: bool,
     pub unaffine_blocks: bool,
+    /// An IPReservation covers part of the primary pool (reported from Calico 3.33 on).
+    pub reservations: bool,
+    /// Some allocations carry no node attribute (`node="unknown_node"`).
+    pub unknown_node: bool,
     pub slow_felix: bool,
     pub typha_drops: bool,
 }
@@ -148,6 +160,8 @@ impl Scenarios {
             borrowing: true,
             orphan_blocks: true,
             unaffine_blocks: true,
+            reservations: true,
+            unknown_node: true,
             slow_felix: true,
             typha_drops: true,
         }
@@ -172,6 +186,8 @@ impl Scenarios {
                 "borrowing" => &mut s.borrowing,
                 "orphan_blocks" => &mut s.orphan_blocks,
                 "unaffine_blocks" => &mut s.unaffine_blocks,
+                "reservations" => &mut s.reservations,
+                "unknown_node" => &mut s.unknown_node,
                 "slow_felix" => &mut s.slow_felix,
                 "typha_drops" => &mut s.typha_drops,
                 other => return Err(format!("unknown scenario {other:?}")),
@@ -203,6 +219,17 @@ impl Config {
             speed: 60.0,
             typha_replicas: 3,
             start_offset_s: 0.0,
+            release: Release::NEWEST,
+            dataplane: Dataplane::Iptables,
+        }
+    }
+
+    /// The demo cluster as a given Calico release and dataplane runs it.
+    pub fn profile(nodes: usize, release: Release, dataplane: Dataplane) -> Config {
+        Config {
+            release,
+            dataplane,
+            ..Config::demo(nodes)
         }
     }
 
@@ -231,6 +258,8 @@ impl Config {
                 "--scenarios" => cfg.scenarios = Scenarios::parse(value)?,
                 "--typha" => cfg.typha_replicas = parse_num(flag, value)?,
                 "--start-offset" => cfg.start_offset_s = parse_num(flag, value)?,
+                "--calico-version" => cfg.release = Release::parse(value)?,
+                "--dataplane" => cfg.dataplane = Dataplane::parse(value)?,
                 other => return Err(format!("unknown option {other}")),
             }
         }
@@ -252,6 +281,14 @@ impl Config {
             return Err(format!(
                 "start offset must be >= 0, got {}",
                 self.start_offset_s
+            ));
+        }
+        if self.release < self.dataplane.since() {
+            return Err(format!(
+                "the {} dataplane needs Calico {} or later, not {}",
+                self.dataplane.title(),
+                self.dataplane.since(),
+                self.release
             ));
         }
         if self.pools.is_empty() {
@@ -331,6 +368,8 @@ mod tests {
         assert_eq!(c.start_offset_s, 3600.0);
         assert!(c.scenarios.leak && c.scenarios.growth && !c.scenarios.borrowing);
         assert_eq!(Config::from_args(&[]).unwrap(), Config::demo(200));
+        let c = Config::from_args(&args("--calico-version 3.30 --dataplane bpf")).unwrap();
+        assert_eq!((c.release, c.dataplane), (Release(30), Dataplane::Bpf));
     }
 
     #[test]
@@ -341,6 +380,10 @@ mod tests {
         assert!(Config::from_args(&args("--scenarios bogus")).is_err());
         assert!(Config::from_args(&args("--frobnicate 1")).is_err());
         assert!(Config::from_args(&args("--seed")).is_err());
+        assert!(Config::from_args(&args("--calico-version 3.25")).is_err());
+        let err =
+            Config::from_args(&args("--calico-version 3.26 --dataplane nftables")).unwrap_err();
+        assert!(err.contains("needs Calico 3.29"), "{err}");
         assert!(Config::from_args(&args("--help"))
             .unwrap_err()
             .contains("USAGE"));

@@ -23,6 +23,12 @@
 //!   offset 4 have gc_reclamations = floor((t + phase_n) / 900), phase_n in [0, 900).
 //! - `unaffine_blocks`: the primary pool has 2 + nodes / 500 blocks (at most 1/8 of
 //!   its blocks) with node = "no_affinity" holding no allocations.
+//! - `reservations`: an IPReservation covers 4 blocks of the primary pool (a /24 of
+//!   /26 blocks; at most 1/16 of its blocks). Those addresses are never assigned:
+//!   the blocks go to no node and hold no allocations. Calico reports them as
+//!   `ipam_ippool_reserved` from 3.33 on; older releases do not say.
+//! - `unknown_node`: 2 addresses of the primary pool are allocated without a node
+//!   attribute (`node="unknown_node"`), in free space of the nodes' blocks.
 //! - `orphan_blocks`: nodes picked with stride 40, offset 2 have one block with
 //!   ippool = "no_ippool"; no allocations live in them, so there are no allocation
 //!   rows for "no_ippool".
@@ -39,6 +45,9 @@ const TAG_RECLAIM: u64 = 0x15;
 
 const MAX_PODS_PER_NODE: u64 = 1_000_000;
 
+/// Calico's node label for allocations that carry no node attribute.
+pub const UNKNOWN_NODE: &str = "unknown_node";
+
 pub struct Ipam {
     pub pools: Vec<PoolState>,
     pub allocations: Vec<Allocation>,
@@ -50,6 +59,8 @@ struct PoolFill {
     own_blocks: Vec<u64>,
     in_use: Vec<u64>,
     borrowed: Vec<u64>,
+    /// Addresses allocated with no node attribute.
+    unknown_node: u64,
 }
 
 pub fn primary_pool(cfg: &Config) -> usize {
@@ -71,9 +82,29 @@ fn unaffine_blocks(cfg: &Config, pool: usize) -> u128 {
     (2 + cfg.nodes as u128 / 500).min(cfg.pools[pool].block_count() / 8)
 }
 
+fn reserved_blocks(cfg: &Config, pool: usize) -> u128 {
+    if !cfg.scenarios.reservations || pool != primary_pool(cfg) {
+        return 0;
+    }
+    4.min(cfg.pools[pool].block_count() / 16)
+}
+
+/// Blocks that nodes can claim: neither unaffine nor reserved.
+fn claimable_blocks(cfg: &Config, pool: usize) -> u128 {
+    cfg.pools[pool].block_count() - unaffine_blocks(cfg, pool) - reserved_blocks(cfg, pool)
+}
+
 fn usable_capacity(cfg: &Config, pool: usize) -> u128 {
-    let spec = &cfg.pools[pool];
-    (spec.block_count() - unaffine_blocks(cfg, pool)).saturating_mul(spec.block_capacity() as u128)
+    claimable_blocks(cfg, pool).saturating_mul(cfg.pools[pool].block_capacity() as u128)
+}
+
+/// Addresses allocated without a node attribute.
+fn unknown_node_addresses(cfg: &Config, pool: usize) -> u64 {
+    if cfg.scenarios.unknown_node && pool == primary_pool(cfg) {
+        2
+    } else {
+        0
+    }
 }
 
 /// Addresses each node wants, from the primary pool's fill fraction.
@@ -147,7 +178,7 @@ fn fill_pool(cfg: &Config, pool: usize, demand: &[u64]) -> PoolFill {
         .map(|n| (demand[n] - wish[n]).div_ceil(cap))
         .collect();
     let unaffine = unaffine_blocks(cfg, pool);
-    trim_blocks(&mut own_blocks, spec.block_count() - unaffine);
+    trim_blocks(&mut own_blocks, claimable_blocks(cfg, pool));
     let own: Vec<u64> = (0..cfg.nodes)
         .map(|n| (demand[n] - wish[n]).min(own_blocks[n] * cap))
         .collect();
@@ -169,16 +200,19 @@ fn fill_pool(cfg: &Config, pool: usize, demand: &[u64]) -> PoolFill {
         own_blocks,
         in_use,
         borrowed,
+        unknown_node: (unknown_node_addresses(cfg, pool) as u128).min(free_left) as u64,
     }
 }
 
-fn pool_state(spec: &PoolSpec) -> PoolState {
+fn pool_state(cfg: &Config, pool: usize) -> PoolState {
+    let spec: &PoolSpec = &cfg.pools[pool];
     PoolState {
         name: spec.name.clone(),
         family: spec.family().to_string(),
         cidr: spec.cidr.clone(),
         block_size: spec.block_size,
         size: spec.size(),
+        reserved: (reserved_blocks(cfg, pool) * spec.block_capacity() as u128) as u64,
     }
 }
 
@@ -206,6 +240,7 @@ pub fn build(cfg: &Config, t: f64) -> Ipam {
     let names: Vec<String> = (0..cfg.nodes).map(node_name).collect();
     let mut allocations = Vec::with_capacity(cfg.nodes * cfg.pools.len());
     let mut blocks = Vec::new();
+    let mut unknown = Vec::new();
     for (p, spec) in cfg.pools.iter().enumerate() {
         let fill = fill_pool(cfg, p, &want);
         for (n, name) in names.iter().enumerate() {
@@ -221,16 +256,28 @@ pub fn build(cfg: &Config, t: f64) -> Ipam {
                 blocks.push(block_row(&spec.name, name, fill.own_blocks[n]));
             }
         }
+        if fill.unknown_node > 0 {
+            unknown.push(Allocation {
+                pool: spec.name.clone(),
+                node: UNKNOWN_NODE.to_string(),
+                in_use: fill.unknown_node,
+                borrowed: 0,
+                gc_candidates: 0,
+                reclamations: 0,
+            });
+        }
         let unaffine = unaffine_blocks(cfg, p) as u64;
         if unaffine > 0 {
             blocks.push(block_row(&spec.name, "no_affinity", unaffine));
         }
     }
+    // After every node × pool row, so those stay at index pool × nodes + node.
+    allocations.extend(unknown);
     if cfg.scenarios.orphan_blocks {
         let orphans = (0..cfg.nodes).filter(|&n| picked(n, cfg.nodes, 40, 2));
         blocks.extend(orphans.map(|n| block_row("no_ippool", &names[n], 1)));
     }
-    let pools = cfg.pools.iter().map(pool_state).collect();
+    let pools = (0..cfg.pools.len()).map(|p| pool_state(cfg, p)).collect();
     Ipam {
         pools,
         allocations,
@@ -311,7 +358,14 @@ mod tests {
     fn every_node_and_pool_has_a_row() {
         for cfg in configs() {
             let ipam = build(&cfg, 100.0);
-            assert_eq!(ipam.allocations.len(), cfg.nodes * cfg.pools.len());
+            let unknown = usize::from(cfg.scenarios.unknown_node);
+            assert_eq!(
+                ipam.allocations.len(),
+                cfg.nodes * cfg.pools.len() + unknown
+            );
+            for a in &ipam.allocations[cfg.nodes * cfg.pools.len()..] {
+                assert_eq!((a.node.as_str(), a.borrowed), (UNKNOWN_NODE, 0));
+            }
             for (p, spec) in cfg.pools.iter().enumerate() {
                 for n in 0..cfg.nodes {
                     let a = &ipam.allocations[p * cfg.nodes + n];
@@ -342,7 +396,15 @@ mod tests {
                         .filter(|b| b.pool == spec.name)
                         .map(|b| b.blocks)
                         .sum();
-                    assert!(total_blocks as u128 <= spec.block_count());
+                    let reserved = ipam.pools[p].reserved as u128 / cap as u128;
+                    assert!(total_blocks as u128 + reserved <= spec.block_count());
+                    let in_use: u64 = ipam
+                        .allocations
+                        .iter()
+                        .filter(|a| a.pool == spec.name)
+                        .map(|a| a.in_use)
+                        .sum();
+                    assert!(in_use as f64 + ipam.pools[p].reserved as f64 <= spec.size());
                     for a in &ipam.allocations[p * cfg.nodes..(p + 1) * cfg.nodes] {
                         let b = blocks
                             .get(&(a.pool.as_str(), a.node.as_str()))
@@ -361,7 +423,11 @@ mod tests {
             for t in times() {
                 let ipam = build(&cfg, t);
                 for (p, spec) in cfg.pools.iter().enumerate() {
-                    let rows = &ipam.allocations[p * cfg.nodes..(p + 1) * cfg.nodes];
+                    let rows: Vec<_> = ipam
+                        .allocations
+                        .iter()
+                        .filter(|a| a.pool == spec.name)
+                        .collect();
                     let block_addrs: u64 = ipam
                         .blocks
                         .iter()
