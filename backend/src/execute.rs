@@ -154,7 +154,25 @@ pub async fn execute(
         return crate::topology::run(req, &q, settings, client).await;
     }
     let plan = plan_model(req, &q, settings)?;
-    run_plan(&plan, client).await
+    let mut frames = run_plan(&plan, client).await?;
+    if q.mode == Mode::Catalog && frames.iter().all(|f| f.fields.is_empty()) {
+        explain_empty(&q.catalog, &mut frames[0], settings, client).await;
+    }
+    Ok(frames)
+}
+
+/// An empty answer from an entry this cluster cannot have (another dataplane, an older
+/// release, a component not scraped) gets a notice saying so: no data, but not an error.
+async fn explain_empty(id: &str, frame: &mut Frame, settings: &Settings, client: &Client) {
+    let Some(entry) = catalog::find(id) else {
+        return;
+    };
+    // Detection failing only costs the explanation, never the query.
+    if let Ok(detected) = crate::detect::detect(settings, client).await {
+        if let Some(why) = crate::detect::not_applicable(entry, &detected) {
+            frame.add_notice("info", why);
+        }
+    }
 }
 
 pub async fn run_plan(plan: &Plan, client: &Client) -> Result<Vec<Frame>, QueryError> {

@@ -30,13 +30,16 @@ pub static ENTRY: Entry = Entry {
     unit: "short",
     legend: "",
     group_by: &[],
+    needs: "",
     template: "",
 };
 
 type Key = (String, String);
 
-const PARTS: [(&str, &str); 5] = [
+const PARTS: [(&str, &str); 6] = [
     ("size", "max by (ippool) (ipam_ippool_size)"),
+    // Calico 3.33+; absent before, which reads as 0 reserved.
+    ("reserved", "max by (ippool) (ipam_ippool_reserved)"),
     ("in_use", "max by (ippool, node) (ipam_allocations_in_use)"),
     (
         "borrowed",
@@ -113,6 +116,7 @@ pub async fn run(
 /// Sub-query answers keyed by (pool, node); pool-only answers use an empty node.
 struct Tables {
     size: BTreeMap<String, f64>,
+    reserved: BTreeMap<String, f64>,
     parts: BTreeMap<&'static str, BTreeMap<Key, f64>>,
     keys: BTreeSet<Key>,
 }
@@ -135,17 +139,25 @@ impl Tables {
                 .collect();
             parts.insert(*name, rows);
         }
-        let size = parts
-            .remove("size")
-            .unwrap_or_default()
-            .into_iter()
-            .map(|((p, _), v)| (p, v))
-            .collect();
+        let mut per_pool = |part| -> BTreeMap<String, f64> {
+            parts
+                .remove(part)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|((p, _), v)| (p, v))
+                .collect()
+        };
+        let (size, reserved) = (per_pool("size"), per_pool("reserved"));
         let keys = ["in_use", "blocks"]
             .iter()
             .flat_map(|p| parts[p].keys().cloned())
             .collect();
-        Tables { size, parts, keys }
+        Tables {
+            size,
+            reserved,
+            parts,
+            keys,
+        }
     }
 
     fn get(&self, part: &str, key: &Key) -> f64 {
@@ -181,6 +193,9 @@ impl Tables {
             }
         };
         let in_use = |p: &str| self.pool_sum("in_use", p);
+        let reserved = |p: &str| self.reserved.get(p).copied().unwrap_or(0.0);
+        // Reserved addresses can never be assigned: neither free nor part of the utilization.
+        let assignable = |p: &str| size(p) - reserved(p);
         let mut frame = Frame::new(POOLS);
         frame.fields = vec![
             Field::new(field::POOL, Values::Text(names.clone())),
@@ -194,8 +209,9 @@ impl Tables {
                 ),
             ),
             number(field::SIZE, column(&size), "short"),
+            number(field::RESERVED, column(&reserved), "short"),
             number(field::IN_USE, column(&in_use), "short"),
-            number(field::FREE, column(&|p| size(p) - in_use(p)), "short"),
+            number(field::FREE, column(&|p| assignable(p) - in_use(p)), "short"),
             number(
                 field::BORROWED,
                 column(&|p| self.pool_sum("borrowed", p)),
@@ -213,7 +229,7 @@ impl Tables {
             ),
             number(
                 field::UTILIZATION,
-                column(&|p| in_use(p) / size(p)),
+                column(&|p| in_use(p) / assignable(p)),
                 "percentunit",
             ),
             number(

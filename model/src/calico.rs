@@ -18,7 +18,21 @@ use std::fmt;
 /// A Calico minor release, 3.x.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(into = "String", try_from = "String"))]
 pub struct Release(pub u8);
+
+impl From<Release> for String {
+    fn from(r: Release) -> String {
+        r.to_string()
+    }
+}
+
+impl TryFrom<String> for Release {
+    type Error = String;
+    fn try_from(s: String) -> Result<Release, String> {
+        Release::parse(&s)
+    }
+}
 
 impl Release {
     /// The oldest release Calicoscope supports.
@@ -210,28 +224,22 @@ pub fn exported(name: &str, release: Release, dataplane: Dataplane) -> bool {
     family(name).is_none_or(|f| f.in_release(release) && f.on(dataplane))
 }
 
-/// The releases consistent with which families a cluster exports. `present(name)` answers
-/// for families of [`FAMILIES`]; only `always` families count, and only on a dataplane in use
-/// (`dataplanes`), since an absent Felix says nothing about Felix's release.
+/// The releases consistent with what a cluster exports. `observed(f)` says whether family
+/// `f` is present, or `None` when its component is not scraped (an absent Felix says nothing
+/// about Felix's release). Only `always` families count, and dataplane-bound ones only when
+/// that dataplane is in use.
 pub fn releases_consistent(
-    present: impl Fn(&str) -> bool,
+    observed: impl Fn(&Family) -> Option<bool>,
     dataplanes: &[Dataplane],
-    components: impl Fn(&str) -> bool,
 ) -> Vec<Release> {
+    let telling: Vec<(&Family, bool)> = FAMILIES
+        .iter()
+        .filter(|f| f.always)
+        .filter(|f| f.dataplanes.is_empty() || dataplanes.iter().any(|d| f.on(*d)))
+        .filter_map(|f| observed(f).map(|present| (f, present)))
+        .collect();
     Release::all()
-        .filter(|&r| {
-            FAMILIES
-                .iter()
-                .filter(|f| f.always && components(f.name))
-                .filter(|f| {
-                    f.dataplanes.is_empty() || dataplanes.iter().any(|d| f.on(*d))
-                })
-                .all(|f| {
-                    let expected = f.in_release(r)
-                        && (f.dataplanes.is_empty() || dataplanes.iter().any(|d| f.on(*d)));
-                    expected == present(f.name)
-                })
-        })
+        .filter(|&r| telling.iter().all(|(f, present)| f.in_release(r) == *present))
         .collect()
 }
 

@@ -31,12 +31,15 @@ pub mod topology {
         pub const SIZE: &str = "size";
         /// Addresses of the node's blocks: blocks × block size.
         pub const CAPACITY: &str = "capacity";
+        /// Addresses of the pool an IPReservation covers (0 before Calico 3.33 reports them).
+        pub const RESERVED: &str = "reserved";
         pub const IN_USE: &str = "in_use";
+        /// Assignable addresses not in use: size − reserved − in use.
         pub const FREE: &str = "free";
         pub const BORROWED: &str = "borrowed";
         pub const LEAKED: &str = "leaked";
         pub const BLOCKS: &str = "blocks";
-        /// In use ÷ size (pools) or ÷ capacity (nodes), 0..1.
+        /// In use ÷ assignable addresses (pools) or ÷ capacity (nodes), 0..1.
         pub const UTILIZATION: &str = "utilization";
         /// Days until the pool is full at the forecast window's rate; NaN when not growing.
         pub const DAYS_TO_FULL: &str = "days_to_full";
@@ -45,6 +48,8 @@ pub mod topology {
     /// Calico's placeholder values, shown as what they are rather than as names.
     pub const NO_IPPOOL: &str = "no_ippool";
     pub const NO_AFFINITY: &str = "no_affinity";
+    /// Allocations that carry no node attribute.
+    pub const UNKNOWN_NODE: &str = "unknown_node";
 }
 
 /// A pool's address family, as far as metrics can tell.

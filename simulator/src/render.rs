@@ -5,6 +5,7 @@
 
 use crate::cluster::{Cluster, FelixNode, TyphaInstance};
 use crate::felix::Summary;
+use calicoscope_model::calico::{exported, Dataplane, Release};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -27,15 +28,24 @@ impl From<f64> for Val {
     }
 }
 
-/// Exposition writer.
+/// Exposition writer. Families the cluster's Calico release and dataplane do not export
+/// (`calicoscope_model::calico`) are dropped with their samples, so each renderer writes
+/// every family it knows and the profile decides.
 pub struct Expo {
     out: String,
+    release: Release,
+    dataplane: Dataplane,
+    /// The current family is not exported by this profile.
+    skipping: bool,
 }
 
 impl Expo {
-    pub fn with_capacity(bytes: usize) -> Expo {
+    pub fn for_cluster(c: &Cluster, bytes: usize) -> Expo {
         Expo {
             out: String::with_capacity(bytes),
+            release: c.release,
+            dataplane: c.dataplane,
+            skipping: false,
         }
     }
 
@@ -45,6 +55,10 @@ impl Expo {
 
     /// HELP and TYPE lines; every family gets exactly one, before its samples.
     pub fn family(&mut self, name: &str, kind: &str, help: &str) {
+        self.skipping = !exported(name, self.release, self.dataplane);
+        if self.skipping {
+            return;
+        }
         let _ = writeln!(
             self.out,
             "# HELP {name} {}",
@@ -54,11 +68,17 @@ impl Expo {
     }
 
     pub fn sample(&mut self, name: &str, labels: &[(&str, &str)], value: impl Into<Val>) {
+        if self.skipping {
+            return;
+        }
         self.series(name, "", labels, None, value.into());
     }
 
     /// The five lines of a summary: three quantiles, _sum and _count.
     pub fn summary(&mut self, name: &str, labels: &[(&str, &str)], s: &Summary) {
+        if self.skipping {
+            return;
+        }
         for (q, v) in [("0.5", s.p50), ("0.9", s.p90), ("0.99", s.p99)] {
             self.series(name, "", labels, Some(("quantile", q)), Val::F(v));
         }
@@ -148,7 +168,7 @@ fn push_u64(out: &mut String, mut v: u64) {
 // ---------------------------------------------------------------- kube-controllers
 
 pub fn kube_controllers(c: &Cluster) -> String {
-    let mut e = Expo::with_capacity(200 * (c.allocations.len() * 5 + c.blocks.len() + 64));
+    let mut e = Expo::for_cluster(c, 200 * (c.allocations.len() * 5 + c.blocks.len() + 64));
     ipam_pool_families(&mut e, c);
     ipam_legacy_families(&mut e, c);
     process_families(
@@ -205,6 +225,14 @@ fn ipam_pool_families(e: &mut Expo, c: &Cluster) {
     );
     for p in &c.pools {
         e.sample("ipam_ippool_size", &[("ippool", &p.name)], p.size);
+    }
+    e.family(
+        "ipam_ippool_reserved",
+        "gauge",
+        "Number of addresses in the IP Pool that an IPReservation covers, and so cannot be assigned.",
+    );
+    for p in &c.pools {
+        e.sample("ipam_ippool_reserved", &[("ippool", &p.name)], p.reserved);
     }
 }
 
@@ -279,7 +307,7 @@ fn per_felix(e: &mut Expo, c: &Cluster, name: &str, kind: &str, help: &str, f: F
 }
 
 pub fn felix(c: &Cluster) -> String {
-    let mut e = Expo::with_capacity(6500 * c.felix.len() + 4096);
+    let mut e = Expo::for_cluster(c, 6500 * c.felix.len() + 4096);
     e.family("felix_host", "gauge", "Configured Felix hostname (as a label), typically used in grouping/aggregating stats; the label defaults to the hostname of the host but can be overridden by configuration. The value of the gauge is always set to 1.");
     for n in &c.felix {
         e.sample(
@@ -541,7 +569,7 @@ type SyncerField = fn(&crate::cluster::SyncerStats) -> u64;
 type TyphaSummary = fn(&TyphaInstance) -> Summary;
 
 pub fn typha(c: &Cluster) -> String {
-    let mut e = Expo::with_capacity(6000 * c.typha.len() + 4096);
+    let mut e = Expo::for_cluster(c, 6000 * c.typha.len() + 4096);
     let plain: [(&str, &str, &str, TyphaField); 3] = [
         ("typha_connections_active", "gauge", "Number of open client connections (including connections that have not completed the handshake).", |t| t.connections_active.into()),
         ("typha_connections_accepted", "counter", "Total number of connections accepted over time.", |t| t.connections_accepted.into()),
@@ -764,7 +792,7 @@ mod tests {
 
     #[test]
     fn escapes_label_values() {
-        let mut e = Expo::with_capacity(64);
+        let mut e = Expo::for_cluster(&Cluster::at(&Config::demo(1), 0.0), 64);
         e.family("x", "gauge", "help");
         e.sample("x", &[("a", "q\"b\\s\nn")], 1.5);
         let text = e.finish();

@@ -45,18 +45,11 @@ pub fn to_frames(resp: ApiResponse, shape: &Shape) -> Vec<Frame> {
         None => format!("Expr: {}", shape.expr),
     };
     first.add_meta("executedQueryString", json!(executed));
-    let notices: Vec<Value> = resp
-        .warnings
-        .iter()
-        .map(|w| json!({ "severity": "warning", "text": w }))
-        .chain(
-            resp.infos
-                .iter()
-                .map(|i| json!({ "severity": "info", "text": i })),
-        )
-        .collect();
-    if !notices.is_empty() {
-        first.add_meta("notices", Value::Array(notices));
+    for w in &resp.warnings {
+        first.add_notice("warning", w.as_str());
+    }
+    for i in &resp.infos {
+        first.add_notice("info", i.as_str());
     }
     frames
 }

@@ -71,6 +71,22 @@ impl Frame {
         self.fields.first().map_or(0, |f| f.values.len())
     }
 
+    /// Appends a notice (`info`, `warning` or `error`) that Grafana shows on the panel.
+    pub fn add_notice(&mut self, severity: &str, text: impl Into<String>) {
+        let notice = serde_json::json!({ "severity": severity, "text": text.into() });
+        let meta = self
+            .meta
+            .get_or_insert_with(|| Value::Object(Default::default()));
+        if let Value::Object(map) = meta {
+            match map.get_mut("notices") {
+                Some(Value::Array(list)) => list.push(notice),
+                _ => {
+                    map.insert("notices".into(), Value::Array(vec![notice]));
+                }
+            }
+        }
+    }
+
     /// Merges keys into the frame's meta object.
     pub fn add_meta(&mut self, key: &str, value: Value) {
         let meta = self

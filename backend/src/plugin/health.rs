@@ -8,9 +8,9 @@ use serde::Serialize;
 use tonic::{Request, Response, Status};
 
 use super::Calicoscope;
-use crate::client::{now_s, Client};
-use crate::promql::{rewrite::Rewrite, validate};
-use crate::query::{catalog::Component, model::Filters};
+use crate::client::Client;
+use crate::detect::{count, detect, not_applicable, Detected, PROBES};
+use crate::query::catalog::{Component, CATALOG};
 use crate::settings::Settings;
 
 #[derive(Clone, Debug, Serialize)]
@@ -26,35 +26,17 @@ pub struct Health {
     pub ok: bool,
     pub message: String,
     pub components: Vec<ComponentHealth>,
+    /// Release range, dataplanes and family counts; absent when Prometheus did not answer.
+    pub detected: Option<Detected>,
+    /// Catalog entries that do not apply to this cluster, with why.
+    pub not_applicable: Vec<NotApplicable>,
 }
 
-struct Probe {
-    component: Component,
-    name: &'static str,
-    expr: &'static str,
-    fix: &'static str,
+#[derive(Clone, Debug, Serialize)]
+pub struct NotApplicable {
+    pub id: &'static str,
+    pub why: String,
 }
-
-const PROBES: &[Probe] = &[
-    Probe {
-        component: Component::KubeControllers,
-        name: "calico-kube-controllers (IPAM)",
-        expr: "count(ipam_ippool_size)",
-        fix: "scrape calico-kube-controllers on port 9094 (KubeControllersConfiguration spec.prometheusMetricsPort, default 9094); per-pool metrics need Calico v3.23 or later",
-    },
-    Probe {
-        component: Component::Felix,
-        name: "Felix",
-        expr: "count(felix_resync_state)",
-        fix: "Felix metrics are off by default: kubectl patch felixconfiguration default --type merge -p '{\"spec\":{\"prometheusMetricsEnabled\":true}}' and scrape calico-node on port 9091",
-    },
-    Probe {
-        component: Component::Typha,
-        name: "Typha",
-        expr: "count(typha_connections_active)",
-        fix: "Typha metrics are off by default: set TYPHA_PROMETHEUSMETRICSENABLED=true on the calico-typha deployment and scrape port 9093 (clusters without Typha have none)",
-    },
-];
 
 #[tonic::async_trait]
 impl Diagnostics for Calicoscope {
@@ -67,11 +49,7 @@ impl Diagnostics for Calicoscope {
             .get(request.get_ref().plugin_context.as_ref())
         {
             Ok((settings, client)) => check(&settings, &client).await,
-            Err(e) => Health {
-                ok: false,
-                message: e,
-                components: vec![],
-            },
+            Err(e) => Health::failed(e),
         };
         let status = if health.ok {
             HealthStatus::Ok
@@ -81,7 +59,7 @@ impl Diagnostics for Calicoscope {
         Ok(Response::new(pluginv2::CheckHealthResponse {
             status: status as i32,
             message: health.message.clone(),
-            json_details: serde_json::to_vec(&health.components).unwrap_or_default(),
+            json_details: serde_json::to_vec(&health).unwrap_or_default(),
         }))
     }
 
@@ -95,42 +73,47 @@ impl Diagnostics for Calicoscope {
     }
 }
 
+impl Health {
+    fn failed(message: String) -> Health {
+        Health {
+            ok: false,
+            message,
+            components: vec![],
+            detected: None,
+            not_applicable: vec![],
+        }
+    }
+}
+
 /// Runs every probe; healthy when Prometheus answers and at least one component is there.
 pub async fn check(settings: &Settings, client: &Client) -> Health {
     if let Err(e) = client.reachable().await {
-        return Health {
-            ok: false,
-            message: e.to_string(),
-            components: vec![],
-        };
+        return Health::failed(e.to_string());
     }
-    let mut components = Vec::new();
+    let detected = match detect(settings, client).await {
+        Ok(d) => d,
+        Err(e) => return Health::failed(e),
+    };
     let mut problems = Vec::new();
-    for p in PROBES {
-        let series = match count(settings, client, p.component, p.expr).await {
-            Ok(n) => n,
-            Err(e) => {
-                return Health {
-                    ok: false,
-                    message: e,
-                    components,
-                }
+    let components: Vec<ComponentHealth> = PROBES
+        .iter()
+        .map(|p| {
+            let series = detected.families.get(p.family).copied().unwrap_or(0);
+            let fix = if series == 0 {
+                format!("{} metrics not found: {}", p.name, p.fix)
+            } else {
+                String::new()
+            };
+            if series == 0 {
+                problems.push(fix.clone());
             }
-        };
-        let fix = if series == 0 {
-            format!("{} metrics not found: {}", p.name, p.fix)
-        } else {
-            String::new()
-        };
-        if series == 0 {
-            problems.push(fix.clone());
-        }
-        components.push(ComponentHealth {
-            component: p.name,
-            series,
-            fix,
-        });
-    }
+            ComponentHealth {
+                component: p.name,
+                series,
+                fix,
+            }
+        })
+        .collect();
     if let Some(hint) = node_label_hint(settings, client).await {
         problems.push(hint);
     }
@@ -148,6 +131,27 @@ pub async fn check(settings: &Settings, client: &Client) -> Health {
     } else {
         "Prometheus is reachable but has no Calico metrics".to_string()
     };
+    if ok {
+        message.push_str(&format!(". Detected {}", detected.release_range()));
+        let dataplanes = detected.dataplane_sentence();
+        if !dataplanes.is_empty() {
+            message.push_str(&format!("; Felix dataplane: {dataplanes}"));
+        }
+    }
+    let not_applicable: Vec<NotApplicable> = CATALOG
+        .iter()
+        .filter(|e| detected.scraped(e.component))
+        .filter_map(|e| {
+            not_applicable(e, &detected).map(|why| NotApplicable { id: e.id, why })
+        })
+        .collect();
+    if !not_applicable.is_empty() {
+        let ids: Vec<&str> = not_applicable.iter().map(|n| n.id).collect();
+        message.push_str(&format!(
+            ". Catalog queries that do not apply here (they answer with a notice, not data): {}",
+            ids.join(", ")
+        ));
+    }
     if !problems.is_empty() {
         message = format!("{message}. {}", problems.join(". "));
     }
@@ -155,6 +159,8 @@ pub async fn check(settings: &Settings, client: &Client) -> Health {
         ok,
         message,
         components,
+        detected: Some(detected),
+        not_applicable,
     }
 }
 
@@ -175,34 +181,4 @@ async fn node_label_hint(settings: &Settings, client: &Client) -> Option<String>
              without honor_labels. Set \"Node label\" to exported_node in the datasource settings, or set honor_labels: true"
         )
     })
-}
-
-/// Evaluates a `count(...)` probe with the component's job selector; no series counts as 0.
-async fn count(
-    settings: &Settings,
-    client: &Client,
-    component: Component,
-    expr: &str,
-) -> Result<u64, String> {
-    let mut ast = validate::parse(expr).map_err(|e| e.to_string())?;
-    let job = settings.job(component);
-    let filters = Filters::default();
-    // Probes use the configured label names already; no renaming here.
-    Rewrite {
-        filters: &filters,
-        job: Some(job),
-        node_label: "node",
-        pool_label: "ippool",
-        group_by: &[],
-    }
-    .apply(&mut ast)?;
-    let resp = client
-        .instant(&ast.to_string(), now_s())
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(resp
-        .series
-        .first()
-        .and_then(|s| s.values.first())
-        .map_or(0, |v| *v as u64))
 }

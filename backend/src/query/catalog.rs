@@ -37,6 +37,10 @@ pub struct Entry {
     pub legend: &'static str,
     /// Labels a user may add to the `by (...)` clauses.
     pub group_by: &'static [&'static str],
+    /// The metric family this entry reads that not every Calico release or dataplane
+    /// exports (see `calicoscope_model::calico`); empty when every cluster has it. When the
+    /// answer is empty and the family is absent, the query says so in a notice.
+    pub needs: &'static str,
     #[serde(skip)]
     pub template: &'static str,
 }
@@ -65,8 +69,25 @@ macro_rules! pool_in_use {
     };
 }
 
+/// Addresses IPReservations cover per pool; 0 where Calico (before 3.33) does not report them.
+macro_rules! reserved {
+    () => {
+        "(max by (ippool) (ipam_ippool_reserved) or 0 * max by (ippool) (ipam_ippool_size))"
+    };
+}
+
+/// Addresses of each pool that can be assigned: the CIDR less reserved addresses.
+macro_rules! assignable {
+    () => {
+        concat!("(max by (ippool) (ipam_ippool_size) - ", reserved!(), ")")
+    };
+}
+
 macro_rules! entry {
     ($id:literal, $component:ident, $unit:literal, $legend:literal, [$($g:literal),*], $title:literal, $description:literal, $template:expr) => {
+        entry!($id, $component, $unit, $legend, [$($g),*], $title, $description, needs "", $template)
+    };
+    ($id:literal, $component:ident, $unit:literal, $legend:literal, [$($g:literal),*], $title:literal, $description:literal, needs $needs:literal, $template:expr) => {
         Entry {
             id: $id,
             title: $title,
@@ -75,6 +96,7 @@ macro_rules! entry {
             unit: $unit,
             legend: $legend,
             group_by: &[$($g),*],
+            needs: $needs,
             template: $template,
         }
     };
@@ -84,16 +106,21 @@ pub static CATALOG: &[Entry] = &[
     // ---- IPAM (calico-kube-controllers) ----
     entry!("ipam_pool_utilization", KubeControllers, "percent", "{{ippool}}", [],
         "Pool utilization",
-        "Share of each IP pool's addresses in use, per pool (never mixing IPv4 and IPv6).",
-        concat!("100 * ", pool_in_use!(), " / max by (ippool) (ipam_ippool_size)")),
+        "Share of each IP pool's assignable addresses in use, per pool (never mixing IPv4 and IPv6); addresses an IPReservation covers are not assignable (reported from Calico 3.33 on).",
+        concat!("100 * ", pool_in_use!(), " / ", assignable!())),
     entry!("ipam_pool_free", KubeControllers, "short", "{{ippool}}", [],
         "Free addresses per pool",
-        "Addresses of each pool not allocated to any workload or tunnel.",
-        concat!("max by (ippool) (ipam_ippool_size) - ", pool_in_use!())),
+        "Addresses of each pool that can still be assigned: neither allocated to a workload or tunnel nor covered by an IPReservation (reported from Calico 3.33 on).",
+        concat!(assignable!(), " - ", pool_in_use!())),
     entry!("ipam_pool_size", KubeControllers, "short", "{{ippool}}", [],
         "Pool size",
         "Addresses in each pool's CIDR.",
         "max by (ippool) (ipam_ippool_size)"),
+    entry!("ipam_pool_reserved", KubeControllers, "short", "{{ippool}}", [],
+        "Reserved addresses per pool",
+        "Addresses of each pool that an IPReservation covers, and so cannot be assigned.",
+        needs "ipam_ippool_reserved",
+        "max by (ippool) (ipam_ippool_reserved)"),
     entry!("ipam_pool_in_use", KubeControllers, "short", "{{ippool}}", [],
         "Addresses in use per pool",
         "Allocated addresses per pool, de-duplicated across scrape jobs.",
@@ -150,12 +177,12 @@ pub static CATALOG: &[Entry] = &[
         "sum by (ippool) (max by (ippool, node) (ipam_blocks{ippool!=\"no_ippool\", node=\"no_affinity\"}))"),
     entry!("ipam_days_to_exhaustion", KubeControllers, "d", "{{ippool}}", [],
         "Days until the pool is full",
-        "Free addresses divided by the growth rate fitted over the forecast window; absent when the pool is not growing.",
-        concat!("(max by (ippool) (ipam_ippool_size) - ", pool_in_use!(), ") / (deriv((", pool_in_use!(), ")[$window:$res]) * 86400 > 0)")),
+        "Free (assignable) addresses divided by the growth rate fitted over the forecast window; absent when the pool is not growing.",
+        concat!("(", assignable!(), " - ", pool_in_use!(), ") / (deriv((", pool_in_use!(), ")[$window:$res]) * 86400 > 0)")),
     entry!("ipam_pool_forecast_7d", KubeControllers, "percent", "{{ippool}}", [],
         "Pool utilization in 7 days",
-        "Utilization a week from now if the growth of the forecast window continues.",
-        concat!("100 * predict_linear((", pool_in_use!(), ")[$window:$res], 604800) / max by (ippool) (ipam_ippool_size)")),
+        "Utilization of the assignable addresses a week from now if the growth of the forecast window continues.",
+        concat!("100 * predict_linear((", pool_in_use!(), ")[$window:$res], 604800) / ", assignable!())),
     entry!("ipam_node_in_use_legacy", KubeControllers, "short", "{{node}}", [],
         "Addresses in use per node (legacy metric)",
         "For Calico before v3.23, which has no per-pool metrics.",
