@@ -118,6 +118,7 @@ fn synthetic_topology(nodes: usize, pools: usize) -> Topology {
         .map(|name| Pool {
             family: Family::Ipv4,
             size: 1_048_576.0,
+            reserved: 0.0,
             in_use: 0.0,
             free: 0.0,
             borrowed: 0.0,

@@ -46,6 +46,8 @@ pub struct Pool {
     pub name: String,
     pub family: Family,
     pub size: f64,
+    /// Addresses an IPReservation covers (0 before Calico 3.33 reports them).
+    pub reserved: f64,
     pub in_use: f64,
     pub free: f64,
     pub borrowed: f64,
@@ -77,6 +79,12 @@ impl Pool {
 impl NodeRow {
     pub fn is_unowned(&self) -> bool {
         self.node == topology::NO_AFFINITY
+    }
+
+    /// Allocations with no node attribute (`unknown_node`): counted in the pool, owned by
+    /// no node a click could select.
+    pub fn is_unknown(&self) -> bool {
+        self.node == topology::UNKNOWN_NODE
     }
 
     /// Blocks of a pool that no longer exists (`no_ippool`): not capacity anyone can use.
@@ -203,6 +211,7 @@ fn read_topology(frames: &[Frame]) -> Result<Topology, String> {
                 name: name.to_string(),
                 family,
                 size,
+                reserved: p.opt_number(field::RESERVED, i).unwrap_or(0.0),
                 in_use: p.number(field::IN_USE, i)?,
                 free: p.opt_number(field::FREE, i).unwrap_or(f64::NAN),
                 borrowed: p.opt_number(field::BORROWED, i).unwrap_or(0.0),

@@ -35,8 +35,13 @@ pub fn sentence(topology: &Topology, selected: &[String]) -> String {
             .iter()
             .filter(|n| n.pool == pool.name && !n.is_unowned() && n.borrowed > 0.0)
             .count();
+        let reserved = if pool.reserved > 0.0 {
+            format!(" ({} reserved by IPReservations)", count(pool.reserved))
+        } else {
+            String::new()
+        };
         let mut s = format!(
-            "{} ({}): {} used, {} addresses free, {forecast}.",
+            "{} ({}): {} used, {} addresses free{reserved}, {forecast}.",
             pool.name,
             family_label(pool.family),
             percent(pool.utilization),
@@ -81,6 +86,7 @@ mod tests {
             name: name.into(),
             family: fam,
             size: 65536.0,
+            reserved: 0.0,
             in_use: 53_740.0,
             free: 11_796.0,
             borrowed: 4.0,

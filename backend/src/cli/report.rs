@@ -35,6 +35,8 @@ async fn by_pool(
 pub async fn report(settings: &Settings, client: &Client) -> Result<String, String> {
     let size = by_pool(settings, client, "ipam_pool_size").await?;
     let in_use = by_pool(settings, client, "ipam_pool_in_use").await?;
+    // Empty before Calico 3.33, which does not report reservations.
+    let reserved = by_pool(settings, client, "ipam_pool_reserved").await?;
     let days = by_pool(settings, client, "ipam_days_to_exhaustion").await?;
     let borrowers = by_pool(settings, client, "ipam_borrowing_nodes").await?;
     let leaked = by_pool(settings, client, "ipam_leaked").await?;
@@ -50,6 +52,7 @@ pub async fn report(settings: &Settings, client: &Client) -> Result<String, Stri
         let facts = PoolFacts {
             pool,
             size: *size,
+            reserved: reserved.get(pool).copied().unwrap_or(0.0),
             used,
             days: days.get(pool).copied(),
             borrowers: borrowers.get(pool).copied().unwrap_or(0.0) as u64,
@@ -64,6 +67,8 @@ pub async fn report(settings: &Settings, client: &Client) -> Result<String, Stri
 pub struct PoolFacts<'a> {
     pub pool: &'a str,
     pub size: f64,
+    /// Addresses an IPReservation covers: neither free nor counted in the utilization.
+    pub reserved: f64,
     pub used: f64,
     pub days: Option<f64>,
     pub borrowers: u64,
@@ -73,12 +78,18 @@ pub struct PoolFacts<'a> {
 
 impl PoolFacts<'_> {
     pub fn sentence(&self) -> String {
-        let pct = if self.size > 0.0 {
-            100.0 * self.used / self.size
+        let assignable = self.size - self.reserved;
+        let pct = if assignable > 0.0 {
+            100.0 * self.used / assignable
         } else {
             0.0
         };
-        let free = (self.size - self.used).max(0.0);
+        let free = (assignable - self.used).max(0.0);
+        let reserved = if self.reserved > 0.0 {
+            format!(" ({} reserved)", thousands(self.reserved))
+        } else {
+            String::new()
+        };
         let forecast = match self.days {
             // An IPv6 /48 "fills" in 10^18 days: that is no forecast worth printing.
             Some(d) if d.is_finite() && d > 36_500.0 => "no exhaustion in sight".to_string(),
@@ -103,7 +114,7 @@ impl PoolFacts<'_> {
             n => format!("{} addresses look leaked", thousands(n as f64)),
         };
         format!(
-            "pool {}: {}% used, {} free, {forecast}; {borrow}; {leak}",
+            "pool {}: {}% used, {} free{reserved}, {forecast}; {borrow}; {leak}",
             self.pool,
             percent(pct),
             thousands(free),
@@ -148,6 +159,7 @@ mod tests {
         let f = PoolFacts {
             pool: "default-ipv4-ippool",
             size: 8192.0,
+            reserved: 0.0,
             used: 7168.0,
             days: Some(9.2),
             borrowers: 3,
@@ -161,6 +173,7 @@ mod tests {
         let f = PoolFacts {
             pool: "v6",
             size: 1.2089258196146292e24,
+            reserved: 0.0,
             used: 500.0,
             days: None,
             borrowers: 0,
@@ -176,6 +189,21 @@ mod tests {
             ..f
         };
         assert!(f.sentence().contains("no exhaustion in sight"));
+        // A /24 reservation in a /19: 7,424 of 7,936 assignable addresses used, 512 free.
+        let f = PoolFacts {
+            pool: "p",
+            size: 8192.0,
+            reserved: 256.0,
+            used: 7424.0,
+            days: None,
+            borrowers: 0,
+            leaked: 0,
+            window: "6h",
+        };
+        assert_eq!(
+            f.sentence(),
+            "pool p: 94% used, 512 free (256 reserved), not growing; no node borrows; no addresses look leaked"
+        );
     }
 
     #[test]

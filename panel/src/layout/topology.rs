@@ -194,6 +194,7 @@ mod tests {
             name: name.into(),
             family: Family::Ipv4,
             size: 65536.0,
+            reserved: 0.0,
             in_use: 10.0,
             free: 65526.0,
             borrowed: 0.0,
