@@ -94,7 +94,34 @@ impl NodeRow {
 
     /// Drawn hatched in the no-data colour rather than by utilization.
     pub fn is_placeholder(&self) -> bool {
-        self.is_unowned() || self.is_orphan()
+        self.is_unowned() || self.is_orphan() || self.is_unknown()
+    }
+
+    /// A node a click can select (a real node, not one of Calico's placeholders).
+    pub fn is_real_node(&self) -> bool {
+        !self.is_unowned() && !self.is_unknown()
+    }
+
+    /// The tile's name: Calico's placeholders named as what they are.
+    pub fn label(&self) -> &str {
+        if self.is_unowned() {
+            "no affinity"
+        } else if self.is_unknown() {
+            "no node recorded"
+        } else {
+            &self.node
+        }
+    }
+
+    /// The tooltip's name, with what the placeholder means.
+    pub fn description(&self) -> &str {
+        if self.is_unowned() {
+            "no affinity (blocks no node owns)"
+        } else if self.is_unknown() {
+            "unknown_node (addresses allocated without a node)"
+        } else {
+            &self.node
+        }
     }
 }
 

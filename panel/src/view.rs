@@ -339,13 +339,8 @@ fn describe(model: &Model, drawn: Option<&Drawn>, x: f64, y: f64) -> Option<Vec<
         (Model::Topology(t), Drawn::Topology(l)) => match l.hit(x, y)? {
             Hit::Node(n) => {
                 let n = &t.nodes[n];
-                let who: &str = if n.is_unowned() {
-                    "no affinity (blocks no node owns)"
-                } else {
-                    &n.node
-                };
                 Some(vec![
-                    format!("{who} · {}", n.pool),
+                    format!("{} · {}", n.description(), n.pool),
                     in_use_line(n.in_use, n.capacity, n.utilization),
                     format!("blocks {}", count(n.blocks)),
                     format!("borrowed {}", count(n.borrowed)),
@@ -404,7 +399,7 @@ fn in_use_line(in_use: f64, of: f64, ratio: f64) -> String {
 fn click_target(model: &Model, drawn: Option<&Drawn>, x: f64, y: f64) -> Option<(bool, String)> {
     match (model, drawn?) {
         (Model::Topology(t), Drawn::Topology(l)) => match l.hit(x, y)? {
-            Hit::Node(n) if !t.nodes[n].is_unowned() => Some((false, t.nodes[n].node.clone())),
+            Hit::Node(n) if t.nodes[n].is_real_node() => Some((false, t.nodes[n].node.clone())),
             Hit::Pool(p) if y - l.pools.iter().find(|b| b.pool == p)?.rect.y <= HEADER => {
                 Some((true, t.pools[p].name.clone()))
             }

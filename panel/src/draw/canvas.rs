@@ -151,12 +151,7 @@ fn node_labels(ctx: &Ctx, t: &Topology, l: &topology::Layout, lut: &Lut) {
         .filter(|n| n.rect.w >= 40.0 && n.rect.h >= 14.0)
     {
         let node = &t.nodes[n.node];
-        let name = if node.is_unowned() {
-            "no affinity"
-        } else {
-            node.node.as_str()
-        };
-        let Some(label) = fit(name, n.rect.w - 6.0) else {
+        let Some(label) = fit(node.label(), n.rect.w - 6.0) else {
             continue;
         };
         let bg = if node.is_placeholder() {

@@ -5,7 +5,7 @@
 
 use super::treemap::squarify;
 use super::Rect;
-use crate::model::Topology;
+use crate::model::{NodeRow, Topology};
 
 /// Height of a pool's header strip (its name and numbers).
 pub const HEADER: f64 = 18.0;
@@ -62,7 +62,7 @@ pub fn layout(topology: &Topology, bounds: Rect, shown: &dyn Fn(usize) -> bool) 
             if shown(p) {
                 nodes
                     .iter()
-                    .map(|&n| weight(topology.nodes[n].capacity))
+                    .map(|&n| weight(&topology.nodes[n]))
                     .sum()
             } else {
                 0.0
@@ -99,7 +99,7 @@ pub fn layout(topology: &Topology, bounds: Rect, shown: &dyn Fn(usize) -> bool) 
         let nodes = &by_pool[p];
         let node_weights: Vec<f64> = nodes
             .iter()
-            .map(|&n| weight(topology.nodes[n].capacity))
+            .map(|&n| weight(&topology.nodes[n]))
             .collect();
         for (&n, tile) in nodes.iter().zip(squarify(&node_weights, inner)) {
             if tile.area() > 0.0 {
@@ -114,13 +114,13 @@ pub fn layout(topology: &Topology, bounds: Rect, shown: &dyn Fn(usize) -> bool) 
     out
 }
 
-/// A node's weight: its capacity, or a sliver when it reports none (so it can be hovered).
-fn weight(capacity: f64) -> f64 {
-    if capacity.is_finite() && capacity > 0.0 {
-        capacity
-    } else {
-        1.0
-    }
+/// A node's weight: its blocks' capacity; without blocks (`unknown_node` allocations) the
+/// addresses it holds, or a sliver, so it can be seen and hovered.
+fn weight(node: &NodeRow) -> f64 {
+    [node.capacity, node.in_use]
+        .into_iter()
+        .find(|v| v.is_finite() && *v > 0.0)
+        .unwrap_or(1.0)
 }
 
 /// Node indices per pool index; nodes naming an unknown pool are dropped (they cannot be
@@ -133,7 +133,7 @@ fn largest(topology: &Topology, max: usize) -> Vec<bool> {
     }
     let mut order: Vec<usize> = (0..n).collect();
     order.select_nth_unstable_by(max, |&a, &b| {
-        weight(topology.nodes[b].capacity).total_cmp(&weight(topology.nodes[a].capacity))
+        weight(&topology.nodes[b]).total_cmp(&weight(&topology.nodes[a]))
     });
     let mut keep = vec![false; n];
     order[..max].iter().for_each(|&i| keep[i] = true);

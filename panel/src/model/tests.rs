@@ -188,3 +188,26 @@ fn huge_and_hostile_inputs_are_refused_or_capped_not_panicking() {
     };
     assert!(t.nodes[1].blocks.is_nan());
 }
+
+#[test]
+fn reserved_and_unknown_node_read_as_what_they_are() {
+    let mut frames = topology_frames();
+    frames[0].fields.push(num("reserved", &[256.0, 0.0]));
+    if let Values::Text(nodes) = &mut frames[1].fields[1].values {
+        nodes[1] = "unknown_node".into();
+    }
+    let Model::Topology(t) = read(&frames, ViewKind::Auto, "").unwrap() else {
+        panic!("not a topology");
+    };
+    assert_eq!(t.pools[0].reserved, 256.0);
+    let unknown = &t.nodes[1];
+    assert!(unknown.is_unknown() && unknown.is_placeholder() && !unknown.is_real_node());
+    assert_eq!(unknown.label(), "no node recorded");
+    assert!(unknown.description().contains("without a node"));
+    assert!(t.nodes[0].is_real_node());
+    // Frames from a backend before reservations read as none reserved.
+    let Model::Topology(old) = read(&topology_frames(), ViewKind::Auto, "").unwrap() else {
+        panic!("not a topology");
+    };
+    assert_eq!(old.pools[0].reserved, 0.0);
+}
