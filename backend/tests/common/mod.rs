@@ -130,6 +130,7 @@ pub fn by(label: &str, rows: &[(BTreeMap<String, String>, f64)]) -> BTreeMap<Str
 pub fn state() -> Cluster {
     frozen_sim().state()
 }
+pub mod expect;
 pub mod faults;
 /// The plugin as Grafana runs it: the built binary and Grafana's side of the protocol.
 pub mod plugin {
