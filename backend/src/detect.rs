@@ -4,10 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use calicoscope_model::calico::{self, Dataplane, Release, FAMILIES};
+use calicoscope_model::calico::{self, Dataplane, Export, Release, FAMILIES};
 use serde::Serialize;
 
 use crate::client::{now_s, Client};
+use crate::promql::dataplane;
 use crate::promql::{rewrite::Rewrite, validate};
 use crate::query::catalog::{Component, Entry, CATALOG};
 use crate::query::model::Filters;
@@ -109,23 +110,33 @@ impl Detected {
         self.dataplanes
             .iter()
             .map(|d| match felix {
-                Some(total) => format!("{} on {} of {total} Felix nodes", d.dataplane.title(), d.nodes),
+                Some(total) => format!(
+                    "{} on {} of {total} Felix nodes",
+                    d.dataplane.title(),
+                    d.nodes
+                ),
                 None => format!("{} on {} Felix nodes", d.dataplane.title(), d.nodes),
             })
             .collect::<Vec<_>>()
             .join(", ")
     }
 
-    /// Does a catalog entry apply: its component is scraped and its family exported?
-    pub fn applies(&self, entry: &Entry) -> bool {
-        self.scraped(entry.component) && (entry.needs.is_empty() || self.has(entry.needs))
+    /// Does some Felix node program `tables` (iptables or nftables tables, or BPF)?
+    pub fn programs(&self, tables: Dataplane) -> bool {
+        self.dataplanes.iter().any(|n| n.dataplane.programs(tables))
     }
 }
 
-/// Every family that tells something: the components' probes and the families that vary.
+/// Every family whose presence tells something: the components' probes, the families
+/// exported on every dataplane by some releases only, and the families catalog entries need.
 fn probed_families() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = PROBES.iter().map(|p| p.family).collect();
-    names.extend(FAMILIES.iter().map(|f| f.name));
+    names.extend(
+        FAMILIES
+            .iter()
+            .filter(|f| f.export == Export::Always)
+            .map(|f| f.name),
+    );
     names.extend(CATALOG.iter().map(|e| e.needs).filter(|n| !n.is_empty()));
     names.sort_unstable();
     names.dedup();
@@ -140,35 +151,37 @@ pub async fn detect(settings: &Settings, client: &Client) -> Result<Detected, St
         async move { count(settings, client, Component::of_family(name), &expr).await }
     }))
     .await;
+    let nodes = futures::future::join_all(Dataplane::ALL.map(|d| {
+        let expr = format!("count({})", dataplane::nodes_of(d));
+        async move { count(settings, client, Component::Felix, &expr).await }
+    }))
+    .await;
     let mut families = BTreeMap::new();
     for (name, n) in names.into_iter().zip(counts) {
         families.insert(name, n?);
     }
-    Ok(read(families))
+    let mut per_dataplane = Vec::new();
+    for (dataplane, n) in Dataplane::ALL.into_iter().zip(nodes) {
+        per_dataplane.push((dataplane, n?));
+    }
+    Ok(read(families, &per_dataplane))
 }
 
-/// The cluster as the family counts describe it.
-pub fn read(families: BTreeMap<&'static str, u64>) -> Detected {
+/// The cluster as the family counts and Felix nodes per dataplane describe it.
+pub fn read(families: BTreeMap<&'static str, u64>, nodes: &[(Dataplane, u64)]) -> Detected {
     let mut d = Detected {
         families,
         ..Detected::default()
     };
-    d.dataplanes = Dataplane::ALL
-        .into_iter()
-        .map(|dataplane| DataplaneNodes {
-            dataplane,
-            nodes: d.families.get(dataplane.marker()).copied().unwrap_or(0),
-        })
-        .filter(|n| n.nodes > 0)
+    d.dataplanes = nodes
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|&(dataplane, nodes)| DataplaneNodes { dataplane, nodes })
         .collect();
-    let in_use: Vec<Dataplane> = d.dataplanes.iter().map(|n| n.dataplane).collect();
-    d.releases = calico::releases_consistent(
-        |f| {
-            d.scraped(Component::of_family(f.name))
-                .then(|| d.has(f.name))
-        },
-        &in_use,
-    );
+    d.releases = calico::releases_consistent(|f| {
+        d.scraped(Component::of_family(f.name))
+            .then(|| d.has(f.name))
+    });
     d
 }
 
@@ -181,19 +194,27 @@ pub fn not_applicable(entry: &Entry, d: &Detected) -> Option<String> {
             probe.name, probe.fix
         ));
     }
-    if entry.needs.is_empty() || d.has(entry.needs) {
-        return None;
+    let found = match d.dataplane_sentence() {
+        s if s.is_empty() => String::new(),
+        s => format!(" ({s})"),
+    };
+    if !entry.needs.is_empty() && !d.has(entry.needs) {
+        let releases = calico::family(entry.needs).map_or_else(String::new, |f| f.releases());
+        return Some(format!(
+            "Not used by this cluster: this query reads {}, which {releases} exports; this cluster runs {}{found}.",
+            entry.needs,
+            d.release_range(),
+        ));
     }
-    let needs = calico::family(entry.needs).map_or_else(String::new, |f| f.needs());
-    Some(format!(
-        "Not used by this cluster: no {} series, which come from {needs}. {} found {}.",
-        entry.needs,
-        d.release_range(),
-        match d.dataplane_sentence() {
-            s if s.is_empty() => "no Felix dataplane metrics".to_string(),
-            s => s,
-        }
-    ))
+    match entry.dataplane {
+        Some(tables) if !d.programs(tables) => Some(format!(
+            "Not used by this cluster: this query reads the Felix nodes of the {} dataplane ({}); this cluster runs {}{found}.",
+            tables.title(),
+            tables.how(),
+            d.release_range(),
+        )),
+        _ => None,
+    }
 }
 
 /// Evaluates a `count(...)` with the component's job selector; no series counts as 0.
@@ -230,11 +251,11 @@ pub async fn count(
 mod tests {
     use super::*;
 
-    fn detected(present: &[(&'static str, u64)]) -> Detected {
+    fn detected(present: &[(&'static str, u64)], nodes: &[(Dataplane, u64)]) -> Detected {
         let mut families: BTreeMap<&'static str, u64> =
             probed_families().into_iter().map(|n| (n, 0)).collect();
         families.extend(present.iter().copied());
-        read(families)
+        read(families, nodes)
     }
 
     #[test]
@@ -246,7 +267,8 @@ mod tests {
 
     #[test]
     fn profiles_read_back() {
-        // Every release × dataplane: the families it exports make detection name it.
+        // Every release × dataplane: the families it exports make detection name it, and the
+        // entries that apply are exactly the ones `Entry::applies_to` names.
         for release in Release::all() {
             for dataplane in Dataplane::ALL.into_iter().filter(|d| d.since() <= release) {
                 let present: Vec<(&'static str, u64)> = probed_families()
@@ -254,21 +276,31 @@ mod tests {
                     .filter(|n| calico::exported(n, release, dataplane))
                     .map(|n| (n, 10))
                     .collect();
-                let d = detected(&present);
-                assert_eq!(
-                    d.dataplanes,
-                    vec![DataplaneNodes { dataplane, nodes: 10 }],
-                    "{release} {dataplane}"
+                let d = detected(&present, &[(dataplane, 10)]);
+                assert!(
+                    d.releases.contains(&release),
+                    "{release} {dataplane}: {:?}",
+                    d.releases
                 );
-                assert!(d.releases.contains(&release), "{release} {dataplane}: {:?}", d.releases);
+                for e in CATALOG {
+                    assert_eq!(
+                        not_applicable(e, &d).is_none(),
+                        e.applies_to(release, dataplane),
+                        "{} on {release} {dataplane}",
+                        e.id
+                    );
+                }
             }
         }
     }
 
     #[test]
     fn no_felix_says_what_to_do() {
-        let d = detected(&[("ipam_ippool_size", 1)]);
-        let felix = CATALOG.iter().find(|e| e.component == Component::Felix).unwrap();
+        let d = detected(&[("ipam_ippool_size", 1)], &[]);
+        let felix = CATALOG
+            .iter()
+            .find(|e| e.component == Component::Felix)
+            .unwrap();
         let why = not_applicable(felix, &d).unwrap();
         assert!(why.contains("prometheusMetricsEnabled"), "{why}");
     }

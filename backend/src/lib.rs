@@ -6,8 +6,8 @@
 //! serves it over Grafana's plugin protocol and [`cli`] to a person at a terminal.
 
 pub mod cli;
-pub mod detect;
 pub mod client;
+pub mod detect;
 pub mod execute;
 pub mod frames;
 pub mod fuzzing;

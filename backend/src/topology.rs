@@ -31,6 +31,7 @@ pub static ENTRY: Entry = Entry {
     legend: "",
     group_by: &[],
     needs: "",
+    dataplane: None,
     template: "",
 };
 

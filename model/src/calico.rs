@@ -10,6 +10,8 @@
 //! let v329 = Release::parse("3.29").unwrap();
 //! assert!(exported("felix_nft_chains", v329, Dataplane::Nftables));
 //! assert!(!exported("felix_nft_chains", v329, Dataplane::Iptables));
+//! // Plain counters are registered at start-up on every dataplane.
+//! assert!(exported("felix_nft_errors", v329, Dataplane::Iptables));
 //! assert!(exported("felix_resync_state", Release::OLDEST, Dataplane::Bpf));
 //! ```
 
@@ -49,7 +51,10 @@ impl Release {
     pub fn parse(text: &str) -> Result<Release, String> {
         let t = text.trim().trim_start_matches('v');
         let mut parts = t.split('.');
-        let (major, minor) = (parts.next(), parts.next().and_then(|m| m.parse::<u8>().ok()));
+        let (major, minor) = (
+            parts.next(),
+            parts.next().and_then(|m| m.parse::<u8>().ok()),
+        );
         match (major, minor) {
             (Some("3"), Some(m)) if (Self::OLDEST.0..=Self::NEWEST.0).contains(&m) => {
                 Ok(Release(m))
@@ -119,19 +124,32 @@ impl Dataplane {
     pub fn how(self) -> &'static str {
         match self {
             Dataplane::Iptables => "the default dataplane",
-            Dataplane::Nftables => "FelixConfiguration spec.nftablesMode: Enabled, Calico 3.29 or later",
+            Dataplane::Nftables => {
+                "FelixConfiguration spec.nftablesMode: Enabled, Calico 3.29 or later"
+            }
             Dataplane::Bpf => "FelixConfiguration spec.bpfEnabled: true",
         }
     }
 
-    /// The family every Felix on this dataplane exports from its first sync, and no Felix on
-    /// another dataplane does: the one detection reads.
+    /// The gauge that is above 0 on a Felix node of this dataplane: labelled series appear
+    /// only where Felix creates the tables, and plain ones are exported (as 0) everywhere, so
+    /// presence alone tells nothing. Detection counts instances with a positive value.
+    /// Felix 3.32+ adds an `ip_version="arp"` nftables table on every dataplane, hence the
+    /// matcher.
     pub fn marker(self) -> &'static str {
         match self {
-            Dataplane::Iptables => "felix_iptables_chains",
-            Dataplane::Nftables => "felix_nft_chains",
-            Dataplane::Bpf => "felix_bpf_num_ip_sets",
+            Dataplane::Iptables => "felix_iptables_rules",
+            Dataplane::Nftables => "felix_nft_rules{ip_version!=\"arp\"}",
+            Dataplane::Bpf => "felix_bpf_dataplane_endpoints",
         }
+    }
+
+    /// Does a node on this dataplane program `tables` (iptables or nftables)? BPF mode builds
+    /// its remaining iptables/nftables tables through the backend `nftablesMode` selects,
+    /// iptables by default (Calico 3.32 made it follow kube-proxy's mode): so a BPF node
+    /// programs iptables, and iptables queries apply to it.
+    pub fn programs(self, tables: Dataplane) -> bool {
+        self == tables || (self == Dataplane::Bpf && tables == Dataplane::Iptables)
     }
 }
 
@@ -141,8 +159,21 @@ impl fmt::Display for Dataplane {
     }
 }
 
-/// A metric family that is not exported by every release or dataplane. Families not listed
-/// here are exported by every supported release on every dataplane.
+/// Where a family's series appear.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Export {
+    /// Plain, registered when the component starts: on every node, whatever the dataplane
+    /// (0 where unused). Its presence or absence tells the release.
+    Always,
+    /// Labelled: series appear only where Felix creates the table or set, on these dataplanes.
+    On(&'static [Dataplane]),
+    /// Like `On`, and from release 3.`.1` until 3.`.2` (0: still) on every other dataplane
+    /// too, where Felix keeps empty tables to clean up after a dataplane switch (value 0).
+    OnWithCleanup(&'static [Dataplane], u8, u8),
+}
+
+/// A metric family that is not exported by every supported release, or only on some
+/// dataplanes. Families not listed here are exported by every supported release everywhere.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Family {
     pub name: &'static str,
@@ -150,43 +181,109 @@ pub struct Family {
     pub since: Release,
     /// First release that no longer exports it.
     pub until: Option<Release>,
-    /// Dataplanes on which Felix exports it; empty means every one.
-    pub dataplanes: &'static [Dataplane],
-    /// Exported as soon as the component runs (a plain metric, or a labelled one set on the
-    /// first sync), so its absence says something: usable for telling the release.
-    pub always: bool,
+    pub export: Export,
 }
 
-const IPT: &[Dataplane] = &[Dataplane::Iptables];
+const IPT: &[Dataplane] = &[Dataplane::Iptables, Dataplane::Bpf];
 const NFT: &[Dataplane] = &[Dataplane::Nftables];
 const BPF: &[Dataplane] = &[Dataplane::Bpf];
-const ANY: &[Dataplane] = &[];
+const ALWAYS: Export = Export::Always;
 
-const fn fam(
-    name: &'static str,
-    since: u8,
-    until: Option<u8>,
-    dataplanes: &'static [Dataplane],
-    always: bool,
-) -> Family {
+const fn fam(name: &'static str, since: u8, until: u8, export: Export) -> Family {
     Family {
         name,
         since: Release(since),
-        until: match until {
-            Some(u) => Some(Release(u)),
-            None => None,
+        until: if until == 0 {
+            None
+        } else {
+            Some(Release(until))
         },
-        dataplanes,
-        always,
+        export,
     }
 }
 
-/// The families that vary. Provisional rows are replaced by the verified ones below.
+/// The families that vary, read at tags v3.26.5, v3.27–v3.28 (.0/.5), v3.29.7, v3.30.7,
+/// v3.31.7, v3.32.1 and the release-v3.33 branch. `until` 0 means still exported.
 pub static FAMILIES: &[Family] = &[
-    fam("felix_iptables_chains", 26, None, IPT, true),
-    fam("felix_nft_chains", 29, None, NFT, true),
-    fam("felix_bpf_num_ip_sets", 26, None, BPF, true),
-    fam("ipam_ippool_reserved", 33, None, ANY, true),
+    // felix/iptables/table.go, felix/ipsets: children made when iptables tables exist (the
+    // iptables dataplane, and BPF mode with its default iptables backend).
+    // 3.31–3.32 create the iptables tables in every mode (cleanup tables on nftables nodes).
+    fam(
+        "felix_iptables_chains",
+        26,
+        0,
+        Export::OnWithCleanup(IPT, 31, 33),
+    ),
+    fam(
+        "felix_iptables_rules",
+        26,
+        0,
+        Export::OnWithCleanup(IPT, 31, 33),
+    ),
+    fam("felix_iptables_lines_executed", 26, 0, Export::On(IPT)),
+    fam("felix_ipsets_calico", 26, 0, Export::On(IPT)),
+    // felix/iptables/lock*.go, removed by "Remove direct iptables lock support" (3.32).
+    fam("felix_iptables_lock_acquire_secs", 26, 32, ALWAYS),
+    fam("felix_iptables_lock_retries", 26, 32, ALWAYS),
+    // felix/labelindex (3.27).
+    fam("felix_label_index_num_endpoints", 27, 0, ALWAYS),
+    // felix/routetable/route_table.go: the route-table rewrite of 3.29.
+    fam("felix_route_table_list_seconds", 26, 29, ALWAYS),
+    fam("felix_route_table_per_iface_sync_seconds", 26, 29, ALWAYS),
+    fam("felix_route_table_resync_seconds", 29, 0, ALWAYS),
+    fam("felix_route_table_partial_resync_seconds", 29, 0, ALWAYS),
+    fam("felix_route_table_conntrack_wait_seconds", 29, 0, ALWAYS),
+    fam(
+        "felix_route_table_num_routes",
+        29,
+        0,
+        Export::On(&Dataplane::ALL),
+    ),
+    fam(
+        "felix_route_table_num_ifaces",
+        29,
+        0,
+        Export::On(&Dataplane::ALL),
+    ),
+    // felix/calc/stats_collector.go
+    fam("felix_cluster_num_tiers", 29, 0, ALWAYS),
+    // felix/nftables: plain counters registered at init on every dataplane; the gauges'
+    // children only where the nftables dataplane creates its tables.
+    fam("felix_nft_calls", 29, 0, ALWAYS),
+    fam("felix_nft_errors", 29, 0, ALWAYS),
+    fam("felix_nft_list_calls", 29, 0, ALWAYS),
+    fam("felix_nft_list_errors", 29, 0, ALWAYS),
+    fam("felix_nft_set_calls", 29, 0, ALWAYS),
+    fam("felix_nft_set_errors", 29, 0, ALWAYS),
+    // 3.31+ create the nftables root tables in every mode (disabled cleanup tables), and
+    // 3.32+ a `calico-arp` table (ip_version="arp") on every node.
+    fam("felix_nft_chains", 29, 0, Export::OnWithCleanup(NFT, 31, 0)),
+    fam("felix_nft_rules", 29, 0, Export::OnWithCleanup(NFT, 31, 0)),
+    fam("felix_nft_sets", 29, 0, Export::OnWithCleanup(NFT, 31, 0)),
+    // felix/bpf/conntrack/scanner.go, cleanup.go (3.30); plain, 0 off BPF.
+    fam("felix_bpf_conntrack_sweeps", 30, 0, ALWAYS),
+    fam("felix_bpf_conntrack_used", 30, 0, ALWAYS),
+    fam("felix_bpf_conntrack_cleaned", 30, 0, ALWAYS),
+    fam("felix_bpf_conntrack_expired", 30, 0, ALWAYS),
+    fam("felix_bpf_conntrack_stale_nat", 30, 0, ALWAYS),
+    fam("felix_bpf_conntrack_sweep_duration", 30, 0, ALWAYS),
+    fam(
+        "felix_bpf_conntrack_maglev_entries_total",
+        32,
+        0,
+        Export::On(BPF),
+    ),
+    // felix/dataplane/linux/int_dataplane.go (3.31).
+    fam(
+        "felix_int_dataplane_initial_resync_time_seconds",
+        31,
+        0,
+        ALWAYS,
+    ),
+    // felix/collector policy re-evaluation (release-v3.33).
+    fam("felix_collector_policy_eval_batches_total", 33, 0, ALWAYS),
+    // kube-controllers/pkg/controllers/node/ipam.go (3.33).
+    fam("ipam_ippool_reserved", 33, 0, ALWAYS),
 ];
 
 /// The row for a family, if it varies.
@@ -199,47 +296,66 @@ impl Family {
         release >= self.since && self.until.is_none_or(|u| release < u)
     }
 
+    /// Does a node of `dataplane` export it, with values that mean something (not an empty
+    /// cleanup table)?
     pub fn on(&self, dataplane: Dataplane) -> bool {
-        self.dataplanes.is_empty() || self.dataplanes.contains(&dataplane)
+        match self.export {
+            Export::Always => true,
+            Export::On(dataplanes) | Export::OnWithCleanup(dataplanes, ..) => {
+                dataplanes.contains(&dataplane)
+            }
+        }
     }
 
-    /// Why a cluster may lack this family, in words, for notices.
-    pub fn needs(&self) -> String {
-        let mut parts = Vec::new();
-        if let [d] = self.dataplanes {
-            parts.push(format!("the {} dataplane ({})", d.title(), d.how()));
-        }
+    /// Does a node of `dataplane` on `release` export series of it at all (cleanup tables
+    /// included)?
+    pub fn present(&self, release: Release, dataplane: Dataplane) -> bool {
+        let cleanup = match self.export {
+            Export::OnWithCleanup(_, since, until) => {
+                release.0 >= since && (until == 0 || release.0 < until)
+            }
+            _ => false,
+        };
+        self.in_release(release) && (self.on(dataplane) || cleanup)
+    }
+
+    /// The releases that export it, in words, for notices.
+    pub fn releases(&self) -> String {
         match (self.since > Release::OLDEST, self.until) {
-            (true, Some(u)) => parts.push(format!("Calico {} to {}", self.since, Release(u.0 - 1))),
-            (true, None) => parts.push(format!("Calico {} or later", self.since)),
-            (false, Some(u)) => parts.push(format!("Calico before {u}")),
-            (false, None) => {}
+            (true, Some(u)) => format!("Calico {} to {}", self.since, Release(u.0 - 1)),
+            (true, None) => format!("Calico {} or later", self.since),
+            (false, Some(u)) => format!("Calico before {u}"),
+            (false, None) => "every Calico release".to_string(),
         }
-        parts.join(" on ")
     }
 }
 
-/// Does `release` on `dataplane` export the family `name`?
+/// Does `release` on `dataplane` export the family `name` with meaningful values?
 pub fn exported(name: &str, release: Release, dataplane: Dataplane) -> bool {
     family(name).is_none_or(|f| f.in_release(release) && f.on(dataplane))
 }
 
-/// The releases consistent with what a cluster exports. `observed(f)` says whether family
-/// `f` is present, or `None` when its component is not scraped (an absent Felix says nothing
-/// about Felix's release). Only `always` families count, and dataplane-bound ones only when
-/// that dataplane is in use.
-pub fn releases_consistent(
-    observed: impl Fn(&Family) -> Option<bool>,
-    dataplanes: &[Dataplane],
-) -> Vec<Release> {
+/// Does `release` on `dataplane` export series of the family `name` at all, empty cleanup
+/// tables included? (What a scrape shows; the simulator writes exactly this.)
+pub fn present(name: &str, release: Release, dataplane: Dataplane) -> bool {
+    family(name).is_none_or(|f| f.present(release, dataplane))
+}
+
+/// The releases consistent with what a cluster exports. `observed(f)` says whether the
+/// family `f` is present, or `None` when its component is not scraped (an absent Felix says
+/// nothing about Felix's release). Only families exported on every dataplane count.
+pub fn releases_consistent(observed: impl Fn(&Family) -> Option<bool>) -> Vec<Release> {
     let telling: Vec<(&Family, bool)> = FAMILIES
         .iter()
-        .filter(|f| f.always)
-        .filter(|f| f.dataplanes.is_empty() || dataplanes.iter().any(|d| f.on(*d)))
+        .filter(|f| f.export == Export::Always)
         .filter_map(|f| observed(f).map(|present| (f, present)))
         .collect();
     Release::all()
-        .filter(|&r| telling.iter().all(|(f, present)| f.in_release(r) == *present))
+        .filter(|&r| {
+            telling
+                .iter()
+                .all(|(f, present)| f.in_release(r) == *present)
+        })
         .collect()
 }
 
@@ -268,12 +384,40 @@ mod tests {
     }
 
     #[test]
-    fn each_dataplane_marker_is_its_own() {
-        for d in Dataplane::ALL {
-            let f = family(d.marker()).expect("marker listed");
-            assert_eq!(f.dataplanes, &[d]);
-            assert!(f.always && f.since <= d.since());
+    fn every_release_is_told_apart() {
+        // With every component scraped, each release exports a different set of
+        // dataplane-independent families, except 3.27 and 3.28 (no family differs).
+        for r in Release::all() {
+            let found = releases_consistent(|f| Some(f.in_release(r)));
+            let want = match r.0 {
+                27 | 28 => vec![Release(27), Release(28)],
+                _ => vec![r],
+            };
+            assert_eq!(found, want);
         }
+        assert_eq!(releases_consistent(|_| None).len(), 8);
+    }
+
+    #[test]
+    fn bpf_programs_iptables_tables() {
+        assert!(Dataplane::Bpf.programs(Dataplane::Iptables));
+        assert!(!Dataplane::Nftables.programs(Dataplane::Iptables));
+        assert!(!Dataplane::Iptables.programs(Dataplane::Bpf));
+        assert!(exported(
+            "felix_iptables_rules",
+            Release(30),
+            Dataplane::Bpf
+        ));
+        assert!(!exported(
+            "felix_nft_rules",
+            Release(30),
+            Dataplane::Iptables
+        ));
+        assert!(exported(
+            "felix_nft_errors",
+            Release(30),
+            Dataplane::Iptables
+        ));
     }
 
     #[test]
@@ -284,6 +428,11 @@ mod tests {
         assert_eq!(names.len(), FAMILIES.len());
         for f in FAMILIES {
             assert!(f.until.is_none_or(|u| u > f.since), "{}", f.name);
+            assert!(
+                f.since >= Release::OLDEST && f.since <= Release::NEWEST,
+                "{}",
+                f.name
+            );
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::cluster::{Cluster, FelixNode, TyphaInstance};
 use crate::felix::Summary;
-use calicoscope_model::calico::{exported, Dataplane, Release};
+use calicoscope_model::calico::{present, Dataplane, Release};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -55,7 +55,7 @@ impl Expo {
 
     /// HELP and TYPE lines; every family gets exactly one, before its samples.
     pub fn family(&mut self, name: &str, kind: &str, help: &str) {
-        self.skipping = !exported(name, self.release, self.dataplane);
+        self.skipping = !present(name, self.release, self.dataplane);
         if self.skipping {
             return;
         }

@@ -141,9 +141,7 @@ pub async fn check(settings: &Settings, client: &Client) -> Health {
     let not_applicable: Vec<NotApplicable> = CATALOG
         .iter()
         .filter(|e| detected.scraped(e.component))
-        .filter_map(|e| {
-            not_applicable(e, &detected).map(|why| NotApplicable { id: e.id, why })
-        })
+        .filter_map(|e| not_applicable(e, &detected).map(|why| NotApplicable { id: e.id, why }))
         .collect();
     if !not_applicable.is_empty() {
         let ids: Vec<&str> = not_applicable.iter().map(|n| n.id).collect();

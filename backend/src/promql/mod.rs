@@ -1,6 +1,7 @@
 //! Query → PromQL: catalog entries become validated PromQL through the AST; raw PromQL is
 //! validated before it is sent.
 
+pub mod dataplane;
 pub mod labels;
 pub mod rewrite;
 pub mod validate;
@@ -38,7 +39,11 @@ pub fn catalog_expr(
             ));
         }
     }
-    let text = fill_template(entry.template, settings, vars);
+    let text = fill_template(
+        &dataplane::fill(entry.template, entry.dataplane),
+        settings,
+        vars,
+    );
     let mut expr = validate::parse(&text)
         .map_err(|e| format!("internal error in catalog entry {}: {e}", entry.id))?;
     let job = settings.job(entry.component);

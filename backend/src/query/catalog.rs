@@ -14,6 +14,7 @@
 //! Variables: `$__rate_interval`, `$__range` (Grafana's), `$window` (forecast window
 //! setting), `$res` (scrape interval, the subquery resolution), `$block` (addresses per block).
 
+use calicoscope_model::calico::{self, Dataplane, Release};
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -41,6 +42,9 @@ pub struct Entry {
     /// exports (see `calicoscope_model::calico`); empty when every cluster has it. When the
     /// answer is empty and the family is absent, the query says so in a notice.
     pub needs: &'static str,
+    /// The dataplane whose nodes this entry reads (`$nodes` in the template); `None` for
+    /// every node.
+    pub dataplane: Option<Dataplane>,
     #[serde(skip)]
     pub template: &'static str,
 }
@@ -88,6 +92,12 @@ macro_rules! entry {
         entry!($id, $component, $unit, $legend, [$($g),*], $title, $description, needs "", $template)
     };
     ($id:literal, $component:ident, $unit:literal, $legend:literal, [$($g:literal),*], $title:literal, $description:literal, needs $needs:literal, $template:expr) => {
+        entry!(@ $id, $component, $unit, $legend, [$($g),*], $title, $description, $needs, None, $template)
+    };
+    ($id:literal, $component:ident, $unit:literal, $legend:literal, [$($g:literal),*], $title:literal, $description:literal, needs $needs:literal, on $dp:ident, $template:expr) => {
+        entry!(@ $id, $component, $unit, $legend, [$($g),*], $title, $description, $needs, Some(Dataplane::$dp), $template)
+    };
+    (@ $id:literal, $component:ident, $unit:literal, $legend:literal, [$($g:literal),*], $title:literal, $description:literal, $needs:literal, $dp:expr, $template:expr) => {
         Entry {
             id: $id,
             title: $title,
@@ -97,6 +107,7 @@ macro_rules! entry {
             legend: $legend,
             group_by: &[$($g),*],
             needs: $needs,
+            dataplane: $dp,
             template: $template,
         }
     };
@@ -204,14 +215,83 @@ pub static CATALOG: &[Entry] = &[
         "Dataplane failures per node",
         "Failed dataplane updates per second, per node.",
         by_host!("max by (instance) (rate(felix_int_dataplane_failures[$__rate_interval]))")),
+    entry!("felix_dataplane_nodes", Felix, "short", "{{dataplane}}", [],
+        "Felix nodes per dataplane",
+        "How many Felix nodes run each dataplane (iptables, nftables, bpf), told apart by which tables they program.",
+        "$dataplane_nodes"),
+    entry!("felix_initial_resync_time", Felix, "s", "{{host}}", [],
+        "Initial dataplane resync per node",
+        "Seconds Felix took to bring the dataplane into sync for the first time after it started (Calico 3.31+).",
+        needs "felix_int_dataplane_initial_resync_time_seconds",
+        by_host!("max by (instance) (felix_int_dataplane_initial_resync_time_seconds)")),
+    // ---- Felix, iptables tables (the iptables dataplane, and BPF nodes' iptables backend) ----
     entry!("felix_iptables_errors", Felix, "ops", "{{host}}", [],
         "iptables errors per node",
-        "iptables-restore and iptables-save errors per second, per node.",
-        by_host!("max by (instance) (rate(felix_iptables_restore_errors[$__rate_interval])) + max by (instance) (rate(felix_iptables_save_errors[$__rate_interval]))")),
+        "iptables-restore and iptables-save errors per second, per node programming iptables.",
+        needs "", on Iptables,
+        by_host!("(max by (instance) (rate(felix_iptables_restore_errors[$__rate_interval])) + max by (instance) (rate(felix_iptables_save_errors[$__rate_interval])) and on (instance) $nodes)")),
     entry!("felix_ipset_errors", Felix, "ops", "{{host}}", [],
         "ipset errors per node",
-        "ipset command errors per second, per node.",
-        by_host!("max by (instance) (rate(felix_ipset_errors[$__rate_interval]))")),
+        "ipset command errors per second, per node programming iptables.",
+        needs "", on Iptables,
+        by_host!("(max by (instance) (rate(felix_ipset_errors[$__rate_interval])) and on (instance) $nodes)")),
+    entry!("felix_iptables_rules", Felix, "short", "{{host}}", [],
+        "iptables rules per node",
+        "Rules in Calico's iptables chains, all tables and IP versions, per node.",
+        needs "felix_iptables_rules", on Iptables,
+        by_host!("(sum by (instance) (max by (instance, ip_version, table) (felix_iptables_rules)) and on (instance) $nodes)")),
+    entry!("felix_iptables_lock_p99", Felix, "s", "{{host}}", [],
+        "iptables lock wait p99 per node",
+        "99th percentile time to acquire the iptables lock, per node (Calico before 3.32, which removed the lock).",
+        needs "felix_iptables_lock_acquire_secs", on Iptables,
+        by_host!("(max by (instance) (felix_iptables_lock_acquire_secs{quantile=\"0.99\"}) and on (instance) $nodes)")),
+    // ---- Felix, nftables dataplane (3.29+) ----
+    entry!("felix_nft_errors", Felix, "ops", "{{host}}", [],
+        "nftables errors per node",
+        "nft rule writes, lists and set transactions that failed, per second, per nftables node.",
+        needs "felix_nft_errors", on Nftables,
+        by_host!("(max by (instance) (rate(felix_nft_errors[$__rate_interval])) + max by (instance) (rate(felix_nft_list_errors[$__rate_interval])) + max by (instance) (rate(felix_nft_set_errors[$__rate_interval])) and on (instance) $nodes)")),
+    entry!("felix_nft_writes", Felix, "ops", "{{host}}", [],
+        "nftables transactions per node",
+        "nft rule write transactions per second, per nftables node.",
+        needs "felix_nft_calls", on Nftables,
+        by_host!("(max by (instance) (rate(felix_nft_calls[$__rate_interval])) and on (instance) $nodes)")),
+    entry!("felix_nft_rules", Felix, "short", "{{host}}", [],
+        "nftables rules per node",
+        "Rules in Calico's nftables table (IPv4 and IPv6), per node.",
+        needs "felix_nft_rules", on Nftables,
+        by_host!("(sum by (instance) (max by (instance, ip_version) (felix_nft_rules{ip_version!=\"arp\"})) and on (instance) $nodes)")),
+    entry!("felix_nft_sets", Felix, "short", "{{host}}", [],
+        "nftables sets per node",
+        "Calico's nftables sets (IPv4 and IPv6), per node.",
+        needs "felix_nft_sets", on Nftables,
+        by_host!("(sum by (instance) (max by (instance, ip_version) (felix_nft_sets)) and on (instance) $nodes)")),
+    // ---- Felix, eBPF dataplane ----
+    entry!("felix_bpf_endpoints", Felix, "short", "{{host}}", [],
+        "BPF endpoints per node",
+        "Interfaces with BPF programs attached, per eBPF node.",
+        needs "", on Bpf,
+        by_host!("(max by (instance) (felix_bpf_dataplane_endpoints) and on (instance) $nodes)")),
+    entry!("felix_bpf_dirty_endpoints", Felix, "short", "{{host}}", [],
+        "BPF endpoints left dirty per node",
+        "BPF endpoints left dirty after a failed update; should return to 0.",
+        needs "", on Bpf,
+        by_host!("(max by (instance) (felix_bpf_dirty_dataplane_endpoints) and on (instance) $nodes)")),
+    entry!("felix_bpf_conntrack_used", Felix, "short", "{{host}}", [],
+        "BPF conntrack entries per node",
+        "Entries in use in the BPF conntrack table at the last sweep, per eBPF node (Calico 3.30+).",
+        needs "felix_bpf_conntrack_used", on Bpf,
+        by_host!("(max by (instance) (felix_bpf_conntrack_used) and on (instance) $nodes)")),
+    entry!("felix_bpf_conntrack_sweep", Felix, "s", "{{host}}", [],
+        "BPF conntrack sweep time per node",
+        "Time the last BPF conntrack sweep took, per eBPF node (Calico 3.30+; Felix reports nanoseconds).",
+        needs "felix_bpf_conntrack_sweep_duration", on Bpf,
+        by_host!("(max by (instance) (felix_bpf_conntrack_sweep_duration) / 1e9 and on (instance) $nodes)")),
+    entry!("felix_bpf_conntrack_cleaned", Felix, "short", "{{host}}", [],
+        "BPF conntrack entries cleaned per sweep",
+        "Entries the last BPF conntrack sweep removed (expired or stale NAT), per eBPF node (Calico 3.30+).",
+        needs "felix_bpf_conntrack_cleaned", on Bpf,
+        by_host!("(max by (instance) (felix_bpf_conntrack_cleaned) and on (instance) $nodes)")),
     entry!("felix_resync_state", Felix, "short", "{{host}}", [],
         "Resync state per node",
         "1 waiting, 2 resyncing, 3 in sync.",
@@ -282,6 +362,17 @@ pub static CATALOG: &[Entry] = &[
         "Clients streaming from Typha, per syncer.",
         "sum by (syncer) (max by (instance, syncer) (typha_connections_streaming))"),
 ];
+
+impl Entry {
+    /// Does a cluster of this release and dataplane have data for this entry? (Its
+    /// component scraped; the family it needs exported; its dataplane's tables programmed.)
+    pub fn applies_to(&self, release: Release, dataplane: Dataplane) -> bool {
+        calico::exported(self.needs, release, dataplane)
+            && self
+                .dataplane
+                .is_none_or(|tables| dataplane.programs(tables))
+    }
+}
 
 pub fn find(id: &str) -> Option<&'static Entry> {
     CATALOG.iter().find(|e| e.id == id)

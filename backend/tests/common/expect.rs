@@ -50,7 +50,12 @@ fn ipam_expectations(c: &Cluster) -> Vec<(&'static str, &'static str, Rows)> {
     let reserved: Rows = c
         .pools
         .iter()
-        .map(|p| (p.name.clone(), if reported { p.reserved as f64 } else { 0.0 }))
+        .map(|p| {
+            (
+                p.name.clone(),
+                if reported { p.reserved as f64 } else { 0.0 },
+            )
+        })
         .collect();
     let utilization: Rows = in_use
         .iter()
@@ -224,7 +229,9 @@ pub async fn check_store(settings: &Settings, cluster: &Cluster) {
             assert!(!has_data, "{} has data on {}", entry.id, cluster.dataplane);
             let notices = notices(&frames[0]);
             assert!(
-                notices.iter().any(|n| n.contains("Not used by this cluster") && n.contains(entry.needs)),
+                notices
+                    .iter()
+                    .any(|n| n.contains("Not used by this cluster") && n.contains(entry.needs)),
                 "{}: no notice saying why it is empty: {notices:?}",
                 entry.id
             );
@@ -349,7 +356,11 @@ async fn check_topology(settings: &Settings, c: &Cluster) {
             p.name
         );
         let utilization = numbers(pools, field::UTILIZATION)[i];
-        assert!((utilization - used / (p.size - reserved)).abs() < 1e-12, "{}", p.name);
+        assert!(
+            (utilization - used / (p.size - reserved)).abs() < 1e-12,
+            "{}",
+            p.name
+        );
         let size = numbers(pools, field::SIZE)[i];
         // VictoriaMetrics keeps about 15 significant digits of an IPv6 pool's 1.2e24.
         assert!(
@@ -388,4 +399,3 @@ async fn check_topology(settings: &Settings, c: &Cluster) {
         .iter()
         .all(|u| (0.0..=1.0).contains(u)));
 }
-

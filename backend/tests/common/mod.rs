@@ -8,6 +8,7 @@ use calicoscope_backend::client::Client;
 use calicoscope_backend::execute::{self, Request};
 use calicoscope_backend::frames::{Frame, Values};
 use calicoscope_backend::settings::Settings;
+use calicoscope_model::calico::{Dataplane, Release};
 use calicoscope_sim::{Cluster, Config};
 use calicoscope_testkit::{calico_jobs, Prometheus, ScrapeJob, Simulator, VictoriaMetrics};
 
@@ -28,6 +29,15 @@ pub fn jobs() -> Vec<ScrapeJob> {
     calico_jobs(frozen_sim(), true)
 }
 
+/// A frozen simulator of a given Calico release and dataplane, at the same moment as
+/// [`frozen_sim`].
+pub fn frozen_profile(release: Release, dataplane: Dataplane) -> Simulator {
+    let mut cfg = Config::profile(NODES, release, dataplane);
+    cfg.speed = 0.0;
+    cfg.start_offset_s = 3.0 * 3600.0;
+    Simulator::start(cfg)
+}
+
 /// Waits until every component has been scraped at least three times (rates need two).
 fn wait_ready(query: impl Fn(&str, usize, Duration) -> Result<(), String>) {
     for (expr, n) in [
@@ -41,8 +51,14 @@ fn wait_ready(query: impl Fn(&str, usize, Duration) -> Result<(), String>) {
 }
 
 pub fn prometheus() -> Prometheus {
+    prometheus_for(frozen_sim())
+}
+
+/// A Prometheus scraping `sim` with two jobs, once every component has three scrapes.
+pub fn prometheus_for(sim: &Simulator) -> Prometheus {
+    let jobs = calico_jobs(sim, true);
     let p =
-        Prometheus::start(&jobs(), Duration::from_secs(1), "1h").unwrap_or_else(|e| panic!("{e}"));
+        Prometheus::start(&jobs, Duration::from_secs(1), "1h").unwrap_or_else(|e| panic!("{e}"));
     wait_ready(|e, n, t| p.wait_for(e, n, t));
     p
 }
@@ -50,7 +66,16 @@ pub fn prometheus() -> Prometheus {
 /// A moving simulated cluster (`speed` × real time, started `offset_s` simulated seconds in)
 /// and a Prometheus scraping it every second, once it holds `samples` scrapes of the pools.
 pub async fn moving_cluster(speed: f64, offset_s: f64, samples: usize) -> (Simulator, Prometheus) {
-    let mut cfg = Config::demo(NODES);
+    moving_profile(Config::demo(NODES), speed, offset_s, samples).await
+}
+
+/// [`moving_cluster`] for a given simulator configuration (a Calico release and dataplane).
+pub async fn moving_profile(
+    mut cfg: Config,
+    speed: f64,
+    offset_s: f64,
+    samples: usize,
+) -> (Simulator, Prometheus) {
     cfg.speed = speed;
     cfg.start_offset_s = offset_s;
     let sim = Simulator::start(cfg);

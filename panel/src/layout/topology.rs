@@ -60,10 +60,7 @@ pub fn layout(topology: &Topology, bounds: Rect, shown: &dyn Fn(usize) -> bool) 
         .enumerate()
         .map(|(p, nodes)| {
             if shown(p) {
-                nodes
-                    .iter()
-                    .map(|&n| weight(&topology.nodes[n]))
-                    .sum()
+                nodes.iter().map(|&n| weight(&topology.nodes[n])).sum()
             } else {
                 0.0
             }
@@ -97,10 +94,7 @@ pub fn layout(topology: &Topology, bounds: Rect, shown: &dyn Fn(usize) -> bool) 
             header,
         });
         let nodes = &by_pool[p];
-        let node_weights: Vec<f64> = nodes
-            .iter()
-            .map(|&n| weight(&topology.nodes[n]))
-            .collect();
+        let node_weights: Vec<f64> = nodes.iter().map(|&n| weight(&topology.nodes[n])).collect();
         for (&n, tile) in nodes.iter().zip(squarify(&node_weights, inner)) {
             if tile.area() > 0.0 {
                 out.nodes.push(NodeBox {
