@@ -72,6 +72,34 @@ pub struct IptablesTable {
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct NftTable {
+    /// "4", "6" or "arp", as Felix labels chains and rules.
+    pub ip_version: String,
+    pub chains: u64,
+    pub rules: u64,
+    /// Sets of the table; Felix labels them "inet"/"inet6" (none for "arp").
+    pub sets: u64,
+}
+
+/// The eBPF dataplane's figures; 0 on nodes of other dataplanes, where Felix still
+/// exports the plain gauges.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct BpfStats {
+    pub num_ip_sets: u64,
+    pub endpoints: u64,
+    pub dirty_endpoints: u64,
+    pub happy_endpoints: u64,
+    pub conntrack_used: u64,
+    pub conntrack_cleaned: u64,
+    pub conntrack_expired: u64,
+    pub conntrack_stale_nat: u64,
+    pub conntrack_sweeps: u64,
+    pub conntrack_sweep_ns: u64,
+    pub maglev_local: u64,
+    pub maglev_remote: u64,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct FelixNode {
     pub host: String,
     /// Host-network address and Felix port, "10.128.x.y:9091".
@@ -110,6 +138,17 @@ pub struct FelixNode {
     pub ipsets_calico_v4: u64,
     pub ipsets_calico_v6: u64,
     pub ipsets_total: u64,
+    /// nftables tables: the node's own on the nftables dataplane, empty cleanup tables
+    /// elsewhere from 3.31, the `arp` table everywhere from 3.32.
+    pub nft: Vec<NftTable>,
+    pub nft_calls: u64,
+    pub nft_errors: u64,
+    pub nft_set_calls: u64,
+    pub bpf: BpfStats,
+    /// Seconds the first dataplane sync took (3.31+).
+    pub initial_resync_seconds: f64,
+    /// Routes Felix manages in the main table ("IPv4:254").
+    pub routes: u64,
     pub cpu_seconds: f64,
     pub resident_memory_bytes: u64,
 }

@@ -14,17 +14,20 @@
 //! - resync_state is 3 (in sync), resyncs_started 1.
 
 use crate::cluster::{
-    counter, jitter, node_ip, node_name, Allocation, FelixNode, IptablesTable, MessageCount,
+    counter, jitter, node_ip, node_name, Allocation, BpfStats, FelixNode, IptablesTable,
+    MessageCount, NftTable,
 };
 use crate::config::Config;
 use crate::ipam::primary_pool;
 use crate::prng::{between, hash};
+use calicoscope_model::calico::{Dataplane, Release};
 
 const TAG_APPLY: u64 = 0x21;
 const TAG_CALC: u64 = 0x22;
 const TAG_RATE: u64 = 0x23;
 const TAG_CLUSTER: u64 = 0x24;
 const TAG_PROC: u64 = 0x25;
+const TAG_BPF: u64 = 0x26;
 
 /// Quantiles and running totals of one summary.
 pub struct Summary {
@@ -121,7 +124,74 @@ fn messages(cfg: &Config, node: usize, t: f64) -> Vec<MessageCount> {
         .collect()
 }
 
-fn iptables(endpoints: u64) -> Vec<IptablesTable> {
+/// The iptables tables a node programs: its own on the iptables dataplane (and BPF, whose
+/// default backend is iptables), empty cleanup tables on nftables nodes of 3.31–3.32.
+fn iptables(cfg: &Config, endpoints: u64) -> Vec<IptablesTable> {
+    if cfg.dataplane.programs(Dataplane::Iptables) {
+        return iptables_tables(endpoints);
+    }
+    let mut tables = iptables_tables(0);
+    for t in &mut tables {
+        (t.chains, t.rules) = (0, 0);
+    }
+    tables
+}
+
+/// The nftables tables, as [`iptables`] for nftables: the node's own, empty cleanup root
+/// tables (3.31+), and from 3.32 the `calico-arp` table on every node.
+fn nft(cfg: &Config, endpoints: u64, ipsets: u64) -> Vec<NftTable> {
+    let own = cfg.dataplane == Dataplane::Nftables;
+    let mut out: Vec<NftTable> = [("4", 0), ("6", 2)]
+        .iter()
+        .map(|&(v, fewer)| {
+            let chains = if own { 70 + endpoints * 2 - fewer } else { 0 };
+            NftTable {
+                ip_version: v.to_string(),
+                chains,
+                rules: chains * 6 + 4 * u64::from(own),
+                sets: if own { ipsets } else { 0 },
+            }
+        })
+        .collect();
+    if cfg.release >= Release(32) {
+        out.push(NftTable {
+            ip_version: "arp".to_string(),
+            chains: 2,
+            rules: 3,
+            sets: 0,
+        });
+    }
+    out
+}
+
+fn bpf(cfg: &Config, n: usize, t: f64, endpoints: u64, slow: bool) -> BpfStats {
+    if cfg.dataplane != Dataplane::Bpf {
+        return BpfStats::default();
+    }
+    let node = n as u64;
+    let j = jitter(cfg.seed, &[TAG_BPF, node], t);
+    // Workload interfaces, the host's own and the tunnel device.
+    let all = endpoints + 2;
+    let dirty = u64::from(slow);
+    let used = (between(cfg.seed, &[TAG_BPF, node, 1], 2_000.0, 8_000.0) * j) as u64;
+    let cleaned = (used as f64 * 0.04) as u64;
+    BpfStats {
+        num_ip_sets: 10 + endpoints / 2,
+        endpoints: all,
+        dirty_endpoints: dirty,
+        happy_endpoints: all - dirty,
+        conntrack_used: used,
+        conntrack_cleaned: cleaned,
+        conntrack_expired: cleaned * 3 / 4,
+        conntrack_stale_nat: cleaned - cleaned * 3 / 4,
+        conntrack_sweeps: counter(1.0, 0.1, t),
+        conntrack_sweep_ns: (used as f64 * 900.0 * j) as u64,
+        maglev_local: 0,
+        maglev_remote: 0,
+    }
+}
+
+fn iptables_tables(endpoints: u64) -> Vec<IptablesTable> {
     let mut out = Vec::with_capacity(8);
     for (ip_version, extra) in [("4", 0), ("6", 2)] {
         for (table, chains) in [
@@ -182,16 +252,52 @@ fn node(cfg: &Config, n: usize, t: f64, local: u64, view: &ClusterView) -> Felix
         calc_p99: calc.p99,
         calc_sum: calc.sum,
         calc_count: calc.count,
-        iptables_restore_calls: apply.count,
-        iptables_restore_errors: errors_every(slow, 3600.0, t),
+        iptables_restore_calls: if cfg.dataplane.programs(Dataplane::Iptables) {
+            apply.count
+        } else {
+            0
+        },
+        iptables_restore_errors: if cfg.dataplane.programs(Dataplane::Iptables) {
+            errors_every(slow, 3600.0, t)
+        } else {
+            0
+        },
         iptables_save_calls: apply.count / 10 + 1,
         iptables_save_errors: 0,
-        iptables: iptables(local),
-        ipset_calls: apply.count * 2,
-        ipset_errors: errors_every(slow, 7200.0, t),
+        iptables: iptables(cfg, local),
+        ipset_calls: if cfg.dataplane.programs(Dataplane::Iptables) {
+            apply.count * 2
+        } else {
+            0
+        },
+        ipset_errors: if cfg.dataplane.programs(Dataplane::Iptables) {
+            errors_every(slow, 7200.0, t)
+        } else {
+            0
+        },
         ipsets_calico_v4: ipsets,
         ipsets_calico_v6: ipsets,
         ipsets_total: ipsets * 2 + 8,
+        nft: nft(cfg, local, ipsets),
+        nft_calls: if cfg.dataplane == Dataplane::Nftables {
+            apply.count
+        } else {
+            0
+        },
+        nft_errors: if cfg.dataplane == Dataplane::Nftables {
+            errors_every(slow, 3600.0, t)
+        } else {
+            0
+        },
+        nft_set_calls: if cfg.dataplane == Dataplane::Nftables {
+            apply.count
+        } else {
+            0
+        },
+        bpf: bpf(cfg, n, t, local, slow),
+        initial_resync_seconds: between(cfg.seed, &[TAG_RATE, n as u64, 7], 0.5, 3.0)
+            * if slow { 10.0 } else { 1.0 },
+        routes: local + 3,
         cpu_seconds: 5.0 + t * between(cfg.seed, &[TAG_PROC, n as u64], 0.02, 0.06),
         resident_memory_bytes: 80_000_000 + local * 200_000,
     }

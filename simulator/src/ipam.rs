@@ -422,7 +422,7 @@ mod tests {
         for cfg in configs() {
             for t in times() {
                 let ipam = build(&cfg, t);
-                for (p, spec) in cfg.pools.iter().enumerate() {
+                for spec in &cfg.pools {
                     let rows: Vec<_> = ipam
                         .allocations
                         .iter()

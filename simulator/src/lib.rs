@@ -18,8 +18,8 @@ pub mod server;
 pub mod typha;
 
 pub use cluster::{
-    Allocation, BlockCount, Cluster, FelixNode, IptablesTable, MessageCount, PoolState,
-    SyncerStats, TyphaInstance,
+    Allocation, BlockCount, BpfStats, Cluster, FelixNode, IptablesTable, MessageCount, NftTable,
+    PoolState, SyncerStats, TyphaInstance,
 };
 pub use config::{listen_addr, Config, PoolSpec, Scenarios, USAGE};
 pub use lint::check_exposition;

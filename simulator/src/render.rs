@@ -321,6 +321,9 @@ pub fn felix(c: &Cluster) -> String {
     felix_dataplane(&mut e, c);
     felix_iptables(&mut e, c);
     felix_ipsets(&mut e, c);
+    felix_nft(&mut e, c);
+    felix_bpf(&mut e, c);
+    felix_by_release(&mut e, c);
     per_felix(
         &mut e,
         c,
@@ -345,7 +348,7 @@ fn felix_gauges(e: &mut Expo, c: &Cluster) {
         (
             "felix_cluster_num_hosts",
             "gauge",
-            "Total number of Calico hosts in the cluster.",
+            "Total number of calico hosts in the cluster.",
             |n| n.cluster_num_hosts.into(),
         ),
         (
@@ -363,19 +366,19 @@ fn felix_gauges(e: &mut Expo, c: &Cluster) {
         (
             "felix_cluster_num_policies",
             "gauge",
-            "Total number of policies in the cluster.",
+            "Total number of policies cluster-wide.",
             |n| n.cluster_num_policies.into(),
         ),
         (
             "felix_cluster_num_profiles",
             "gauge",
-            "Total number of profiles in the cluster.",
+            "Total number of profiles cluster-wide.",
             |n| n.cluster_num_profiles.into(),
         ),
         (
             "felix_cluster_num_tiers",
             "gauge",
-            "Total number of tiers in the cluster.",
+            "Total number of tiers cluster-wide.",
             |n| n.cluster_num_tiers.into(),
         ),
         (
@@ -399,13 +402,14 @@ fn felix_gauges(e: &mut Expo, c: &Cluster) {
         (
             "felix_resync_state",
             "gauge",
-            "Current datastore state (1 waiting, 2 resyncing, 3 in sync).",
+            "Current datastore state.",
             |n| n.resync_state.into(),
         ),
         (
             "felix_resyncs_started",
             "counter",
-            "Number of times Felix has started resyncing with the datastore.",
+            // Felix's own HELP text, copied from felix_resync_state in its source.
+            "Current datastore state.",
             |n| n.resyncs_started.into(),
         ),
         (
@@ -436,7 +440,12 @@ fn felix_summaries(e: &mut Expo, c: &Cluster) {
     e.family(
         "felix_int_dataplane_apply_time_seconds",
         "summary",
-        "Time in seconds that it took to apply a dataplane update.",
+        // Reworded in 3.31, when the initial resync got its own gauge.
+        if c.release >= Release(31) {
+            "Time in seconds for each incremental update to the dataplane (after the initial resync)."
+        } else {
+            "Time in seconds that it took to apply a dataplane update."
+        },
     );
     for n in &c.felix {
         e.summary(
@@ -474,20 +483,28 @@ fn felix_dataplane(e: &mut Expo, c: &Cluster) {
 
 fn felix_iptables(e: &mut Expo, c: &Cluster) {
     type Count = fn(&crate::cluster::IptablesTable) -> u64;
-    let tables: [(&str, &str, Count); 2] = [
+    let tables: [(&str, &str, &str, Count); 3] = [
         (
             "felix_iptables_chains",
+            "gauge",
             "Number of active iptables chains.",
             |t| t.chains,
         ),
         (
             "felix_iptables_rules",
+            "gauge",
             "Number of active iptables rules.",
             |t| t.rules,
         ),
+        (
+            "felix_iptables_lines_executed",
+            "counter",
+            "Number of iptables rule updates executed.",
+            |t| t.rules * 3,
+        ),
     ];
-    for (name, help, count) in tables {
-        e.family(name, "gauge", help);
+    for (name, kind, help, count) in tables {
+        e.family(name, kind, help);
         for n in &c.felix {
             for t in &n.iptables {
                 let labels = [
@@ -551,14 +568,264 @@ fn felix_ipsets(e: &mut Expo, c: &Cluster) {
     for n in &c.felix {
         e.sample(
             "felix_ipsets_calico",
-            &[("instance", &n.instance), ("ip_version", "4")],
+            &[("instance", &n.instance), ("ip_version", "inet")],
             n.ipsets_calico_v4,
         );
         e.sample(
             "felix_ipsets_calico",
-            &[("instance", &n.instance), ("ip_version", "6")],
+            &[("instance", &n.instance), ("ip_version", "inet6")],
             n.ipsets_calico_v6,
         );
+    }
+}
+
+/// The nftables families: plain counters on every node (3.29+), table gauges where tables
+/// exist. Sets are labelled by nftables family (`inet`, `inet6`).
+fn felix_nft(e: &mut Expo, c: &Cluster) {
+    type Count = fn(&crate::cluster::NftTable) -> u64;
+    let tables: [(&str, &str, Count); 2] = [
+        (
+            "felix_nft_chains",
+            "Number of active nft chains in the Calico table.",
+            |t| t.chains,
+        ),
+        (
+            "felix_nft_rules",
+            "Number of active nftables rules in the Calico table.",
+            |t| t.rules,
+        ),
+    ];
+    for (name, help, count) in tables {
+        e.family(name, "gauge", help);
+        for n in &c.felix {
+            for t in &n.nft {
+                e.sample(
+                    name,
+                    &[("instance", &n.instance), ("ip_version", &t.ip_version)],
+                    count(t),
+                );
+            }
+        }
+    }
+    e.family(
+        "felix_nft_sets",
+        "gauge",
+        "Number of active Calico nftables sets.",
+    );
+    for n in &c.felix {
+        for t in n.nft.iter().filter(|t| t.ip_version != "arp") {
+            let family = if t.ip_version == "6" { "inet6" } else { "inet" };
+            e.sample(
+                "felix_nft_sets",
+                &[("instance", &n.instance), ("ip_version", family)],
+                t.sets,
+            );
+        }
+    }
+    let counters: [(&str, &str, FelixField); 6] = [
+        (
+            "felix_nft_calls",
+            "Number of nft rule write transactions.",
+            |n| n.nft_calls.into(),
+        ),
+        (
+            "felix_nft_errors",
+            "Number of nft errors when writing rules.",
+            |n| n.nft_errors.into(),
+        ),
+        ("felix_nft_list_calls", "Number of nft list calls.", |n| {
+            (n.nft_calls / 10).into()
+        }),
+        (
+            "felix_nft_list_errors",
+            "Number of nft list errors.",
+            |_| 0u64.into(),
+        ),
+        (
+            "felix_nft_set_calls",
+            "Number of nftables set transactions executed.",
+            |n| n.nft_set_calls.into(),
+        ),
+        (
+            "felix_nft_set_errors",
+            "Number of nftables set transaction failures.",
+            |_| 0u64.into(),
+        ),
+    ];
+    for (name, help, f) in counters {
+        per_felix(e, c, name, "counter", help, f);
+    }
+}
+
+/// The eBPF families: plain gauges on every node (0 off BPF); conntrack ones from 3.30.
+fn felix_bpf(e: &mut Expo, c: &Cluster) {
+    let gauges: [(&str, &str, FelixField); 10] = [
+        (
+            "felix_bpf_num_ip_sets",
+            "Number of BPF IP sets managed in the dataplane.",
+            |n| n.bpf.num_ip_sets.into(),
+        ),
+        (
+            "felix_bpf_dataplane_endpoints",
+            "Number of BPF endpoints managed in the dataplane.",
+            |n| n.bpf.endpoints.into(),
+        ),
+        (
+            "felix_bpf_dirty_dataplane_endpoints",
+            "Number of BPF endpoints managed in the dataplane that are left dirty after a failure.",
+            |n| n.bpf.dirty_endpoints.into(),
+        ),
+        (
+            "felix_bpf_happy_dataplane_endpoints",
+            "Number of BPF endpoints that are successfully programmed.",
+            |n| n.bpf.happy_endpoints.into(),
+        ),
+        (
+            "felix_bpf_conntrack_used",
+            "Number of used entries visited during a conntrack table sweep",
+            |n| n.bpf.conntrack_used.into(),
+        ),
+        (
+            "felix_bpf_conntrack_cleaned",
+            "Number of entries cleaned during a conntrack table sweep",
+            |n| n.bpf.conntrack_cleaned.into(),
+        ),
+        (
+            "felix_bpf_conntrack_expired",
+            "Number of entries cleaned during a conntrack table sweep due to expiration",
+            |n| n.bpf.conntrack_expired.into(),
+        ),
+        (
+            "felix_bpf_conntrack_stale_nat",
+            "Number of entries cleaned during a conntrack table sweep due to stale NAT",
+            |n| n.bpf.conntrack_stale_nat.into(),
+        ),
+        (
+            "felix_bpf_conntrack_sweep_duration",
+            "Conntrack sweep execution time (ns)",
+            |n| n.bpf.conntrack_sweep_ns.into(),
+        ),
+        (
+            "felix_bpf_conntrack_sweeps",
+            "Number of contrack table sweeps made so far",
+            |n| n.bpf.conntrack_sweeps.into(),
+        ),
+    ];
+    for (name, help, f) in gauges {
+        let kind = if name == "felix_bpf_conntrack_sweeps" {
+            "counter"
+        } else {
+            "gauge"
+        };
+        per_felix(e, c, name, kind, help, f);
+    }
+    e.family(
+        "felix_bpf_conntrack_maglev_entries_total",
+        "gauge",
+        "Total number of Maglev entries in conntrack table broken down by IP version, and, whether destination backend is remote (we're acting as a frontend) or local (we're the backend node).",
+    );
+    for n in &c.felix {
+        for (dest, v) in [
+            ("local", n.bpf.maglev_local),
+            ("remote", n.bpf.maglev_remote),
+        ] {
+            let labels = [
+                ("destination", dest),
+                ("instance", n.instance.as_str()),
+                ("ip_family", "4"),
+            ];
+            e.sample("felix_bpf_conntrack_maglev_entries_total", &labels, v);
+        }
+    }
+}
+
+/// Families that mark releases: the iptables lock (until 3.31), the label index (3.27+),
+/// the route-table rewrite (3.29), the initial resync gauge (3.31), policy re-evaluation
+/// (3.33).
+fn felix_by_release(e: &mut Expo, c: &Cluster) {
+    let summaries: [(&str, &str, f64); 6] = [
+        (
+            "felix_iptables_lock_acquire_secs",
+            "Time in seconds that it took to acquire the iptables lock(s).",
+            0.0002,
+        ),
+        (
+            "felix_route_table_list_seconds",
+            "Time taken to list all the interfaces during a resync.",
+            0.004,
+        ),
+        (
+            "felix_route_table_per_iface_sync_seconds",
+            "Time taken to sync each interface",
+            0.0005,
+        ),
+        (
+            "felix_route_table_resync_seconds",
+            "Time taken to list all the routes during a resync.",
+            0.004,
+        ),
+        (
+            "felix_route_table_partial_resync_seconds",
+            "Time taken to resync the routes of a single interface.",
+            0.0005,
+        ),
+        (
+            "felix_route_table_conntrack_wait_seconds",
+            "Time waiting for conntrack cleanups to finish.",
+            0.0001,
+        ),
+    ];
+    for (name, help, p50) in summaries {
+        e.family(name, "summary", help);
+        for n in &c.felix {
+            let s = Summary::shaped(p50, 1.0, n.apply_count / 5 + 1);
+            e.summary(name, &[("instance", &n.instance)], &s);
+        }
+    }
+    e.family(
+        "felix_iptables_lock_retries",
+        "counter",
+        "Number of times the iptables lock was held by someone else and we had to retry.",
+    );
+    for n in &c.felix {
+        for version in ["1.4", "1.6"] {
+            e.sample(
+                "felix_iptables_lock_retries",
+                &[("instance", &n.instance), ("version", version)],
+                0u64,
+            );
+        }
+    }
+    let per_node: [(&str, &str, &str, FelixField); 3] = [
+        ("felix_label_index_num_endpoints", "gauge", "Total number of endpoints and similar objects in the index.", |n| (n.cluster_num_workload_endpoints + n.cluster_num_hosts).into()),
+        ("felix_int_dataplane_initial_resync_time_seconds", "gauge", "Time in seconds that it took to do the initial resync with the dataplane and bring the dataplane into sync for the first time.", |n| n.initial_resync_seconds.into()),
+        ("felix_collector_policy_eval_batches_total", "counter", "Number of time-boxed policy re-evaluation batches processed.", |n| (n.apply_count / 4).into()),
+    ];
+    for (name, kind, help, f) in per_node {
+        per_felix(e, c, name, kind, help, f);
+    }
+    type Count = fn(&FelixNode) -> u64;
+    let tables: [(&str, &str, Count); 2] = [
+        (
+            "felix_route_table_num_routes",
+            "Number of routes that Felix is managing in the particular routing table.",
+            |n| n.routes,
+        ),
+        (
+            "felix_route_table_num_ifaces",
+            "Number of interfaces that Felix is monitoring for the particular routing table.",
+            |n| n.active_local_endpoints + 2,
+        ),
+    ];
+    for (name, help, f) in tables {
+        e.family(name, "gauge", help);
+        for n in &c.felix {
+            e.sample(
+                name,
+                &[("instance", &n.instance), ("table", "IPv4:254")],
+                f(n),
+            );
+        }
     }
 }
 
@@ -787,6 +1054,45 @@ mod tests {
             out.clear();
             push_u64(&mut out, v);
             assert_eq!(out, v.to_string());
+        }
+    }
+
+    #[test]
+    fn each_profile_exports_exactly_its_families() {
+        use calicoscope_model::calico::{self, Dataplane, Release};
+        for release in Release::all() {
+            for dataplane in Dataplane::ALL.into_iter().filter(|d| d.since() <= release) {
+                let cfg = Config::profile(5, release, dataplane);
+                let [kc, felix, typha] = all_pages(&Cluster::at(&cfg, 4000.0));
+                let pages = format!("{kc}{felix}{typha}");
+                check_exposition(&felix).unwrap();
+                for f in calico::FAMILIES {
+                    let has = pages.contains(&format!("# TYPE {} ", f.name));
+                    assert_eq!(
+                        has,
+                        f.present(release, dataplane),
+                        "{} on {release} {dataplane}",
+                        f.name
+                    );
+                }
+                // Marker gauges are above 0 exactly on their own dataplane's nodes.
+                let marker_positive = |d: Dataplane| {
+                    let name = d.marker().split('{').next().unwrap();
+                    felix.lines().any(|l| {
+                        l.starts_with(name)
+                            && !l.contains("ip_version=\"arp\"")
+                            && !l.ends_with(" 0")
+                    })
+                };
+                for d in Dataplane::ALL {
+                    assert_eq!(
+                        marker_positive(d),
+                        dataplane.programs(d) && d.since() <= release,
+                        "{:?} marker on {release} {dataplane}",
+                        d
+                    );
+                }
+            }
         }
     }
 
