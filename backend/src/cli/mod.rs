@@ -123,13 +123,19 @@ fn translate(json: &str, settings: &Settings) -> Result<String, String> {
 }
 
 fn catalog_table() -> String {
-    let mut out = String::from("| id | component | unit | what it answers |\n|---|---|---|---|\n");
+    let mut out = String::from(
+        "| id | component | unit | needs | what it answers |\n|---|---|---|---|---|\n",
+    );
     for e in CATALOG {
         let component = serde_json::to_value(e.component).unwrap_or_default();
         let component = component.as_str().unwrap_or_default();
         out.push_str(&format!(
-            "| `{}` | {component} | {} | {}: {} |\n",
-            e.id, e.unit, e.title, e.description
+            "| `{}` | {component} | {} | {} | {}: {} |\n",
+            e.id,
+            e.unit,
+            e.requirement(),
+            e.title,
+            e.description
         ));
     }
     out

@@ -379,6 +379,25 @@ pub static CATALOG: &[Entry] = &[
 ];
 
 impl Entry {
+    /// What a cluster needs for this entry to have data, in words ("" for any cluster).
+    pub fn requirement(&self) -> String {
+        let mut parts = Vec::new();
+        match self.dataplane {
+            Some(Dataplane::Iptables) => parts.push(
+                "nodes programming iptables (iptables, or eBPF on its iptables backend)"
+                    .to_string(),
+            ),
+            Some(d) => parts.push(format!("{} nodes", d.title())),
+            None => {}
+        }
+        if let Some(f) =
+            calico::family(self.needs).filter(|f| f.since > Release::OLDEST || f.until.is_some())
+        {
+            parts.push(f.releases());
+        }
+        parts.join(", ")
+    }
+
     /// Does a cluster of this release and dataplane have data for this entry? (Its
     /// component scraped; the family it needs exported; its dataplane's tables programmed.)
     pub fn applies_to(&self, release: Release, dataplane: Dataplane) -> bool {
