@@ -58,10 +58,21 @@ async fn diagnoses_missing_components_and_exported_node() {
     let json = serde_json::json!({ "scrapeInterval": "1s", "nodeLabel": "exported_node" });
     let fixed = common::settings_with(&prom.url, json);
     let rows = common::instant(&fixed, "ipam_node_in_use").await.unwrap();
-    assert_eq!(rows.len(), common::NODES, "one series per node");
-    assert!(rows
+    // One series per node, and one for the allocations without a node (`unknown_node`).
+    let mut want: Vec<String> = common::state()
+        .allocations
         .iter()
-        .all(|(labels, _)| labels["exported_node"].starts_with("node-")));
+        .map(|a| a.node.clone())
+        .collect();
+    want.sort();
+    want.dedup();
+    let mut got: Vec<String> = rows
+        .iter()
+        .map(|(l, _)| l["exported_node"].clone())
+        .collect();
+    got.sort();
+    assert_eq!(got, want);
+    assert_eq!(got.len(), common::NODES + 1);
     let health = check(&fixed, &Client::new(&fixed).unwrap()).await;
     assert!(
         !health.message.contains("exported_node, not"),

@@ -168,10 +168,9 @@ async fn grafana_protocol_end_to_end() {
         r#"{"catalog":"ipam_pool_free"}"#,
     )
     .await;
-    assert!(translated["expr"]
-        .as_str()
-        .unwrap()
-        .starts_with("max by (ippool) (ipam_ippool_size)"));
+    assert!(translated["expr"].as_str().unwrap().starts_with(
+        "(max by (ippool) (ipam_ippool_size) - (max by (ippool) (ipam_ippool_reserved)"
+    ));
     let (code, missing) = call_resource(channel, ctx, "nope", "").await;
     assert_eq!(code, 404);
     assert!(missing["error"]
