@@ -212,7 +212,21 @@ impl Tables {
             number(field::SIZE, column(&size), "short"),
             number(field::RESERVED, column(&reserved), "short"),
             number(field::IN_USE, column(&in_use), "short"),
-            number(field::FREE, column(&|p| assignable(p) - in_use(p)), "short"),
+            // Calico counts a reserved address that is also allocated in both figures, so
+            // this can undershoot; never below 0.
+            number(
+                field::FREE,
+                column(&|p| {
+                    let free = assignable(p) - in_use(p);
+                    // NaN (no size: `no_ippool`) stays NaN.
+                    if free < 0.0 {
+                        0.0
+                    } else {
+                        free
+                    }
+                }),
+                "short",
+            ),
             number(
                 field::BORROWED,
                 column(&|p| self.pool_sum("borrowed", p)),

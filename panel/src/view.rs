@@ -351,7 +351,8 @@ fn describe(model: &Model, drawn: Option<&Drawn>, x: f64, y: f64) -> Option<Vec<
                 let p = &t.pools[p];
                 let mut lines = vec![
                     format!("{} ({})", p.name, family_label(p.family)),
-                    in_use_line(p.in_use, p.size, p.utilization),
+                    // Utilization is of the assignable addresses: reserved ones never count.
+                    in_use_line(p.in_use, p.size - p.reserved, p.utilization),
                     format!("free {}", count(p.free)),
                     format!("blocks {}", count(p.blocks)),
                     format!(
@@ -360,6 +361,9 @@ fn describe(model: &Model, drawn: Option<&Drawn>, x: f64, y: f64) -> Option<Vec<
                         count(p.leaked)
                     ),
                 ];
+                if p.reserved > 0.0 {
+                    lines.push(format!("reserved {} (IPReservations)", count(p.reserved)));
+                }
                 if let Some(d) = p.days_to_full {
                     lines.push(format!("full in about {d:.0} days"));
                 }

@@ -5,6 +5,7 @@
 
 use crate::cluster::{Cluster, FelixNode, TyphaInstance};
 use crate::felix::Summary;
+use crate::ipam::UNKNOWN_NODE;
 use calicoscope_model::calico::{present, Dataplane, Release};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -197,8 +198,8 @@ fn ipam_pool_families(e: &mut Expo, c: &Cluster) {
     let families: [(&str, &str, &str, Field); 4] = [
         ("ipam_allocations_in_use", "gauge", "IPs currently allocated in IPAM to a workload or tunnel endpoint.", |a| a.in_use),
         ("ipam_allocations_borrowed", "gauge", "IPs currently allocated in IPAM to a workload or tunnel endpoint, where the allocation was borrowed from a block affine to another node.", |a| a.borrowed),
-        ("ipam_allocations_gc_candidates", "gauge", "Allocations that are currently marked by the garbage collector as potential leaks.", |a| a.gc_candidates),
-        ("ipam_allocations_gc_reclamations", "counter", "Allocations that have been reclaimed by the garbage collector over time.", |a| a.reclamations),
+        ("ipam_allocations_gc_candidates", "gauge", "Allocations that are currently marked by the garbage collector as potential candidates to reclaim. Under normal operation, this metric should return to zero after the garbage collector confirms that this allocation can be reclaimed and reclaims it, or the allocation is confirmed as valid.", |a| a.gc_candidates),
+        ("ipam_allocations_gc_reclamations", "counter", "The total allocations that have been reclaimed by the garbage collector over time. Under normal operation, this counter should increase, and increases of this counter should align to a return to zero for the candidate gauge.", |a| a.reclamations),
     ];
     for (name, kind, help, field) in families {
         e.family(name, kind, help);
@@ -209,7 +210,7 @@ fn ipam_pool_families(e: &mut Expo, c: &Cluster) {
     e.family(
         "ipam_blocks",
         "gauge",
-        "IPAM blocks currently allocated for the IP pool, by affinity host.",
+        "IPAM blocks currently allocated for the IP pool.",
     );
     for b in &c.blocks {
         e.sample(
@@ -221,7 +222,7 @@ fn ipam_pool_families(e: &mut Expo, c: &Cluster) {
     e.family(
         "ipam_ippool_size",
         "gauge",
-        "Total number of addresses in the IP pool.",
+        "Total number of addresses in the IP Pool",
     );
     for p in &c.pools {
         e.sample("ipam_ippool_size", &[("ippool", &p.name)], p.size);
@@ -237,10 +238,11 @@ fn ipam_pool_families(e: &mut Expo, c: &Cluster) {
 }
 
 /// The pre-v3.23 per-node families, summed over pools. Blocks without an affinity
-/// host (`no_affinity`) belong to no node and are left out.
+/// host (`no_affinity`) and allocations without a node (`unknown_node`) are left out.
 fn ipam_legacy_families(e: &mut Expo, c: &Cluster) {
     let mut per_node: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
-    for a in &c.allocations {
+    // Calico leaves allocations without a node out of the legacy families.
+    for a in c.allocations.iter().filter(|a| a.node != UNKNOWN_NODE) {
         let entry = per_node.entry(a.node.as_str()).or_default();
         entry.0 += a.in_use;
         entry.1 += a.borrowed;
@@ -252,7 +254,7 @@ fn ipam_legacy_families(e: &mut Expo, c: &Cluster) {
     e.family(
         "ipam_allocations_per_node",
         "gauge",
-        "Number of IPs allocated (legacy, summed over pools).",
+        "Number of IPs allocated",
     );
     for (node, (in_use, _)) in &per_node {
         e.sample("ipam_allocations_per_node", &[("node", node)], *in_use);
@@ -260,7 +262,7 @@ fn ipam_legacy_families(e: &mut Expo, c: &Cluster) {
     e.family(
         "ipam_allocations_borrowed_per_node",
         "gauge",
-        "Number of allocated IPs that are from non-affine blocks (legacy, summed over pools).",
+        "Number of allocated IPs that are from non-affine blocks.",
     );
     for (node, (_, borrowed)) in &per_node {
         e.sample(
@@ -269,11 +271,7 @@ fn ipam_legacy_families(e: &mut Expo, c: &Cluster) {
             *borrowed,
         );
     }
-    e.family(
-        "ipam_blocks_per_node",
-        "gauge",
-        "Number of blocks in IPAM (legacy, summed over pools).",
-    );
+    e.family("ipam_blocks_per_node", "gauge", "Number of blocks in IPAM");
     for (node, n) in &blocks {
         e.sample("ipam_blocks_per_node", &[("node", node)], *n);
     }
@@ -838,7 +836,7 @@ type TyphaSummary = fn(&TyphaInstance) -> Summary;
 pub fn typha(c: &Cluster) -> String {
     let mut e = Expo::for_cluster(c, 6000 * c.typha.len() + 4096);
     let plain: [(&str, &str, &str, TyphaField); 3] = [
-        ("typha_connections_active", "gauge", "Number of open client connections (including connections that have not completed the handshake).", |t| t.connections_active.into()),
+        ("typha_connections_active", "gauge", "Number of open client connections, including connections that are still in the handshake.", |t| t.connections_active.into()),
         ("typha_connections_accepted", "counter", "Total number of connections accepted over time.", |t| t.connections_accepted.into()),
         ("typha_connections_dropped", "counter", "Total number of connections dropped due to rebalancing.", |t| t.connections_dropped.into()),
     ];
@@ -877,13 +875,13 @@ fn typha_syncer_families(e: &mut Expo, c: &Cluster) {
         (
             "typha_connections_streaming",
             "gauge",
-            "Number of client connections that are actively streaming.",
+            "Number of client connections that completed the handshake and are streaming data.",
             |s| s.connections_streaming,
         ),
         (
             "typha_cache_size",
             "gauge",
-            "The number of key/value pairs in Typha's in-memory cache.",
+            "Current number of key/value pairs contained in the cache of the datastore.",
             |s| s.cache_size,
         ),
         (
@@ -895,19 +893,19 @@ fn typha_syncer_families(e: &mut Expo, c: &Cluster) {
         (
             "typha_updates_skipped",
             "counter",
-            "Total number of updates skipped because they were no-ops.",
+            "Total number of updates skipped as duplicates.",
             |s| s.updates_skipped,
         ),
         (
             "typha_snapshot_raw_bytes",
             "gauge",
-            "Size of the most recent snapshot in bytes, before compression.",
+            "Size of the most recently generated binary snapshot (before compression).",
             |s| s.snapshot_raw_bytes,
         ),
         (
             "typha_snapshot_compressed_bytes",
             "gauge",
-            "Size of the most recent compressed snapshot in bytes.",
+            "Size of the most recently generated binary snapshot (after compression).",
             |s| s.snapshot_compressed_bytes,
         ),
     ];
@@ -929,12 +927,12 @@ fn typha_summaries(e: &mut Expo, c: &Cluster) {
     let summaries: [(&str, &str, TyphaSummary); 4] = [
         (
             "typha_client_latency_secs",
-            "Per-client latency. I.e. how far behind the current state is each client.",
+            "Per-client latency.  I.e. how far behind the current state is each client.",
             TyphaInstance::client_latency,
         ),
         (
             "typha_client_write_latency_secs",
-            "Distribution of the time spent writing to clients.",
+            "Per-client write.  How long each write call is taking.",
             TyphaInstance::client_write_latency,
         ),
         (
@@ -948,10 +946,18 @@ fn typha_summaries(e: &mut Expo, c: &Cluster) {
             TyphaInstance::breadcrumb_size,
         ),
     ];
+    // Typha keeps one summary per syncer (a const `syncer` label); the simulator gives every
+    // syncer of an instance the instance's figures.
     for (name, help, f) in summaries {
         e.family(name, "summary", help);
         for t in &c.typha {
-            e.summary(name, &[("instance", &t.instance)], &f(t));
+            for syncer in &t.syncers {
+                let labels = [
+                    ("instance", t.instance.as_str()),
+                    ("syncer", &syncer.syncer),
+                ];
+                e.summary(name, &labels, &f(t));
+            }
         }
     }
 }
@@ -1022,9 +1028,9 @@ mod tests {
         assert!(typha.contains(
             "typha_cache_size{instance=\"10.128.0.1:9093\",syncer=\"tunnel-ip-allocation\"} "
         ));
-        assert!(
-            typha.contains("typha_ping_latency{instance=\"10.128.0.4:9093\",quantile=\"0.5\"} ")
-        );
+        assert!(typha.contains(
+            "typha_ping_latency{instance=\"10.128.0.4:9093\",syncer=\"felix\",quantile=\"0.5\"} "
+        ));
     }
 
     #[test]
