@@ -4,6 +4,7 @@
 //! ```text
 //! cargo run --release -p calicoscope-backend --example demo -- [--nodes 200] [--once]
 //!     [--frames DIR] [--port 3300] [--no-preview] [--plugin PATH]
+//!     [--calico-version 3.33] [--dataplane iptables|nftables|bpf]
 //! ```
 //! Unless `--once` or `--no-preview`, it also starts the plugin binary (`--plugin`, default
 //! `gpx_calicoscope` beside this example's target folder) through the real plugin protocol
@@ -21,6 +22,7 @@ mod preview;
 use std::sync::Arc;
 
 use calicoscope_backend::{cli, client::Client, host, plugin, settings::Settings};
+use calicoscope_model::calico::{Dataplane, Release};
 use calicoscope_sim::Config;
 use calicoscope_testkit::{calico_jobs, Prometheus, Simulator};
 
@@ -41,12 +43,20 @@ async fn main() {
     let with_preview = !once && !args.iter().any(|a| a == "--no-preview");
 
     let mut cfg = Config::demo(nodes);
+    if let Some(v) = value("--calico-version") {
+        cfg.release = Release::parse(&v).unwrap_or_else(|e| fail(&e));
+    }
+    if let Some(d) = value("--dataplane") {
+        cfg.dataplane = Dataplane::parse(&d).unwrap_or_else(|e| fail(&e));
+    }
+    cfg.validate().unwrap_or_else(|e| fail(&e));
     cfg.speed = SPEED;
     cfg.start_offset_s = 18.0 * 3600.0; // a cluster that has been growing for a while
+    let (cfg_release, cfg_dataplane) = (cfg.release, cfg.dataplane);
     let sim = Simulator::start(cfg);
     println!(
-        "simulator: {nodes} nodes at http://{}/metrics/{{kube-controllers,felix,typha}}",
-        sim.addr
+        "simulator: {nodes} nodes, Calico {} on {}, at http://{}/metrics/{{kube-controllers,felix,typha}}",
+        cfg_release, cfg_dataplane, sim.addr
     );
 
     let jobs = calico_jobs(&sim, false);
