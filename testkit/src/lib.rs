@@ -25,15 +25,18 @@
 //! assert_eq!(result[0]["value"][1], "7");
 //! ```
 
+mod engines;
 mod exposition;
 mod server;
 mod stores;
+pub mod thanos;
 
 pub mod cluster;
 
 pub use cluster::{calico_jobs, Simulator};
 pub use exposition::StaticMetricsServer;
 pub use stores::{Prometheus, VictoriaMetrics};
+pub use thanos::{ThanosComponent, ThanosHa};
 
 use std::collections::BTreeSet;
 use std::net::TcpListener;

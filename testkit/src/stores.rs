@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::engines;
 use crate::server::{find_binary, Launch, Server};
 use crate::{scrape_config_yaml, ScrapeJob};
 
@@ -107,7 +108,28 @@ impl Prometheus {
         scrape_interval: Duration,
         retention: &str,
     ) -> Result<Prometheus, String> {
-        let bin = prometheus_bin()?;
+        Self::launch(prometheus_bin()?, jobs, scrape_interval, retention, &[])
+    }
+
+    /// The same with Prometheus 3, built from source by `scripts/build-engines.sh`, and
+    /// `external_labels` in the global config (a Thanos sidecar needs them: `replica`).
+    pub fn start_v3(
+        jobs: &[ScrapeJob],
+        scrape_interval: Duration,
+        retention: &str,
+        external_labels: &[(&str, &str)],
+    ) -> Result<Prometheus, String> {
+        let bin = engines::binary("CALICOSCOPE_PROMETHEUS3_BIN", engines::PROMETHEUS3)?;
+        Self::launch(bin, jobs, scrape_interval, retention, external_labels)
+    }
+
+    fn launch(
+        bin: PathBuf,
+        jobs: &[ScrapeJob],
+        scrape_interval: Duration,
+        retention: &str,
+        external_labels: &[(&str, &str)],
+    ) -> Result<Prometheus, String> {
         let retention = retention.to_string();
         let args = move |dir: &Path, port: u16| {
             vec![
@@ -118,10 +140,12 @@ impl Prometheus {
                 "--log.level=info".to_string(),
             ]
         };
+        let config =
+            with_external_labels(scrape_config_yaml(jobs, scrape_interval), external_labels);
         let server = Server::start(&Launch {
             name: "prometheus",
             bin,
-            files: vec![(CONFIG_FILE, scrape_config_yaml(jobs, scrape_interval))],
+            files: vec![(CONFIG_FILE, config)],
             args: &args,
             ready_path: "/-/ready",
             ready_timeout: READY_TIMEOUT,
@@ -131,6 +155,26 @@ impl Prometheus {
             server,
         })
     }
+
+    /// The TSDB directory (a Thanos sidecar reads it).
+    pub fn data_dir(&self) -> PathBuf {
+        self.server.dir().join("data")
+    }
+}
+
+/// Adds `external_labels` under `global:` of a generated config.
+fn with_external_labels(config: String, labels: &[(&str, &str)]) -> String {
+    if labels.is_empty() {
+        return config;
+    }
+    let mut block = String::from("global:\n  external_labels:\n");
+    for (k, v) in labels {
+        block.push_str(&format!(
+            "    {k}: {}\n",
+            serde_json::Value::String(v.to_string())
+        ));
+    }
+    config.replacen("global:\n", &block, 1)
 }
 
 fn prometheus_bin() -> Result<PathBuf, String> {

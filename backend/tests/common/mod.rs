@@ -10,7 +10,9 @@ use calicoscope_backend::frames::{Frame, Values};
 use calicoscope_backend::settings::Settings;
 use calicoscope_model::calico::{Dataplane, Release};
 use calicoscope_sim::{Cluster, Config};
-use calicoscope_testkit::{calico_jobs, Prometheus, ScrapeJob, Simulator, VictoriaMetrics};
+use calicoscope_testkit::{
+    calico_jobs, Prometheus, ScrapeJob, Simulator, ThanosHa, VictoriaMetrics,
+};
 
 pub const NODES: usize = 30;
 
@@ -89,6 +91,21 @@ pub async fn moving_profile(
     .await
     .unwrap();
     (sim, prom)
+}
+
+/// Prometheus 3 (built from source) scraping the frozen cluster with two jobs.
+pub fn prometheus3() -> Prometheus {
+    let p = Prometheus::start_v3(&jobs(), Duration::from_secs(1), "1h", &[])
+        .unwrap_or_else(|e| panic!("{e}"));
+    wait_ready(|e, n, t| p.wait_for(e, n, t));
+    p
+}
+
+/// Two Prometheus 3 replicas behind Thanos Query, scraping the frozen cluster with two jobs.
+pub fn thanos() -> ThanosHa {
+    let ha = ThanosHa::start(&jobs(), Duration::from_secs(1)).unwrap_or_else(|e| panic!("{e}"));
+    wait_ready(|e, n, t| ha.wait_for(e, n, t));
+    ha
 }
 
 pub fn victoria_metrics() -> VictoriaMetrics {

@@ -1,0 +1,184 @@
+//! A Thanos HA tier on loopback: two Prometheus 3 replicas scraping the same targets with
+//! `external_labels: {replica: a|b}`, a Thanos sidecar beside each, and a Thanos Query in
+//! front (`--query.replica-label=replica`). Everything is killed and cleaned up on drop.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::engines;
+use crate::server::{Launch, Server};
+use crate::stores::Prometheus;
+use crate::{free_port, ScrapeJob};
+
+const READY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The label that tells the replicas apart, which Thanos Query deduplicates on.
+pub const REPLICA_LABEL: &str = "replica";
+
+/// One Thanos component (`sidecar` or `query`): its HTTP URL and its gRPC address.
+pub struct ThanosComponent {
+    /// `http://127.0.0.1:PORT`
+    pub url: String,
+    /// `127.0.0.1:PORT` (StoreAPI)
+    pub grpc: String,
+    server: Server,
+}
+
+impl ThanosComponent {
+    fn start(name: &'static str, args: Vec<String>) -> Result<ThanosComponent, String> {
+        let bin = engines::binary("CALICOSCOPE_THANOS_BIN", engines::THANOS)?;
+        let grpc = format!("127.0.0.1:{}", free_port());
+        let grpc_flag = format!("--grpc-address={grpc}");
+        let launch_args = move |_: &Path, port: u16| {
+            let mut all = args.clone();
+            all.push(format!("--http-address=127.0.0.1:{port}"));
+            all.push(grpc_flag.clone());
+            all
+        };
+        let server = Server::start(&Launch {
+            name,
+            bin,
+            files: vec![],
+            args: &launch_args,
+            ready_path: "/-/ready",
+            ready_timeout: READY_TIMEOUT,
+        })?;
+        Ok(ThanosComponent {
+            url: server.url.clone(),
+            grpc,
+            server,
+        })
+    }
+
+    /// A sidecar serving `prom`'s data over the StoreAPI.
+    pub fn sidecar(prom: &Prometheus) -> Result<ThanosComponent, String> {
+        Self::start(
+            "thanos-sidecar",
+            vec![
+                "sidecar".into(),
+                format!("--prometheus.url={}", prom.url),
+                format!("--tsdb.path={}", prom.data_dir().display()),
+                "--log.level=info".into(),
+            ],
+        )
+    }
+
+    /// A querier over `endpoints` (gRPC addresses), deduplicating on [`REPLICA_LABEL`].
+    pub fn query(endpoints: &[&str]) -> Result<ThanosComponent, String> {
+        let mut args = vec![
+            "query".to_string(),
+            format!("--query.replica-label={REPLICA_LABEL}"),
+            "--log.level=info".into(),
+        ];
+        args.extend(endpoints.iter().map(|e| format!("--endpoint={e}")));
+        Self::start("thanos-query", args)
+    }
+
+    /// Stops the component (SIGKILL), as a crash would.
+    pub fn kill(&mut self) {
+        self.server.kill()
+    }
+
+    pub fn restart(&mut self) -> Result<(), String> {
+        self.server.restart()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.server.pid()
+    }
+
+    pub fn log_tail(&self, n: usize) -> String {
+        self.server.log_tail(n)
+    }
+
+    /// GET any path of the HTTP API: (status, body).
+    pub fn get(&self, path: &str, params: &[(&str, &str)]) -> Result<(u16, String), String> {
+        self.server.get(path, params)
+    }
+
+    /// Instant query; `data.result`.
+    pub fn query_api(&self, promql: &str) -> Result<serde_json::Value, String> {
+        self.server.query(promql)
+    }
+
+    pub fn wait_for(
+        &self,
+        promql: &str,
+        min_series: usize,
+        timeout: Duration,
+    ) -> Result<(), String> {
+        self.server.wait_for(promql, min_series, timeout)
+    }
+}
+
+/// Two Prometheus 3 replicas with sidecars behind one Thanos Query.
+pub struct ThanosHa {
+    /// Thanos Query's URL: the datasource URL.
+    pub url: String,
+    pub query: ThanosComponent,
+    pub sidecars: Vec<ThanosComponent>,
+    pub replicas: Vec<Prometheus>,
+}
+
+impl ThanosHa {
+    /// Starts the tier scraping `jobs` and waits until Thanos Query sees both stores.
+    pub fn start(jobs: &[ScrapeJob], scrape_interval: Duration) -> Result<ThanosHa, String> {
+        let replicas = ["a", "b"]
+            .iter()
+            .map(|r| Prometheus::start_v3(jobs, scrape_interval, "2h", &[(REPLICA_LABEL, r)]))
+            .collect::<Result<Vec<_>, _>>()?;
+        let sidecars = replicas
+            .iter()
+            .map(ThanosComponent::sidecar)
+            .collect::<Result<Vec<_>, _>>()?;
+        let endpoints: Vec<&str> = sidecars.iter().map(|s| s.grpc.as_str()).collect();
+        let query = ThanosComponent::query(&endpoints)?;
+        let ha = ThanosHa {
+            url: query.url.clone(),
+            query,
+            sidecars,
+            replicas,
+        };
+        ha.wait_for_stores(2, READY_TIMEOUT)?;
+        Ok(ha)
+    }
+
+    /// Waits until Thanos Query lists `n` healthy stores (`/api/v1/stores`).
+    pub fn wait_for_stores(&self, n: usize, timeout: Duration) -> Result<(), String> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let (_, body) = self.query.get("/api/v1/stores", &[])?;
+            let json: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+            let healthy = json["data"]
+                .as_object()
+                .map(|groups| {
+                    groups
+                        .values()
+                        .flat_map(|g| g.as_array().cloned().unwrap_or_default())
+                        .filter(|s| s["lastError"].is_null())
+                        .count()
+                })
+                .unwrap_or(0);
+            if healthy >= n {
+                return Ok(());
+            }
+            if std::time::Instant::now() >= deadline {
+                return Err(format!(
+                    "thanos-query sees {healthy} of {n} stores after {timeout:?}: {body}\n--- query log ---\n{}",
+                    self.query.log_tail(20)
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
+    /// Polls through Thanos Query (deduplicated) until `promql` has `min_series` series.
+    pub fn wait_for(
+        &self,
+        promql: &str,
+        min_series: usize,
+        timeout: Duration,
+    ) -> Result<(), String> {
+        self.query.wait_for(promql, min_series, timeout)
+    }
+}
