@@ -2,7 +2,8 @@
 //! starts it) against the same PromQL sent straight to Prometheus's HTTP API, on a simulated
 //! 5000-node cluster. Target (a goal, printed, not asserted): median ratio ≤ 1.10.
 //!
-//! Then a load phase: 200 concurrent QueryData requests of mixed catalog queries, each
+//! Then a load phase: 200 concurrent QueryData requests of mixed catalog queries (through
+//! Prometheus, then through Thanos Query over two Prometheus 3 replicas), each
 //! checked against the answer the same query gave alone; prints p50/p99 latency and the
 //! plugin's peak RSS.
 //!
@@ -17,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use calicoscope_backend::execute;
 use calicoscope_sim::Config;
-use calicoscope_testkit::{calico_jobs, Prometheus, Simulator};
+use calicoscope_testkit::{calico_jobs, Prometheus, Simulator, ThanosHa};
 use common::plugin::{self, context, query, query_data, PluginProcess};
 
 const NODES: usize = 5000;
@@ -126,11 +127,37 @@ async fn main() {
         .as_mut()
         .unwrap()
         .last_updated_ms += 1;
-    load(&plugin, channel, patient).await;
+    load("Prometheus", &plugin, channel.clone(), patient).await;
+    drop(prom);
+
+    // The same load through Thanos Query over two Prometheus 3 replicas (deduplicating).
+    println!("starting two Prometheus 3 replicas, their sidecars and Thanos Query...");
+    let jobs = calico_jobs(&sim, false);
+    let ha = tokio::task::spawn_blocking(move || {
+        let ha = ThanosHa::start(&jobs, Duration::from_secs(5)).unwrap();
+        ha.wait_for(
+            "count_over_time(felix_resync_state[2m]) >= 4",
+            NODES,
+            Duration::from_secs(240),
+        )
+        .unwrap();
+        ha
+    })
+    .await
+    .unwrap();
+    let json = serde_json::json!({ "scrapeInterval": "5s", "timeoutSeconds": 180 });
+    load(
+        "Thanos Query",
+        &plugin,
+        channel,
+        context(&ha.url, json, &[]),
+    )
+    .await;
 }
 
 /// 200 concurrent QueryData requests, mixed catalog queries, all checked.
 async fn load(
+    store: &str,
     plugin: &PluginProcess,
     channel: tonic::transport::Channel,
     ctx: grafana_plugin_sdk::pluginv2::PluginContext,
@@ -178,7 +205,7 @@ async fn load(
     latencies.sort();
     let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
     println!(
-        "load: 200 concurrent QueryData in {:.1} s, {} answered correctly, p50 {:.0} ms, p99 {:.0} ms, plugin peak RSS {:.0} MB",
+        "load via {store}: 200 concurrent QueryData in {:.1} s, {} answered correctly, p50 {:.0} ms, p99 {:.0} ms, plugin peak RSS {:.0} MB",
         started.elapsed().as_secs_f64(),
         200 - wrong,
         pct(0.5).as_secs_f64() * 1e3,
