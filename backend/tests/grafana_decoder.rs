@@ -79,7 +79,7 @@ async fn grafanas_go_decoder_reads_every_frame() {
     let plugin = PluginProcess::start(BINARY, &[]);
     let ctx = context(
         &prom.url,
-        json!({ "scrapeInterval": "1s", "forecastWindow": "1m" }),
+        json!({ "scrapeInterval": "1s", "forecastWindow": "1m", "timeoutSeconds": 120 }),
         &[],
     );
     let mut queries = Vec::new();
@@ -90,7 +90,12 @@ async fn grafanas_go_decoder_reads_every_frame() {
     }
     let topo = json!({ "catalog": topology::QUERY, "instant": true }).to_string();
     queries.push(query(&format!("{}/table", topology::QUERY), &topo));
-    let responses = query_data(plugin.channel().await, ctx, queries).await;
+    // In requests of 16 queries, as a dashboard sends a few panels' worth at a time.
+    let channel = plugin.channel().await;
+    let mut responses = std::collections::HashMap::new();
+    for batch in queries.chunks(16) {
+        responses.extend(query_data(channel.clone(), ctx.clone(), batch.to_vec()).await);
+    }
 
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("grafana-sdk");
     let _ = std::fs::remove_dir_all(&out);

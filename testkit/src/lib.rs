@@ -28,6 +28,7 @@
 mod engines;
 mod exposition;
 mod server;
+#[macro_use]
 mod stores;
 pub mod thanos;
 

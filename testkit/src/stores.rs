@@ -4,8 +4,6 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde_json::Value;
-
 use crate::engines;
 use crate::server::{find_binary, Launch, Server};
 use crate::{scrape_config_yaml, ScrapeJob};
@@ -29,7 +27,7 @@ macro_rules! store_api {
 
             /// GET `/api/v1/query?query=...`; returns the parsed `data.result` array.
             /// Err if the request fails or `status != "success"`.
-            pub fn query(&self, promql: &str) -> Result<Value, String> {
+            pub fn query(&self, promql: &str) -> Result<serde_json::Value, String> {
                 self.server.query(promql)
             }
 
@@ -59,7 +57,7 @@ macro_rules! store_api {
             }
 
             /// The temporary directory holding data, config and log (removed on drop).
-            pub fn dir(&self) -> &Path {
+            pub fn dir(&self) -> &std::path::Path {
                 self.server.dir()
             }
 
@@ -69,7 +67,7 @@ macro_rules! store_api {
             }
 
             /// Path of the store's stdout/stderr log file.
-            pub fn log_path(&self) -> &Path {
+            pub fn log_path(&self) -> &std::path::Path {
                 self.server.log_path()
             }
 

@@ -64,52 +64,20 @@ impl ThanosComponent {
     }
 
     /// A querier over `endpoints` (gRPC addresses), deduplicating on [`REPLICA_LABEL`].
-    pub fn query(endpoints: &[&str]) -> Result<ThanosComponent, String> {
+    pub fn querier(endpoints: &[&str]) -> Result<ThanosComponent, String> {
         let mut args = vec![
             "query".to_string(),
             format!("--query.replica-label={REPLICA_LABEL}"),
             "--log.level=info".into(),
         ];
-        args.extend(endpoints.iter().map(|e| format!("--endpoint={e}")));
+        // Strict: always asked, even when failing its health check, so a failing store is
+        // reported on every query rather than silently dropped from the set.
+        args.extend(endpoints.iter().map(|e| format!("--endpoint-strict={e}")));
         Self::start("thanos-query", args)
     }
-
-    /// Stops the component (SIGKILL), as a crash would.
-    pub fn kill(&mut self) {
-        self.server.kill()
-    }
-
-    pub fn restart(&mut self) -> Result<(), String> {
-        self.server.restart()
-    }
-
-    pub fn pid(&self) -> u32 {
-        self.server.pid()
-    }
-
-    pub fn log_tail(&self, n: usize) -> String {
-        self.server.log_tail(n)
-    }
-
-    /// GET any path of the HTTP API: (status, body).
-    pub fn get(&self, path: &str, params: &[(&str, &str)]) -> Result<(u16, String), String> {
-        self.server.get(path, params)
-    }
-
-    /// Instant query; `data.result`.
-    pub fn query_api(&self, promql: &str) -> Result<serde_json::Value, String> {
-        self.server.query(promql)
-    }
-
-    pub fn wait_for(
-        &self,
-        promql: &str,
-        min_series: usize,
-        timeout: Duration,
-    ) -> Result<(), String> {
-        self.server.wait_for(promql, min_series, timeout)
-    }
 }
+
+store_api!(ThanosComponent);
 
 /// Two Prometheus 3 replicas with sidecars behind one Thanos Query.
 pub struct ThanosHa {
@@ -132,7 +100,7 @@ impl ThanosHa {
             .map(ThanosComponent::sidecar)
             .collect::<Result<Vec<_>, _>>()?;
         let endpoints: Vec<&str> = sidecars.iter().map(|s| s.grpc.as_str()).collect();
-        let query = ThanosComponent::query(&endpoints)?;
+        let query = ThanosComponent::querier(&endpoints)?;
         let ha = ThanosHa {
             url: query.url.clone(),
             query,
