@@ -73,24 +73,97 @@ pub async fn moving_cluster(speed: f64, offset_s: f64, samples: usize) -> (Simul
 
 /// [`moving_cluster`] for a given simulator configuration (a Calico release and dataplane).
 pub async fn moving_profile(
-    mut cfg: Config,
+    cfg: Config,
     speed: f64,
     offset_s: f64,
     samples: usize,
 ) -> (Simulator, Prometheus) {
+    let (sim, store) = moving_on(Engine::Prometheus2, cfg, speed, offset_s, samples).await;
+    match store {
+        Store::Prometheus(p) => (sim, p),
+        _ => unreachable!("asked for Prometheus"),
+    }
+}
+
+/// The stores users run, as the tests start them.
+#[derive(Clone, Copy, Debug)]
+pub enum Engine {
+    /// Debian's Prometheus 2.42.
+    Prometheus2,
+    /// Prometheus 3, built from source.
+    Prometheus3,
+    VictoriaMetrics,
+    /// Two Prometheus 3 replicas behind Thanos Query.
+    Thanos,
+}
+
+/// A running store of any [`Engine`].
+pub enum Store {
+    Prometheus(Prometheus),
+    VictoriaMetrics(VictoriaMetrics),
+    Thanos(ThanosHa),
+}
+
+impl Store {
+    fn start(engine: Engine, jobs: &[ScrapeJob]) -> Result<Store, String> {
+        let second = Duration::from_secs(1);
+        Ok(match engine {
+            Engine::Prometheus2 => Store::Prometheus(Prometheus::start(jobs, second, "1h")?),
+            Engine::Prometheus3 => {
+                Store::Prometheus(Prometheus::start_v3(jobs, second, "1h", &[])?)
+            }
+            Engine::VictoriaMetrics => {
+                Store::VictoriaMetrics(VictoriaMetrics::start(jobs, second)?)
+            }
+            Engine::Thanos => Store::Thanos(ThanosHa::start(jobs, second)?),
+        })
+    }
+
+    /// The URL a datasource points at.
+    pub fn url(&self) -> &str {
+        match self {
+            Store::Prometheus(p) => &p.url,
+            Store::VictoriaMetrics(v) => &v.url,
+            Store::Thanos(t) => &t.url,
+        }
+    }
+
+    pub fn wait_for(
+        &self,
+        promql: &str,
+        min_series: usize,
+        timeout: Duration,
+    ) -> Result<(), String> {
+        match self {
+            Store::Prometheus(p) => p.wait_for(promql, min_series, timeout),
+            Store::VictoriaMetrics(v) => v.wait_for(promql, min_series, timeout),
+            Store::Thanos(t) => t.wait_for(promql, min_series, timeout),
+        }
+    }
+}
+
+/// A moving simulated cluster and a store of `engine` scraping it every second, once it
+/// holds `samples` scrapes of the pools.
+pub async fn moving_on(
+    engine: Engine,
+    mut cfg: Config,
+    speed: f64,
+    offset_s: f64,
+    samples: usize,
+) -> (Simulator, Store) {
     cfg.speed = speed;
     cfg.start_offset_s = offset_s;
     let sim = Simulator::start(cfg);
     let jobs = calico_jobs(&sim, false);
-    let prom = tokio::task::spawn_blocking(move || {
-        let p = Prometheus::start(&jobs, Duration::from_secs(1), "1h").unwrap();
+    let store = tokio::task::spawn_blocking(move || {
+        let s = Store::start(engine, &jobs).unwrap_or_else(|e| panic!("{e}"));
         let ready = format!("count_over_time(ipam_ippool_size[1m]) >= {samples}");
-        p.wait_for(&ready, 2, Duration::from_secs(90)).unwrap();
-        p
+        s.wait_for(&ready, 2, Duration::from_secs(90)).unwrap();
+        s
     })
     .await
     .unwrap();
-    (sim, prom)
+    (sim, store)
 }
 
 /// Prometheus 3 (built from source) scraping the frozen cluster with two jobs.
