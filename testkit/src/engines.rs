@@ -1,5 +1,5 @@
 //! The engines built from source by `scripts/build-engines.sh` (Prometheus 3, Thanos), found
-//! in `~/.cache/calicoscope/<name>-<version>/` with the versions of `scripts/engines.env`.
+//! in `$CALICOSCOPE_CACHE` (default `~/.cache/calicoscope`) under `<name>-<version>/` with the versions of `scripts/engines.env`.
 
 use std::path::PathBuf;
 
