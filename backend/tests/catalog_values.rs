@@ -41,7 +41,17 @@ async fn thanos_ha_answers_match_with_dedup_on_and_off() {
             "forecastWindow": "1m",
             "queryParams": { "dedup": dedup },
         });
-        check_store(&settings_with(&ha.url, json), &state()).await;
+        let settings = settings_with(&ha.url, json);
+        check_store(&settings, &state()).await;
+        // Health names the replica label exactly when the replicas show.
+        let client = calicoscope_backend::client::Client::new(&settings).unwrap();
+        let health = calicoscope_backend::plugin::check(&settings, &client).await;
+        assert_eq!(
+            health.message.contains("told apart by replica"),
+            dedup == "false",
+            "dedup={dedup}: {}",
+            health.message
+        );
     }
     // Without dedup the replicas really are there twice, so the check above meant something.
     let (_, body) = ha

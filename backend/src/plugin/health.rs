@@ -8,7 +8,7 @@ use serde::Serialize;
 use tonic::{Request, Response, Status};
 
 use super::Calicoscope;
-use crate::client::Client;
+use crate::client::{now_s, Client};
 use crate::detect::{count, detect, not_applicable, Detected, PROBES};
 use crate::query::catalog::{Component, CATALOG};
 use crate::settings::Settings;
@@ -117,6 +117,9 @@ pub async fn check(settings: &Settings, client: &Client) -> Health {
     if let Some(hint) = node_label_hint(settings, client).await {
         problems.push(hint);
     }
+    if let Some(hint) = replica_hint(settings, client).await {
+        problems.push(hint);
+    }
     let found: Vec<&str> = components
         .iter()
         .filter(|c| c.series > 0)
@@ -159,6 +162,87 @@ pub async fn check(settings: &Settings, client: &Client) -> Health {
         components,
         detected: Some(detected),
         not_applicable,
+    }
+}
+
+/// Detects an HA pair that is not deduplicated: each pool's size series exists more than
+/// once, told apart by a label that is not the scrape job or target (Thanos's `replica`,
+/// Prometheus's `prometheus_replica`, ...).
+async fn replica_hint(settings: &Settings, client: &Client) -> Option<String> {
+    let mut ast = crate::promql::validate::parse("ipam_ippool_size").ok()?;
+    let filters = crate::query::model::Filters::default();
+    crate::promql::rewrite::Rewrite {
+        filters: &filters,
+        job: Some(settings.job(Component::KubeControllers)),
+        node_label: "node",
+        pool_label: "ippool",
+        group_by: &[],
+    }
+    .apply(&mut ast)
+    .ok()?;
+    let resp = client.instant(&ast.to_string(), now_s()).await.ok()?;
+    let pool = settings.json.pool_label.as_str();
+    let labels = replica_labels(resp.series.iter().map(|s| &s.labels), pool);
+    (!labels.is_empty()).then(|| {
+        format!(
+            "Every IP pool's series exist more than once, told apart by {}: replicas of an HA pair, not deduplicated. \
+             Calicoscope's catalog queries take the max per pool and node, so they stay exact; raw PromQL should do the same, \
+             or set the store's deduplication (Thanos: queryParams dedup=true)",
+            labels.join(", ")
+        )
+    })
+}
+
+/// Label names whose values differ between series of the same pool, other than the scrape
+/// target's own (`job`, `instance`).
+fn replica_labels<'a>(
+    series: impl Iterator<Item = &'a std::collections::BTreeMap<String, String>>,
+    pool: &str,
+) -> Vec<String> {
+    let mut by_pool: std::collections::BTreeMap<
+        &str,
+        Vec<&std::collections::BTreeMap<String, String>>,
+    > = Default::default();
+    for labels in series {
+        if let Some(p) = labels.get(pool) {
+            by_pool.entry(p).or_default().push(labels);
+        }
+    }
+    let mut names = std::collections::BTreeSet::new();
+    for group in by_pool.values().filter(|g| g.len() > 1) {
+        for name in group.iter().flat_map(|l| l.keys()) {
+            let first = group[0].get(name);
+            if !["__name__", "job", "instance"].contains(&name.as_str())
+                && group.iter().any(|l| l.get(name) != first)
+            {
+                names.insert(name.clone());
+            }
+        }
+    }
+    names.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn replica_labels_are_the_ones_that_differ_within_a_pool() {
+        let series = |pool: &str, job: &str, replica: &str| {
+            BTreeMap::from([
+                ("ippool".to_string(), pool.to_string()),
+                ("job".to_string(), job.to_string()),
+                ("replica".to_string(), replica.to_string()),
+            ])
+        };
+        let ha = [
+            series("a", "kc", "1"),
+            series("a", "kc", "2"),
+            series("b", "kc", "1"),
+        ];
+        assert_eq!(super::replica_labels(ha.iter(), "ippool"), vec!["replica"]);
+        let two_jobs = [series("a", "kc", "1"), series("a", "kc2", "1")];
+        assert!(super::replica_labels(two_jobs.iter(), "ippool").is_empty());
     }
 }
 
