@@ -14,6 +14,8 @@
 #     v0.316.0 is Prometheus 3.16.0 (the VERSION file in the module; checked at build time).
 #     Built without the `builtinassets` tag, so no web UI is embedded (the HTTP API under
 #     /api/v1 works; the UI pages answer with an error). No replace directives: plain go get.
+#     Tag remove_all_sd (Prometheus's own) leaves out every service discovery but static
+#     configs: the tests need none, and the cloud SDKs were most of the build time.
 #   - Thanos's go.mod has replace directives, so `go install ...@v0.42.4` refuses. We build
 #     from a throwaway module whose go.mod/go.sum are Thanos's own (module line renamed,
 #     plus a require of Thanos itself). Tags netgo,slicelabels as upstream's .promu.yml
@@ -114,7 +116,7 @@ else
     go get "$mod/cmd/prometheus@$PROM_MODULE_VERSION" "$mod/cmd/promtool@$PROM_MODULE_VERSION"
     mkdir -p "$PROM_DIR"
     for cmd in prometheus promtool; do
-        go build -trimpath -tags netgo -ldflags "$(ldflags "$PROM_VERSION" "$rev")" \
+        go build -trimpath -tags netgo,remove_all_sd -ldflags "$(ldflags "$PROM_VERSION" "$rev")" \
             -o "$PROM_DIR/.$cmd.tmp.$$" "$mod/cmd/$cmd"
         mv -f "$PROM_DIR/.$cmd.tmp.$$" "$PROM_DIR/$cmd"
     done
