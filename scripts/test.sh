@@ -4,7 +4,8 @@
 #   bash scripts/test.sh
 #
 # Suites: Rust unit and golden tests; the simulator; integration tests against real
-# Prometheus and VictoriaMetrics scraping the simulated cluster; the plugin protocol test
+# Prometheus 2 and 3, VictoriaMetrics and a Thanos HA tier scraping the simulated cluster, per
+# Calico release and dataplane; Grafana's Go decoder on every frame; the plugin protocol test
 # (the built binary started as Grafana starts it); the panel: native tests, the wasm build,
 # browser tests through module.js in headless chromium, and its benchmark figures; the
 # demo's preview and the datasource editors against the real plugin process; the packaged
