@@ -69,11 +69,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-new_tmpdir() {
-    local d
-    d=$(mktemp -d "${TMPDIR:-/tmp}/calicoscope-engine.XXXXXX")
-    TMPDIRS+=("$d")
-    echo "$d"
+# new_workdir: make a throwaway module directory, set WORK to it and cd there.
+# (Not called as $(new_workdir): TMPDIRS+= in a subshell would be lost, leaking the dir.)
+new_workdir() {
+    WORK=$(mktemp -d "${TMPDIR:-/tmp}/calicoscope-engine.XXXXXX")
+    TMPDIRS+=("$WORK")
+    cd "$WORK"
 }
 
 # go_mod_field MODULE@VERSION FIELD: download the module and print one field of its JSON.
@@ -89,6 +90,13 @@ ldflags() {
         "-X $v.BuildUser=$(id -un)@$(hostname)" "-X $v.BuildDate=$(date -u +%Y%m%d-%H:%M:%S)"
 }
 
+# quiet CMD...: run CMD, showing its (long: hundreds of "go: downloading") output only on failure.
+quiet() {
+    local log=$WORK/cmd.log rc=0
+    "$@" >"$log" 2>&1 || rc=$?
+    if (( rc != 0 )); then cat "$log" >&2; die "failed ($rc): $*"; fi
+}
+
 MISSING=()
 
 # ---------------------------------------------------------------------------
@@ -102,8 +110,7 @@ else
     command -v go >/dev/null 2>&1 || die "go is not installed"
     say "building prometheus $PROM_VERSION (module $PROM_MODULE_VERSION) into $PROM_DIR"
     start=$SECONDS
-    work=$(new_tmpdir)
-    cd "$work"
+    new_workdir
     mod=github.com/prometheus/prometheus
     src=$(go_mod_field "$mod@$PROM_MODULE_VERSION" Dir)
     [[ -n $src && -f $src/VERSION ]] || die "cannot download $mod@$PROM_MODULE_VERSION"
@@ -113,7 +120,7 @@ else
     rev=$(go_mod_field "$mod@$PROM_MODULE_VERSION" Hash || true)
     rev=${rev:-$PROM_MODULE_VERSION}
     go mod init calicoscope.local/build-prometheus >/dev/null 2>&1
-    go get "$mod/cmd/prometheus@$PROM_MODULE_VERSION" "$mod/cmd/promtool@$PROM_MODULE_VERSION"
+    quiet go get "$mod/cmd/prometheus@$PROM_MODULE_VERSION" "$mod/cmd/promtool@$PROM_MODULE_VERSION"
     mkdir -p "$PROM_DIR"
     for cmd in prometheus promtool; do
         go build -trimpath -tags netgo,remove_all_sd -ldflags "$(ldflags "$PROM_VERSION" "$rev")" \
@@ -136,8 +143,7 @@ else
     command -v go >/dev/null 2>&1 || die "go is not installed"
     say "building thanos $THANOS_VERSION into $THANOS_DIR"
     start=$SECONDS
-    work=$(new_tmpdir)
-    cd "$work"
+    new_workdir
     mod=github.com/thanos-io/thanos
     src=$(go_mod_field "$mod@v$THANOS_VERSION" Dir)
     [[ -n $src && -f $src/go.mod ]] || die "cannot download $mod@v$THANOS_VERSION"
@@ -148,7 +154,7 @@ else
     printf '\nrequire %s v%s\n' "$mod" "$THANOS_VERSION" >>go.mod
     cp "$src/go.sum" go.sum
     chmod u+w go.mod go.sum
-    go get "$mod/cmd/thanos@v$THANOS_VERSION"
+    quiet go get "$mod/cmd/thanos@v$THANOS_VERSION"
     mkdir -p "$THANOS_DIR"
     go build -trimpath -tags netgo,slicelabels -ldflags "$(ldflags "$THANOS_VERSION" "$rev")" \
         -o "$THANOS_DIR/.thanos.tmp.$$" "$mod/cmd/thanos"
