@@ -169,7 +169,7 @@ async fn grafana_protocol_end_to_end() {
     )
     .await;
     assert!(translated["expr"].as_str().unwrap().starts_with(
-        "(max by (ippool) (ipam_ippool_size) - (max by (ippool) (ipam_ippool_reserved)"
+        "clamp_min((max by (ippool) (ipam_ippool_size) - (max by (ippool) (ipam_ippool_reserved)"
     ));
     let (code, missing) = call_resource(channel, ctx, "nope", "").await;
     assert_eq!(code, 404);
