@@ -217,6 +217,22 @@ pub fn not_applicable(entry: &Entry, d: &Detected) -> Option<String> {
     }
 }
 
+/// A probe expression with the component's job selector; Calico's own label names, no
+/// renaming (probes name them only through the job matcher).
+pub fn with_job(settings: &Settings, component: Component, expr: &str) -> Result<String, String> {
+    let mut ast = validate::parse(expr).map_err(|e| e.to_string())?;
+    let filters = Filters::default();
+    Rewrite {
+        filters: &filters,
+        job: Some(settings.job(component)),
+        node_label: "node",
+        pool_label: "ippool",
+        group_by: &[],
+    }
+    .apply(&mut ast)?;
+    Ok(ast.to_string())
+}
+
 /// Evaluates a `count(...)` with the component's job selector; no series counts as 0.
 pub async fn count(
     settings: &Settings,
@@ -224,20 +240,8 @@ pub async fn count(
     component: Component,
     expr: &str,
 ) -> Result<u64, String> {
-    let mut ast = validate::parse(expr).map_err(|e| e.to_string())?;
-    let job = settings.job(component);
-    let filters = Filters::default();
-    // Probes name Calico's own labels only through the job matcher; no renaming here.
-    Rewrite {
-        filters: &filters,
-        job: Some(job),
-        node_label: "node",
-        pool_label: "ippool",
-        group_by: &[],
-    }
-    .apply(&mut ast)?;
     let resp = client
-        .instant(&ast.to_string(), now_s())
+        .instant(&with_job(settings, component, expr)?, now_s())
         .await
         .map_err(|e| e.to_string())?;
     Ok(resp

@@ -46,7 +46,7 @@ const TAG_RECLAIM: u64 = 0x15;
 const MAX_PODS_PER_NODE: u64 = 1_000_000;
 
 /// Calico's node label for allocations that carry no node attribute.
-pub const UNKNOWN_NODE: &str = "unknown_node";
+pub use calicoscope_model::topology::UNKNOWN_NODE;
 
 pub struct Ipam {
     pub pools: Vec<PoolState>,

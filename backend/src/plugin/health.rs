@@ -9,7 +9,7 @@ use tonic::{Request, Response, Status};
 
 use super::Calicoscope;
 use crate::client::{now_s, Client};
-use crate::detect::{count, detect, not_applicable, Detected, PROBES};
+use crate::detect::{count, detect, not_applicable, with_job, Detected, PROBES};
 use crate::query::catalog::{Component, CATALOG};
 use crate::settings::Settings;
 
@@ -169,18 +169,8 @@ pub async fn check(settings: &Settings, client: &Client) -> Health {
 /// once, told apart by a label that is not the scrape job or target (Thanos's `replica`,
 /// Prometheus's `prometheus_replica`, ...).
 async fn replica_hint(settings: &Settings, client: &Client) -> Option<String> {
-    let mut ast = crate::promql::validate::parse("ipam_ippool_size").ok()?;
-    let filters = crate::query::model::Filters::default();
-    crate::promql::rewrite::Rewrite {
-        filters: &filters,
-        job: Some(settings.job(Component::KubeControllers)),
-        node_label: "node",
-        pool_label: "ippool",
-        group_by: &[],
-    }
-    .apply(&mut ast)
-    .ok()?;
-    let resp = client.instant(&ast.to_string(), now_s()).await.ok()?;
+    let expr = with_job(settings, Component::KubeControllers, "ipam_ippool_size").ok()?;
+    let resp = client.instant(&expr, now_s()).await.ok()?;
     let pool = settings.json.pool_label.as_str();
     let labels = replica_labels(resp.series.iter().map(|s| &s.labels), pool);
     (!labels.is_empty()).then(|| {

@@ -1,8 +1,9 @@
 //! PromQL that tells Felix nodes apart by dataplane, from the markers in
 //! `calicoscope_model::calico` (a gauge above 0 only on that dataplane's nodes).
 //!
-//! Catalog templates write `$nodes` for "the instances that program this entry's dataplane"
-//! and `$dataplane_nodes` for the count of Felix nodes per dataplane.
+//! Catalog templates write `$nodes` for "the instances that program this entry's dataplane",
+//! `$marker` for that dataplane's marker series, and `$dataplane_nodes` for the count of Felix
+//! nodes per dataplane.
 
 use calicoscope_model::calico::Dataplane;
 
@@ -46,11 +47,13 @@ pub fn nodes_per_dataplane() -> String {
         .join(" or ")
 }
 
-/// Fills `$nodes` (for an entry of `dataplane`) and `$dataplane_nodes` in a template.
+/// Fills `$nodes` and `$marker` (for an entry of `dataplane`) and `$dataplane_nodes`.
 pub fn fill(template: &str, dataplane: Option<Dataplane>) -> String {
     let mut text = template.replace("$dataplane_nodes", &nodes_per_dataplane());
     if let Some(d) = dataplane {
-        text = text.replace("$nodes", &nodes_on(d));
+        text = text
+            .replace("$nodes", &nodes_on(d))
+            .replace("$marker", d.marker());
     }
     text
 }

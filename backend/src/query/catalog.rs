@@ -244,7 +244,7 @@ pub static CATALOG: &[Entry] = &[
         "iptables rules per node",
         "Rules in Calico's iptables chains, all tables and IP versions, per node.",
         needs "felix_iptables_rules", on Iptables,
-        by_host!("(sum by (instance) (max by (instance, ip_version, table) (felix_iptables_rules)) and on (instance) $nodes)")),
+        by_host!("(sum by (instance) (max by (instance, ip_version, table) ($marker)) and on (instance) $nodes)")),
     entry!("felix_iptables_lock_p99", Felix, "s", "{{host}}", [],
         "iptables lock wait p99 per node",
         "99th percentile time to acquire the iptables lock, per node (Calico before 3.32, which removed the lock).",
@@ -270,7 +270,8 @@ pub static CATALOG: &[Entry] = &[
         "nftables rules per node",
         "Rules in Calico's nftables table (IPv4 and IPv6), per node.",
         needs "felix_nft_rules", on Nftables,
-        by_host!("(sum by (instance) (max by (instance, ip_version) (felix_nft_rules{ip_version!=\"arp\"})) and on (instance) $nodes)")),
+        // `$marker`: felix_nft_rules without the `arp` table every 3.32+ node has.
+        by_host!("(sum by (instance) (max by (instance, ip_version) ($marker)) and on (instance) $nodes)")),
     entry!("felix_nft_sets", Felix, "short", "{{host}}", [],
         "nftables sets per node",
         "Calico's nftables sets (IPv4 and IPv6), per node.",
