@@ -8,8 +8,13 @@ catalog wants at the root; every plugin.json (app and nested) valid by Grafana's
 rules (id pattern and type, version and release date equal to package.json and CHANGELOG.md,
 logos and screenshots present, a grafanaDependency range, app includes that resolve); the
 backend executables for linux/amd64, linux/arm64 (ELF for the right machine, no debug
-sections) and windows/amd64 (PE32+ x86-64), mode 0755; module.js with its source map beside it; no debug or stray files.
+sections) and windows/amd64 (PE32+ x86-64), mode 0755, none carrying the test harness;
+module.js with its source map beside it; no debug or stray files.
 Prints one line per failed rule and exits 1 if any failed.
+
+    python3 scripts/check-package.py --scan FILE...
+
+Only the test-scaffolding rules, on loose files (the package test shows they fire).
 """
 import json
 import re
@@ -23,6 +28,13 @@ RANGE = re.compile(r"^(>=|>|=|~|\^)?\d+\.\d+\.\d+(-\S+)?( <\d+\.\d+\.\d+)?$")
 ELF_MACHINE = {"amd64": 62, "arm64": 183}
 STRAY = re.compile(r"(^|/)(\.DS_Store|standalone\.txt|pid\.txt|node_modules|\.git)(/|$)|\.(pdb|dSYM|d|o|log)$")
 ROOT_FILES = ["plugin.json", "module.js", "module.js.map", "README.md", "CHANGELOG.md", "LICENSE"]
+
+# Texts that exist only in the test scaffolding: Grafana's side of the protocol (the
+# calicoscope-host crate) and the backend's fuzz entry points (feature "fuzzing").
+HARNESS = {
+    b"plugin must listen on loopback": "calicoscope-host (Grafana's side of the plugin protocol)",
+    b"encoded frames decode": "the backend's fuzz entry points (feature fuzzing)",
+}
 
 failures = []
 
@@ -133,6 +145,7 @@ def check_backend(base, meta, files, z, plugin_id):
             fail(f"{rel}: not an ELF executable for linux/{arch}")
         if ".debug_info" in section_names(data):
             fail(f"{rel}: carries debug info (build with strip)")
+        check_no_harness(rel, data)
     rel = str(base / f"{exe}_windows_amd64.exe")
     if rel not in files:
         fail(f"{rel} missing")
@@ -144,6 +157,13 @@ def check_backend(base, meta, files, z, plugin_id):
         pe = int.from_bytes(data[0x3C:0x40], "little") if data[:2] == b"MZ" else -1
         if pe < 0 or data[pe : pe + 4] != b"PE\0\0" or int.from_bytes(data[pe + 4 : pe + 6], "little") != 0x8664:
             fail(f"{rel}: not a PE executable for windows/amd64")
+        check_no_harness(rel, data)
+
+
+def check_no_harness(rel, data):
+    for text, what in HARNESS.items():
+        if text in data:
+            fail(f"{rel}: contains {what}; build it without dev-dependencies or features")
 
 
 def section_names(elf):
@@ -161,8 +181,17 @@ def section_names(elf):
     return names
 
 
+def scan(paths):
+    for path in paths:
+        with open(path, "rb") as f:
+            check_no_harness(path, f.read())
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    if len(sys.argv) > 2 and sys.argv[1] == "--scan":
+        scan(sys.argv[2:])
+    elif len(sys.argv) == 2:
+        main(sys.argv[1])
+    else:
         sys.exit(__doc__)
-    main(sys.argv[1])
     sys.exit(1 if failures else 0)

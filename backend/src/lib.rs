@@ -10,8 +10,8 @@ pub mod client;
 pub mod detect;
 pub mod execute;
 pub mod frames;
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
-pub mod host;
 pub mod plugin;
 pub mod promql;
 pub mod query;

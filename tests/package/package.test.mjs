@@ -79,6 +79,29 @@ test('the checker fails a broken package, naming the rule', () => {
   assert.match(r.stdout, /module\.js\.map missing at the root/);
 });
 
+/** The newest file in target/debug/deps whose name starts with `prefix` and that is executable. */
+function newestTestBinary(prefix) {
+  const dir = path.join(root, 'target/debug/deps');
+  const found = fs.readdirSync(dir)
+    .filter((f) => f.startsWith(prefix) && !f.includes('.'))
+    .map((f) => path.join(dir, f))
+    .filter((f) => fs.statSync(f).mode & 0o111)
+    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
+  assert.ok(found.length, `no ${prefix}* test binary in ${dir}: run cargo test --workspace first`);
+  return found[0];
+}
+
+test('the checker finds the test harness in binaries that carry it', () => {
+  // The demo links calicoscope-host; the fuzz regression test the backend's fuzz entry points.
+  const demo = path.join(root, 'target/debug/examples/demo');
+  assert.ok(fs.existsSync(demo), `${demo} missing: run cargo test --workspace first`);
+  const r = spawnSync('python3', [path.join(root, 'scripts/check-package.py'), '--scan', demo,
+    newestTestBinary('fuzz_regressions-')], { encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /examples\/demo: contains calicoscope-host/);
+  assert.match(r.stdout, /fuzz_regressions-\w+: contains the backend's fuzz entry points/);
+});
+
 test('docker-compose.yaml: valid, paths exist, unsigned ids allowed, loopback only', () => {
   const compose = yaml('docker-compose.yaml');
   assert.deepEqual(Object.keys(compose.services).sort(), ['grafana', 'prometheus', 'simulator']);

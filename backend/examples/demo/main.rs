@@ -21,7 +21,8 @@ mod preview;
 
 use std::sync::Arc;
 
-use calicoscope_backend::{cli, client::Client, host, plugin, settings::Settings};
+use calicoscope_backend::{cli, client::Client, plugin, settings::Settings};
+use calicoscope_host as host;
 use calicoscope_model::calico::{Dataplane, Release};
 use calicoscope_sim::Config;
 use calicoscope_testkit::{calico_jobs, Prometheus, Simulator};

@@ -250,7 +250,7 @@ pub mod faults;
 /// The plugin as Grafana runs it: the built binary and Grafana's side of the protocol.
 pub mod plugin {
     #![allow(unused_imports, dead_code)]
-    pub use calicoscope_backend::host::*;
+    pub use calicoscope_host::*;
 
     /// The `gpx_calicoscope` binary cargo built for this test.
     pub const BINARY: &str = env!("CARGO_BIN_EXE_gpx_calicoscope");

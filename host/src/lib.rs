@@ -1,13 +1,14 @@
 //! Grafana's side of the plugin protocol: start the plugin binary exactly as Grafana's plugin
 //! manager does (go-plugin handshake) and call it over gRPC. For the protocol tests, the
 //! benchmarks and the demo's preview server; it panics with the reason on a broken plugin,
-//! which is what those callers want.
+//! which is what those callers want. It is a crate of its own so that none of it can end up
+//! in the shipped binary (`scripts/check-package.py` checks).
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 
-use crate::frames::{arrow, Frame};
+use calicoscope_backend::frames::{arrow, Frame};
 use grafana_plugin_sdk::pluginv2::{
     self, data_client::DataClient, diagnostics_client::DiagnosticsClient,
     resource_client::ResourceClient,
@@ -128,7 +129,7 @@ pub fn context(
 }
 
 pub fn query(ref_id: &str, json: &str) -> pluginv2::DataQuery {
-    let to = (crate::client::now_s() * 1000.0) as i64;
+    let to = (calicoscope_backend::client::now_s() * 1000.0) as i64;
     pluginv2::DataQuery {
         ref_id: ref_id.into(),
         max_data_points: 300,
