@@ -249,15 +249,15 @@ impl Cluster {
     }
 
     pub fn render_kube_controllers(&self) -> String {
-        crate::render::kube_controllers(self)
+        crate::render::kube_controllers::page(self)
     }
 
     pub fn render_felix(&self) -> String {
-        crate::render::felix(self)
+        crate::render::felix::page(self)
     }
 
     pub fn render_typha(&self) -> String {
-        crate::render::typha(self)
+        crate::render::typha::page(self)
     }
 }
 
