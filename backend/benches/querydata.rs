@@ -79,7 +79,7 @@ async fn main() {
         };
         let plan = execute::plan(&req, &settings).unwrap();
         let form = [
-            ("query", plan.expr.clone()),
+            ("query", plan.promql()),
             ("start", format!("{}", plan.window.start_ms as f64 / 1000.0)),
             ("end", format!("{}", plan.window.end_ms as f64 / 1000.0)),
             ("step", format!("{}", plan.window.step.as_secs_f64())),

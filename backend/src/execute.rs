@@ -4,10 +4,12 @@ use std::time::Duration;
 
 use crate::client::{Client, ClientError};
 use crate::frames::convert::{to_frames, Shape};
-use crate::frames::Frame;
-use crate::promql::{self, Vars};
-use crate::query::catalog;
-use crate::query::model::{Mode, QueryModel};
+use crate::frames::frame::Severity;
+use crate::frames::{topology, Frame};
+use crate::promql::rewrite::RewriteError;
+use crate::promql::{self, BuildError, PromqlError, Vars};
+use crate::query::catalog::{self, Query};
+use crate::query::model::{Mode, QueryJsonError, QueryModel};
 use crate::query::time::{parse_duration, StepInput, Window};
 use crate::settings::Settings;
 
@@ -40,7 +42,11 @@ impl Request {
 /// What will be sent to Prometheus, and how the answer is shaped.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Plan {
-    pub expr: String,
+    /// The PromQL: one expression, or a tables entry's parts, each named by the field it
+    /// fills and run as an instant query.
+    pub exprs: Vec<(&'static str, String)>,
+    /// Whether the answers are assembled into tables (`frames::topology`).
+    pub tables: bool,
     pub window: Window,
     /// Evaluate once, at `at_ms`: the range's end as sent, not rounded down to the step
     /// (there is no cache to help, and rounding would drop the freshest scrape).
@@ -50,35 +56,49 @@ pub struct Plan {
     pub legend: String,
 }
 
-/// A per-query failure: Grafana shows `message` on that query only.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct QueryError {
-    pub status: u16,
-    pub message: String,
-}
-
-impl QueryError {
-    pub fn bad_request(message: impl Into<String>) -> Self {
-        Self {
-            status: 400,
-            message: message.into(),
-        }
+impl Plan {
+    /// The PromQL as Grafana shows it (`executedQueryString`): one expression per line.
+    pub fn promql(&self) -> String {
+        let exprs: Vec<&str> = self.exprs.iter().map(|(_, e)| e.as_str()).collect();
+        exprs.join("\n")
     }
 }
 
-impl From<ClientError> for QueryError {
-    fn from(e: ClientError) -> Self {
-        Self {
-            status: e.status(),
-            message: e.to_string(),
-        }
+/// Why one query failed: Grafana shows it on that query only. The protocol edge maps each
+/// kind to its status (`plugin::PluginError`): the query's own faults before anything is
+/// sent, then the store's.
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    #[error(transparent)]
+    Json(#[from] QueryJsonError),
+    #[error("{}", catalog::unknown(.0))]
+    UnknownEntry(String),
+    #[error("min step {0:?} is not a duration such as 30s or 1m")]
+    MinStep(String),
+    /// Raw PromQL that does not parse, with its position.
+    #[error(transparent)]
+    Promql(#[from] PromqlError),
+    /// A catalog entry that cannot be built with these filters, group-by or settings.
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    #[error("the query has no time range: Grafana always sends one")]
+    NoTimeRange,
+    #[error("the time range ends before it starts (from {from_ms} to {to_ms} ms since the epoch): pick a range that ends after it starts")]
+    TimeRange { from_ms: i64, to_ms: i64 },
+    /// The data source failed or refused to answer.
+    #[error(transparent)]
+    Store(#[from] ClientError),
+}
+
+impl From<RewriteError> for QueryError {
+    fn from(e: RewriteError) -> Self {
+        QueryError::Build(e.into())
     }
 }
 
 /// Translates a query into PromQL without running it.
 pub fn plan(req: &Request, settings: &Settings) -> Result<Plan, QueryError> {
-    let q = QueryModel::from_json(&req.json).map_err(QueryError::bad_request)?;
+    let q = QueryModel::from_json(&req.json)?;
     plan_model(req, &q, settings)
 }
 
@@ -87,12 +107,7 @@ fn plan_model(req: &Request, q: &QueryModel, settings: &Settings) -> Result<Plan
     let min_step = if q.interval.trim().is_empty() {
         settings.scrape_interval()
     } else {
-        parse_duration(&q.interval).ok_or_else(|| {
-            QueryError::bad_request(format!(
-                "min step {:?} is not a duration such as 30s or 1m",
-                q.interval
-            ))
-        })?
+        parse_duration(&q.interval).ok_or_else(|| QueryError::MinStep(q.interval.clone()))?
     };
     let window = Window::compute(StepInput {
         from_ms: req.from_ms,
@@ -106,26 +121,17 @@ fn plan_model(req: &Request, q: &QueryModel, settings: &Settings) -> Result<Plan
         range: Duration::from_millis((req.to_ms - req.from_ms).max(0) as u64),
         scrape: settings.scrape_interval(),
     };
-    let (expr, unit, default_legend) = match q.mode {
+    let (exprs, tables, unit, default_legend) = match q.mode {
         Mode::Raw => {
-            let expr = promql::raw_expr(&q.expr, &vars)
-                .map_err(|e| QueryError::bad_request(e.to_string()))?;
-            (expr, None, "")
-        }
-        Mode::Catalog if crate::topology::is_topology(&q) => {
-            let parts = crate::topology::exprs(&q, settings)?;
-            return Err(QueryError::bad_request(format!(
-                "{} is a table of several instant queries, not one PromQL: {}",
-                q.catalog,
-                parts.join(" ; ")
-            )));
+            let expr = promql::raw_expr(&q.expr, &vars)?;
+            (vec![("", expr)], false, None, "")
         }
         Mode::Catalog => {
             let entry = catalog::find(&q.catalog)
-                .ok_or_else(|| QueryError::bad_request(catalog::unknown(&q.catalog)))?;
-            let expr = promql::catalog_expr(entry, &q, settings, &vars)
-                .map_err(QueryError::bad_request)?;
-            (expr, Some(entry.unit), entry.legend)
+                .ok_or_else(|| QueryError::UnknownEntry(q.catalog.clone()))?;
+            let exprs = promql::catalog_exprs(entry, q, settings, &vars)?;
+            let tables = matches!(entry.query, Query::Tables(_));
+            (exprs, tables, Some(entry.unit), entry.legend)
         }
     };
     let legend = if q.legend.is_empty() {
@@ -135,9 +141,11 @@ fn plan_model(req: &Request, q: &QueryModel, settings: &Settings) -> Result<Plan
     };
     Ok(Plan {
         at_ms: req.to_ms,
-        expr,
+        exprs,
+        tables,
         window,
-        instant: q.instant,
+        // Tables are a snapshot at the range's end.
+        instant: q.instant || tables,
         unit,
         legend,
     })
@@ -149,12 +157,13 @@ pub async fn execute(
     settings: &Settings,
     client: &Client,
 ) -> Result<Vec<Frame>, QueryError> {
-    let q = QueryModel::from_json(&req.json).map_err(QueryError::bad_request)?;
-    if crate::topology::is_topology(&q) {
-        return crate::topology::run(req, &q, settings, client).await;
-    }
+    let q = QueryModel::from_json(&req.json)?;
     let plan = plan_model(req, &q, settings)?;
-    let mut frames = run_plan(&plan, client).await?;
+    let mut frames = if plan.tables {
+        run_tables(&plan, settings, client).await?
+    } else {
+        run_plan(&plan, client).await?
+    };
     if q.mode == Mode::Catalog && frames.iter().all(|f| f.fields.is_empty()) {
         explain_empty(&q.catalog, &mut frames[0], settings, client).await;
     }
@@ -170,21 +179,21 @@ async fn explain_empty(id: &str, frame: &mut Frame, settings: &Settings, client:
     // Detection failing only costs the explanation, never the query.
     if let Ok(detected) = crate::detect::detect(settings, client).await {
         if let Some(why) = crate::detect::not_applicable(entry, &detected) {
-            frame.add_notice("info", why);
+            frame.add_notice(Severity::Info, why);
         }
     }
 }
 
+/// Runs a one-expression plan and shapes its answer like Grafana's Prometheus datasource.
 pub async fn run_plan(plan: &Plan, client: &Client) -> Result<Vec<Frame>, QueryError> {
     let w = &plan.window;
+    let expr = plan.promql();
     let resp = if plan.instant {
-        client
-            .instant(&plan.expr, plan.at_ms as f64 / 1000.0)
-            .await?
+        client.instant(&expr, plan.at_ms as f64 / 1000.0).await?
     } else {
         client
             .range(
-                &plan.expr,
+                &expr,
                 w.start_ms as f64 / 1000.0,
                 w.end_ms as f64 / 1000.0,
                 w.step,
@@ -192,10 +201,27 @@ pub async fn run_plan(plan: &Plan, client: &Client) -> Result<Vec<Frame>, QueryE
             .await?
     };
     let shape = Shape {
-        expr: &plan.expr,
+        expr: &expr,
         step: (!plan.instant).then_some(w.step),
         unit: plan.unit,
         legend: &plan.legend,
     };
     Ok(to_frames(resp, &shape))
+}
+
+/// Runs a tables plan's parts concurrently, as instant queries, and assembles the tables.
+async fn run_tables(
+    plan: &Plan,
+    settings: &Settings,
+    client: &Client,
+) -> Result<Vec<Frame>, QueryError> {
+    let time_s = plan.at_ms as f64 / 1000.0;
+    let answers = futures::future::join_all(plan.exprs.iter().map(|(part, e)| async move {
+        Ok::<_, ClientError>((*part, client.instant(e, time_s).await?))
+    }))
+    .await;
+    let answers = answers.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let mut frames = topology::assemble(&answers, settings);
+    frames[0].meta_mut().executed_query_string = Some(format!("Expr: {}", plan.promql()));
+    Ok(frames)
 }

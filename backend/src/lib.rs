@@ -16,4 +16,3 @@ pub mod plugin;
 pub mod promql;
 pub mod query;
 pub mod settings;
-pub mod topology;

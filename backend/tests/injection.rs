@@ -2,7 +2,7 @@
 //! benign query only in the matcher value, and the value must round-trip exactly.
 //! Prints the count tried and failed (issue: hardening, injection).
 
-use calicoscope_backend::promql::{catalog_expr, Vars};
+use calicoscope_backend::promql::{catalog_exprs, Vars};
 use calicoscope_backend::query::catalog::CATALOG;
 use calicoscope_backend::query::model::{Filters, QueryModel};
 use calicoscope_backend::settings::Settings;
@@ -137,35 +137,38 @@ fn hostile_filter_values_never_change_the_expression() {
                     filters: with(dim, value),
                     ..Default::default()
                 };
-                catalog_expr(entry, &q, &settings, &Vars::fixed_hour())
+                // Every part of a tables entry.
+                catalog_exprs(entry, &q, &settings, &Vars::fixed_hour())
+                    .map(|parts| parts.into_iter().map(|(_, e)| e).collect::<Vec<_>>())
             };
-            let benign = build(BENIGN).unwrap();
-            if !benign.contains(BENIGN) {
-                continue; // this entry has no selector with that dimension
-            }
-            let uses = benign.matches(BENIGN).count();
-            for hostile in &corpus {
-                tried += 1;
-                let printed = match build(hostile) {
-                    Ok(p) => p,
-                    Err(e) => {
-                        failed.push(format!("{} {hostile:?}: refused: {e}", entry.id));
-                        continue;
+            for (i, benign) in build(BENIGN).unwrap().iter().enumerate() {
+                if !benign.contains(BENIGN) {
+                    continue; // this expression has no selector with that dimension
+                }
+                let uses = benign.matches(BENIGN).count();
+                for hostile in &corpus {
+                    tried += 1;
+                    let printed = match build(hostile) {
+                        Ok(p) => p[i].clone(),
+                        Err(e) => {
+                            failed.push(format!("{} {hostile:?}: refused: {e}", entry.id));
+                            continue;
+                        }
+                    };
+                    let mut ast = match parse(&printed) {
+                        Ok(ast) => ast,
+                        Err(e) => {
+                            failed.push(format!("{} {hostile:?}: unparsable: {e}", entry.id));
+                            continue;
+                        }
+                    };
+                    let replaced = replace_values(&mut ast, hostile, BENIGN);
+                    if replaced != uses || ast.to_string() != *benign {
+                        failed.push(format!(
+                            "{} {hostile:?}: structure changed: {printed}",
+                            entry.id
+                        ));
                     }
-                };
-                let mut ast = match parse(&printed) {
-                    Ok(ast) => ast,
-                    Err(e) => {
-                        failed.push(format!("{} {hostile:?}: unparsable: {e}", entry.id));
-                        continue;
-                    }
-                };
-                let replaced = replace_values(&mut ast, hostile, BENIGN);
-                if replaced != uses || ast.to_string() != benign {
-                    failed.push(format!(
-                        "{} {hostile:?}: structure changed: {printed}",
-                        entry.id
-                    ));
                 }
             }
         }

@@ -5,5 +5,6 @@ pub mod arrow;
 pub mod convert;
 pub mod frame;
 pub mod json;
+pub mod topology;
 
 pub use frame::{Field, Frame, Values};

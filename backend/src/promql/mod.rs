@@ -14,6 +14,33 @@ use crate::query::time::{format_duration, interpolate_builtins, Window};
 use crate::settings::{is_label_name, Settings};
 pub use validate::PromqlError;
 
+/// Why a catalog entry's PromQL could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The query groups by a label the entry does not allow.
+    #[error("{entry:?} cannot be grouped by {label:?}: allowed are [{allowed}]")]
+    GroupBy {
+        entry: &'static str,
+        label: String,
+        allowed: String,
+    },
+    /// A filter or the job setting cannot become a matcher.
+    #[error(transparent)]
+    Rewrite(#[from] rewrite::RewriteError),
+    /// The entry's template does not parse: a bug in the catalog.
+    #[error("internal error in catalog entry {entry}: {source}")]
+    Template {
+        entry: &'static str,
+        source: PromqlError,
+    },
+    /// The rewritten expression does not print back to valid PromQL: a bug here.
+    #[error("internal error printing {entry}: {source}")]
+    Printed {
+        entry: &'static str,
+        source: PromqlError,
+    },
+}
+
 /// The values that fill a template's variables for one query.
 #[derive(Clone, Debug)]
 pub struct Vars {
@@ -23,29 +50,44 @@ pub struct Vars {
     pub scrape: Duration,
 }
 
-/// Builds the PromQL for a catalog entry with the query's filters and group-by.
-pub fn catalog_expr(
+/// Builds the PromQL of a catalog entry with the query's filters and group-by: one expression,
+/// or one per part of a tables entry, named as its part.
+pub fn catalog_exprs(
     entry: &Entry,
     q: &QueryModel,
     settings: &Settings,
     vars: &Vars,
-) -> Result<String, String> {
+) -> Result<Vec<(&'static str, String)>, BuildError> {
     for label in &q.group_by {
         if !entry.group_by.contains(&label.as_str()) || !is_label_name(label) {
-            return Err(format!(
-                "{:?} cannot be grouped by {label:?}: allowed are [{}]",
-                entry.id,
-                entry.group_by.join(", ")
-            ));
+            return Err(BuildError::GroupBy {
+                entry: entry.id,
+                label: label.clone(),
+                allowed: entry.group_by.join(", "),
+            });
         }
     }
-    let text = fill_template(
-        &dataplane::fill(entry.template, entry.dataplane),
-        settings,
-        vars,
-    );
-    let mut expr = validate::parse(&text)
-        .map_err(|e| format!("internal error in catalog entry {}: {e}", entry.id))?;
+    entry
+        .query
+        .templates()
+        .into_iter()
+        .map(|(part, template)| Ok((part, template_expr(entry, template, q, settings, vars)?)))
+        .collect()
+}
+
+/// One template of `entry` → validated PromQL.
+fn template_expr(
+    entry: &Entry,
+    template: &str,
+    q: &QueryModel,
+    settings: &Settings,
+    vars: &Vars,
+) -> Result<String, BuildError> {
+    let text = fill_template(&dataplane::fill(template, entry.dataplane), settings, vars);
+    let mut expr = validate::parse(&text).map_err(|source| BuildError::Template {
+        entry: entry.id,
+        source,
+    })?;
     let job = settings.job(entry.component);
     rewrite::Rewrite {
         filters: &q.filters,
@@ -57,7 +99,10 @@ pub fn catalog_expr(
     .apply(&mut expr)?;
     let printed = expr.to_string();
     // Validate what we send, not only what we built.
-    validate::parse(&printed).map_err(|e| format!("internal error printing {}: {e}", entry.id))?;
+    validate::parse(&printed).map_err(|source| BuildError::Printed {
+        entry: entry.id,
+        source,
+    })?;
     Ok(printed)
 }
 
@@ -197,8 +242,14 @@ mod golden {
                     filters,
                     ..Default::default()
                 };
-                let expr = catalog_expr(entry, &q, &settings, &vars).unwrap();
-                out.push_str(&format!("## {} / {name}\n{expr}\n", entry.id));
+                for (part, expr) in catalog_exprs(entry, &q, &settings, &vars).unwrap() {
+                    let part = if part.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" [{part}]")
+                    };
+                    out.push_str(&format!("## {}{part} / {name}\n{expr}\n", entry.id));
+                }
             }
         }
         out

@@ -15,6 +15,7 @@
 //! setting), `$res` (scrape interval, the subquery resolution), `$block` (addresses per block).
 
 use calicoscope_model::calico::{self, Dataplane, Release};
+use calicoscope_model::topology::{self, field};
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -46,7 +47,27 @@ pub struct Entry {
     /// every node.
     pub dataplane: Option<Dataplane>,
     #[serde(skip)]
-    pub template: &'static str,
+    pub query: Query,
+}
+
+/// What an entry runs: the two kinds of catalog entries.
+#[derive(Clone, Copy, Debug)]
+pub enum Query {
+    /// One PromQL template, run as a range or an instant query.
+    Expr(&'static str),
+    /// Named PromQL templates, each run as an instant query at the range's end, whose
+    /// answers are assembled into tables (`frames::topology`, the panel's IPAM topology).
+    Tables(&'static [(&'static str, &'static str)]),
+}
+
+impl Query {
+    /// The templates with their part names ("" for a one-expression entry).
+    pub fn templates(&self) -> Vec<(&'static str, &'static str)> {
+        match *self {
+            Query::Expr(t) => vec![("", t)],
+            Query::Tables(parts) => parts.to_vec(),
+        }
+    }
 }
 
 /// Maps a per-instance Felix expression to the node's hostname.
@@ -87,6 +108,44 @@ macro_rules! assignable {
     };
 }
 
+/// Days until each pool is full at the growth rate fitted over the forecast window.
+macro_rules! days_to_full {
+    () => {
+        concat!(
+            "clamp_min(",
+            assignable!(),
+            " - ",
+            pool_in_use!(),
+            ", 0) / (deriv((",
+            pool_in_use!(),
+            ")[$window:$res]) * 86400 > 0)"
+        )
+    };
+}
+
+/// The topology's parts, one instant query each: per pool, or per pool and node. Unlike the
+/// other IPAM entries they keep `no_ippool` (orphan blocks are a row of the panel) and
+/// `no_affinity`; each de-duplicates across scrape jobs with `max by`.
+const TOPOLOGY_PARTS: &[(&str, &str)] = &[
+    (field::SIZE, "max by (ippool) (ipam_ippool_size)"),
+    // Calico 3.33+; absent before, which reads as 0 reserved.
+    (field::RESERVED, "max by (ippool) (ipam_ippool_reserved)"),
+    (
+        field::IN_USE,
+        "max by (ippool, node) (ipam_allocations_in_use)",
+    ),
+    (
+        field::BORROWED,
+        "max by (ippool, node) (ipam_allocations_borrowed)",
+    ),
+    (
+        field::LEAKED,
+        "max by (ippool, node) (ipam_allocations_gc_candidates)",
+    ),
+    (field::BLOCKS, "max by (ippool, node) (ipam_blocks)"),
+    (field::DAYS_TO_FULL, days_to_full!()),
+];
+
 macro_rules! entry {
     ($id:literal, $component:ident, $unit:literal, $legend:literal, [$($g:literal),*], $title:literal, $description:literal, $template:expr) => {
         entry!($id, $component, $unit, $legend, [$($g),*], $title, $description, needs "", $template)
@@ -108,13 +167,25 @@ macro_rules! entry {
             group_by: &[$($g),*],
             needs: $needs,
             dataplane: $dp,
-            template: $template,
+            query: Query::Expr($template),
         }
     };
 }
 
 pub static CATALOG: &[Entry] = &[
     // ---- IPAM (calico-kube-controllers) ----
+    Entry {
+        id: topology::QUERY,
+        title: "IPAM topology (tables for the Calicoscope panel)",
+        description: "Pools and, per pool, nodes with blocks, capacity, addresses in use, borrowed and leaked: the data behind the topology view and the summary sentence.",
+        component: Component::KubeControllers,
+        unit: "short",
+        legend: "",
+        group_by: &[],
+        needs: "",
+        dataplane: None,
+        query: Query::Tables(TOPOLOGY_PARTS),
+    },
     entry!("ipam_pool_utilization", KubeControllers, "percent", "{{ippool}}", [],
         "Pool utilization",
         "Share of each IP pool's assignable addresses in use, per pool (never mixing IPv4 and IPv6); addresses an IPReservation covers are not assignable (reported from Calico 3.33 on).",
@@ -189,7 +260,7 @@ pub static CATALOG: &[Entry] = &[
     entry!("ipam_days_to_exhaustion", KubeControllers, "d", "{{ippool}}", [],
         "Days until the pool is full",
         "Free (assignable) addresses divided by the growth rate fitted over the forecast window; absent when the pool is not growing.",
-        concat!("clamp_min(", assignable!(), " - ", pool_in_use!(), ", 0) / (deriv((", pool_in_use!(), ")[$window:$res]) * 86400 > 0)")),
+        days_to_full!()),
     entry!("ipam_pool_forecast_7d", KubeControllers, "percent", "{{ippool}}", [],
         "Pool utilization in 7 days",
         "Utilization of the assignable addresses a week from now if the growth of the forecast window continues.",
@@ -448,23 +519,23 @@ mod tests {
             .iter()
             .filter(|e| e.component == Component::KubeControllers)
         {
-            if e.template.contains("ipam_allocations_in_use") {
-                assert!(
-                    e.template.contains("no_ippool"),
-                    "{} counts no_ippool",
-                    e.id
-                );
-                assert!(
-                    e.template.contains("max by (ippool, node)"),
-                    "{} double counts",
-                    e.id
-                );
+            // The topology's tables show orphan blocks as a `no_ippool` row on purpose.
+            let one_expr = matches!(e.query, Query::Expr(_));
+            for (_, t) in e.query.templates() {
+                if t.contains("ipam_allocations_in_use") {
+                    assert!(
+                        !one_expr || t.contains("no_ippool"),
+                        "{} counts no_ippool",
+                        e.id
+                    );
+                    assert!(
+                        t.contains("max by (ippool, node)"),
+                        "{} double counts",
+                        e.id
+                    );
+                }
+                assert!(!t.contains("sum(ipam"), "{} sums across pools", e.id);
             }
-            assert!(
-                !e.template.contains("sum(ipam"),
-                "{} sums across pools",
-                e.id
-            );
         }
     }
 }

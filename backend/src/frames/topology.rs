@@ -1,9 +1,9 @@
-//! The IPAM topology query: pools → nodes → blocks as two tables (`pools`, `nodes`) for the
-//! panel, assembled from several instant PromQL queries run concurrently.
+//! The IPAM topology entry's answers → the two tables the panel reads (`pools`, `nodes`).
 //!
+//! The parts (instant queries, see `query::catalog`) arrive named by the field they fill.
 //! Field names come from `calicoscope_model::topology`, the contract the panel reads.
 //! Orphan blocks (`no_ippool`) appear as a pool row of that name; unaffine blocks as node
-//! `no_affinity`. Every sub-query de-duplicates across scrape jobs with `max by (ippool, node)`.
+//! `no_affinity`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -11,122 +11,36 @@ use calicoscope_model::topology::{field, NODES, NO_IPPOOL, POOLS};
 use calicoscope_model::Family;
 use serde_json::json;
 
-use crate::client::{ApiResponse, Client};
-use crate::execute::{self, QueryError, Request};
+use crate::client::ApiResponse;
 use crate::frames::{Field, Frame, Values};
-use crate::promql::{rewrite::Rewrite, validate};
-use crate::query::catalog::{Component, Entry};
-use crate::query::model::QueryModel;
 use crate::settings::Settings;
-
-/// The catalog entry that lists the topology query in the editor.
-pub static ENTRY: Entry = Entry {
-    id: calicoscope_model::topology::QUERY,
-    title: "IPAM topology (tables for the Calicoscope panel)",
-    description:
-        "Pools and, per pool, nodes with blocks, capacity, addresses in use, borrowed and leaked: \
-                  the data behind the topology view and the summary sentence.",
-    component: Component::KubeControllers,
-    unit: "short",
-    legend: "",
-    group_by: &[],
-    needs: "",
-    dataplane: None,
-    template: "",
-};
 
 type Key = (String, String);
 
-const PARTS: [(&str, &str); 6] = [
-    ("size", "max by (ippool) (ipam_ippool_size)"),
-    // Calico 3.33+; absent before, which reads as 0 reserved.
-    ("reserved", "max by (ippool) (ipam_ippool_reserved)"),
-    ("in_use", "max by (ippool, node) (ipam_allocations_in_use)"),
-    (
-        "borrowed",
-        "max by (ippool, node) (ipam_allocations_borrowed)",
-    ),
-    (
-        "leaked",
-        "max by (ippool, node) (ipam_allocations_gc_candidates)",
-    ),
-    ("blocks", "max by (ippool, node) (ipam_blocks)"),
-];
-
-/// The PromQL of each part, with the query's filters and the configured label names.
-pub fn exprs(q: &QueryModel, settings: &Settings) -> Result<Vec<String>, QueryError> {
-    PARTS
-        .iter()
-        .map(|(_, template)| {
-            let mut expr =
-                validate::parse(template).map_err(|e| QueryError::bad_request(e.to_string()))?;
-            Rewrite {
-                filters: &q.filters,
-                job: Some(settings.job(Component::KubeControllers)),
-                node_label: &settings.json.node_label,
-                pool_label: &settings.json.pool_label,
-                group_by: &[],
-            }
-            .apply(&mut expr)
-            .map_err(QueryError::bad_request)?;
-            Ok(expr.to_string())
-        })
-        .collect()
+/// The `pools` and `nodes` tables from each part's answer.
+pub fn assemble(answers: &[(&str, ApiResponse)], settings: &Settings) -> Vec<Frame> {
+    let t = Tables::new(answers, settings);
+    vec![t.pools(), t.nodes(settings)]
 }
 
-/// Runs the parts and the days-to-full forecast concurrently and builds the two tables.
-pub async fn run(
-    req: &Request,
-    q: &QueryModel,
-    settings: &Settings,
-    client: &Client,
-) -> Result<Vec<Frame>, QueryError> {
-    let time_s = req.to_ms as f64 / 1000.0;
-    let exprs = exprs(q, settings)?;
-    let answers = futures::future::join_all(exprs.iter().map(|e| client.instant(e, time_s))).await;
-    let answers = answers.into_iter().collect::<Result<Vec<_>, _>>()?;
-    let mut forecast = q.clone();
-    forecast.catalog = "ipam_days_to_exhaustion".into();
-    forecast.instant = true;
-    let days_req = Request {
-        json: serde_json::to_vec(&forecast).unwrap_or_default(),
-        ..req.clone()
-    };
-    let days_plan = execute::plan(&days_req, settings)?;
-    let days_frames = execute::run_plan(&days_plan, client).await?;
-    let pool_label = settings.json.pool_label.as_str();
-    let days: BTreeMap<String, f64> = days_frames
-        .iter()
-        .filter_map(|f| {
-            let v = f.fields.get(1)?;
-            let Values::Number(n) = &v.values else {
-                return None;
-            };
-            Some((v.labels.get(pool_label)?.clone(), *n.last()?))
-        })
-        .collect();
-    let t = Tables::new(&answers, settings);
-    let mut frames = vec![t.pools(&days), t.nodes(settings)];
-    frames[0].add_meta(
-        "executedQueryString",
-        json!(format!("Expr: {}", exprs.join("\n"))),
-    );
-    Ok(frames)
-}
+/// Parts answered per pool, and per pool and node.
+const PER_POOL: &[&str] = &[field::SIZE, field::RESERVED, field::DAYS_TO_FULL];
+const PER_NODE: &[&str] = &[field::IN_USE, field::BORROWED, field::LEAKED, field::BLOCKS];
 
-/// Sub-query answers keyed by (pool, node); pool-only answers use an empty node.
+/// Part answers keyed by (pool, node); pool-only answers use an empty node.
 struct Tables {
     size: BTreeMap<String, f64>,
     reserved: BTreeMap<String, f64>,
+    days: BTreeMap<String, f64>,
     parts: BTreeMap<&'static str, BTreeMap<Key, f64>>,
     keys: BTreeSet<Key>,
 }
 
 impl Tables {
-    fn new(answers: &[ApiResponse], settings: &Settings) -> Tables {
+    fn new(answers: &[(&str, ApiResponse)], settings: &Settings) -> Tables {
         let (pool, node) = (&settings.json.pool_label, &settings.json.node_label);
-        let mut parts = BTreeMap::new();
-        for ((name, _), answer) in PARTS.iter().zip(answers) {
+        let mut parts: BTreeMap<&'static str, BTreeMap<Key, f64>> = BTreeMap::new();
+        for (name, answer) in answers {
             let rows: BTreeMap<Key, f64> = answer
                 .series
                 .iter()
@@ -138,7 +52,9 @@ impl Tables {
                     Some((key, *s.values.last()?))
                 })
                 .collect();
-            parts.insert(*name, rows);
+            if let Some(field) = PER_POOL.iter().chain(PER_NODE).find(|f| **f == *name) {
+                parts.insert(*field, rows);
+            }
         }
         let mut per_pool = |part| -> BTreeMap<String, f64> {
             parts
@@ -148,14 +64,19 @@ impl Tables {
                 .map(|((p, _), v)| (p, v))
                 .collect()
         };
-        let (size, reserved) = (per_pool("size"), per_pool("reserved"));
-        let keys = ["in_use", "blocks"]
+        let (size, reserved, days) = (
+            per_pool(field::SIZE),
+            per_pool(field::RESERVED),
+            per_pool(field::DAYS_TO_FULL),
+        );
+        let keys = [field::IN_USE, field::BLOCKS]
             .iter()
-            .flat_map(|p| parts[p].keys().cloned())
+            .flat_map(|p| parts.get(p).into_iter().flat_map(|m| m.keys().cloned()))
             .collect();
         Tables {
             size,
             reserved,
+            days,
             parts,
             keys,
         }
@@ -177,7 +98,7 @@ impl Tables {
             .sum()
     }
 
-    fn pools(&self, days: &BTreeMap<String, f64>) -> Frame {
+    fn pools(&self) -> Frame {
         let names: BTreeSet<String> = self
             .size
             .keys()
@@ -193,7 +114,7 @@ impl Tables {
                 self.size.get(p).copied().unwrap_or(f64::NAN)
             }
         };
-        let in_use = |p: &str| self.pool_sum("in_use", p);
+        let in_use = |p: &str| self.pool_sum(field::IN_USE, p);
         let reserved = |p: &str| self.reserved.get(p).copied().unwrap_or(0.0);
         // Reserved addresses can never be assigned: neither free nor part of the utilization.
         let assignable = |p: &str| size(p) - reserved(p);
@@ -229,17 +150,17 @@ impl Tables {
             ),
             number(
                 field::BORROWED,
-                column(&|p| self.pool_sum("borrowed", p)),
+                column(&|p| self.pool_sum(field::BORROWED, p)),
                 "short",
             ),
             number(
                 field::LEAKED,
-                column(&|p| self.pool_sum("leaked", p)),
+                column(&|p| self.pool_sum(field::LEAKED, p)),
                 "short",
             ),
             number(
                 field::BLOCKS,
-                column(&|p| self.pool_sum("blocks", p)),
+                column(&|p| self.pool_sum(field::BLOCKS, p)),
                 "short",
             ),
             number(
@@ -249,7 +170,7 @@ impl Tables {
             ),
             number(
                 field::DAYS_TO_FULL,
-                column(&|p| days.get(p).copied().unwrap_or(f64::NAN)),
+                column(&|p| self.days.get(p).copied().unwrap_or(f64::NAN)),
                 "d",
             ),
         ];
@@ -260,9 +181,9 @@ impl Tables {
         let keys: Vec<&Key> = self.keys.iter().collect();
         let column = |f: &dyn Fn(&Key) -> f64| keys.iter().map(|k| f(k)).collect::<Vec<f64>>();
         let block = settings.json.block_addresses.max(1) as f64;
-        let capacity = |k: &Key| self.get("blocks", k) * block;
+        let capacity = |k: &Key| self.get(field::BLOCKS, k) * block;
         // Borrowed addresses live in other nodes' blocks: they do not fill this node's.
-        let own = |k: &Key| self.get("in_use", k) - self.get("borrowed", k);
+        let own = |k: &Key| self.get(field::IN_USE, k) - self.get(field::BORROWED, k);
         let mut frame = Frame::new(NODES);
         frame.fields = vec![
             Field::new(
@@ -273,15 +194,27 @@ impl Tables {
                 field::NODE,
                 Values::Text(keys.iter().map(|k| k.1.clone()).collect()),
             ),
-            number(field::BLOCKS, column(&|k| self.get("blocks", k)), "short"),
-            number(field::CAPACITY, column(&capacity), "short"),
-            number(field::IN_USE, column(&|k| self.get("in_use", k)), "short"),
             number(
-                field::BORROWED,
-                column(&|k| self.get("borrowed", k)),
+                field::BLOCKS,
+                column(&|k| self.get(field::BLOCKS, k)),
                 "short",
             ),
-            number(field::LEAKED, column(&|k| self.get("leaked", k)), "short"),
+            number(field::CAPACITY, column(&capacity), "short"),
+            number(
+                field::IN_USE,
+                column(&|k| self.get(field::IN_USE, k)),
+                "short",
+            ),
+            number(
+                field::BORROWED,
+                column(&|k| self.get(field::BORROWED, k)),
+                "short",
+            ),
+            number(
+                field::LEAKED,
+                column(&|k| self.get(field::LEAKED, k)),
+                "short",
+            ),
             number(
                 field::UTILIZATION,
                 column(&|k| {
@@ -300,9 +233,4 @@ impl Tables {
 
 fn number(name: &str, values: Vec<f64>, unit: &str) -> Field {
     Field::new(name, Values::Number(values)).with_config(json!({ "unit": unit }))
-}
-
-/// Is this the topology query?
-pub fn is_topology(q: &QueryModel) -> bool {
-    q.mode == crate::query::model::Mode::Catalog && q.catalog == ENTRY.id
 }
