@@ -41,6 +41,8 @@ minify() { node_modules/.bin/esbuild "$1" --minify --sourcemap --log-level=warni
 minify app/module.js "$out/module.js"
 minify app/datasource/module.js "$out/datasource/module.js"
 minify panel/module.js "$out/panel/module.js"
+# The config editor's settings (labels, help, defaults): the backend's, see settings/editor.rs.
+cp app/datasource/settings.json "$out/datasource/"
 
 stamp() { sed -e "s/%VERSION%/$version/g" -e "s/%TODAY%/$updated/g" "$1" >"$2"; }
 stamp app/plugin.json "$out/plugin.json"

@@ -10,7 +10,7 @@
  *    and `syncers` resources.
  * react, @grafana/data, @grafana/runtime and @grafana/ui are Grafana's own (externals).
  */
-define(['react', '@grafana/data', '@grafana/runtime', '@grafana/ui'], function (React, grafanaData, runtime, ui) {
+define(['module', 'react', '@grafana/data', '@grafana/runtime', '@grafana/ui'], function (module, React, grafanaData, runtime, ui) {
   'use strict';
   var h = React.createElement;
   var RESOURCES = ['pools', 'nodes', 'hosts', 'instances', 'syncers'];
@@ -86,19 +86,34 @@ define(['react', '@grafana/data', '@grafana/runtime', '@grafana/ui'], function (
   }
 
   // ---- config editor ------------------------------------------------------------------
-  var CALICO_SETTINGS = [
-    ['nodeLabel', 'Node label', 'node', 'Label holding the node on IPAM metrics: exported_node when your scrape config adds its own node label without honor_labels (the health check tells).'],
-    ['poolLabel', 'Pool label', 'ippool', 'Label holding the IP pool on IPAM metrics.'],
-    ['kubeControllersJob', 'kube-controllers job', '', 'Regex for the job label of calico-kube-controllers; empty means any job.'],
-    ['felixJob', 'Felix job', '', 'Regex for the job label of Felix; empty means any job.'],
-    ['typhaJob', 'Typha job', '', 'Regex for the job label of Typha; empty means any job.'],
-    ['scrapeInterval', 'Scrape interval', '30s', 'Prometheus scrape interval of the Calico targets: the minimum step and $__rate_interval.'],
-    ['forecastWindow', 'Forecast window', '6h', 'History the days-to-exhaustion forecast fits its line through.'],
-    ['blockAddresses', 'Block size', '64', 'Addresses per IPAM block (64 for /26 and /122 blocks).', 'number'],
-    ['timeoutSeconds', 'Timeout (s)', '30', 'Per request to the metrics store.', 'number'],
-  ];
+  // The Calico settings (key, label, help, default) are the backend's: settings.json beside
+  // this module is what `gpx_calicoscope settings` prints (a backend test keeps them equal).
+  var settingsSchema = null;
+  function loadSettingsSchema() {
+    if (!settingsSchema) {
+      settingsSchema = fetch(new URL('settings.json', module.uri).href).then(function (r) {
+        if (!r.ok) throw new Error('settings.json: HTTP ' + r.status);
+        return r.json();
+      });
+    }
+    return settingsSchema;
+  }
+  function useSettingsSchema() {
+    var state = React.useState([]);
+    React.useEffect(function () {
+      var alive = true;
+      loadSettingsSchema().then(function (s) {
+        if (alive) state[1](s);
+      });
+      return function () {
+        alive = false;
+      };
+    }, []);
+    return state[0];
+  }
 
   function ConfigEditor(props) {
+    var schema = useSettingsSchema();
     var options = props.options;
     var jsonData = options.jsonData || {};
     var secure = options.secureJsonFields || {};
@@ -141,20 +156,19 @@ define(['react', '@grafana/data', '@grafana/runtime', '@grafana/ui'], function (
         })
       ),
       h('h3', { className: 'page-heading' }, 'Calico'),
-      CALICO_SETTINGS.map(function (s) {
-        var key = s[0];
-        var value = jsonData[key] === undefined ? '' : String(jsonData[key]);
+      schema.map(function (s) {
+        var value = jsonData[s.key] === undefined ? '' : String(jsonData[s.key]);
         return h(
           ui.InlineField,
-          { key: key, label: s[1], labelWidth: 24, tooltip: s[3] },
+          { key: s.key, label: s.label, labelWidth: 24, tooltip: s.description },
           h(ui.Input, {
             width: 40,
-            name: key,
-            placeholder: s[2],
+            name: s.key,
+            placeholder: String(s.default),
             value: value,
             onChange: function (e) {
               var v = e.currentTarget.value;
-              setJson(key, s[4] === 'number' ? (v === '' ? undefined : Number(v)) : v);
+              setJson(s.key, s.kind === 'number' ? (v === '' ? undefined : Number(v)) : v);
             },
           })
         );

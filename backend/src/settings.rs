@@ -5,10 +5,13 @@
 
 use std::{collections::BTreeMap, fmt, time::Duration};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+
+pub mod editor;
 
 /// Non-secret settings (`jsonData`). Every field has a default so an empty `{}` works.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+/// (Serialize: the config editor's defaults are read from `JsonData::default()`.)
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase", default)]
 pub struct JsonData {
     /// Appended to the datasource URL, e.g. `/prometheus` for Mimir.
@@ -86,7 +89,7 @@ pub struct Settings {
     pub secrets: Secrets,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum SettingsError {
     #[error("the datasource has no URL: set the Prometheus URL in the datasource settings")]
     MissingUrl,

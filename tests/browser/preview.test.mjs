@@ -4,7 +4,11 @@
 // real @grafana/ui and @grafana/runtime (tests/browser/host/editors.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { launch, startDemo } from './harness.mjs';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 
 let demo;
 let b;
@@ -34,7 +38,17 @@ async function dsQuery(query) {
 
 test('the preview renders the IPAM dashboard\'s Calicoscope panels with live data', async () => {
   await page().goto(demo.base + '/');
-  await page().waitForFunction(() => document.querySelectorAll('.calicoscope-root[data-draws]').length === 2, null, { timeout: 30000 });
+  // The preview serves the product build (no test hooks): both panels are there once their
+  // status lines are past loading.
+  await page().waitForFunction(
+    () => {
+      const status = [...document.querySelectorAll('.calicoscope-root .cs-status')].map((e) => e.textContent);
+      return status.length === 2 && status.every((t) => t && t !== 'Loading…');
+    },
+    null,
+    { timeout: 30000 }
+  );
+  assert.equal(await page().evaluate(() => document.querySelector('.calicoscope-root').calicoscopePanel), undefined, 'the product hangs nothing on the DOM');
   assert.match(await page().textContent('#health'), /Prometheus is reachable; Calico metrics found/);
   const status = await page().$$eval('.cs-status', (els) => els.map((e) => e.textContent));
   assert.match(status[0], /^default-ipv4-ippool \(IPv4\): \d+% used/);
@@ -94,6 +108,15 @@ test('config editor: Grafana\'s HTTP settings plus the Calico settings', async (
     window.editors.renderConfigEditor({ id: 1, uid: 'calicoscope', url: '', access: 'proxy', jsonData: {}, secureJsonFields: {}, secureJsonData: {} })
   );
   await page().waitForSelector('text=HTTP');
+  await page().waitForSelector('input[name="scrapeInterval"]');
+  // Every Calico setting shows the backend's default (settings.json is what
+  // `gpx_calicoscope settings` prints; a backend test keeps the two equal).
+  const schema = JSON.parse(fs.readFileSync(path.join(root, 'app/datasource/settings.json'), 'utf8'));
+  assert.ok(schema.length >= 9, `${schema.length} settings`);
+  for (const s of schema) {
+    const placeholder = await page().getAttribute(`input[name="${s.key}"]`, 'placeholder');
+    assert.equal(placeholder, String(s.default), s.key);
+  }
   await page().fill('input[name="nodeLabel"]', 'exported_node');
   assert.equal(await page().evaluate(() => window.editors.last.jsonData.nodeLabel), 'exported_node');
   await page().fill('input[name="blockAddresses"]', '256');

@@ -5,63 +5,128 @@
 //! gpx_calicoscope translate --all
 //! gpx_calicoscope report --url http://127.0.0.1:9090
 //! gpx_calicoscope health --url http://127.0.0.1:9090
+//! gpx_calicoscope settings
 //! ```
+//! (`--help` on any command says more; clap writes it.)
 //! Grafana starts the binary with `grafana_plugin_type` in the environment; then it serves.
 
 mod report;
 
 pub use report::report;
 
+use clap::{Args, Parser, Subcommand};
+
 use crate::client::Client;
 use crate::execute::{self, Request};
 use crate::query::catalog::CATALOG;
 use crate::settings::{JsonData, Secrets, Settings};
 
-pub const USAGE: &str = "\
-Calicoscope datasource backend for Grafana.
+/// Calicoscope datasource backend for Grafana. Grafana runs this binary itself (it serves
+/// the plugin protocol then); by hand it translates, reports and checks.
+#[derive(Debug, Parser)]
+#[command(name = "gpx_calicoscope", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-Grafana runs this binary itself. By hand:
-  gpx_calicoscope translate '<query JSON>' [--settings '<jsonData JSON>']   print the PromQL
-  gpx_calicoscope translate --all [--settings ...]                            PromQL of every catalog query
-  gpx_calicoscope catalog                                                     the catalog as a Markdown table
-  gpx_calicoscope report --url <prometheus url> [--settings ...]              plain-language IPAM report
-  gpx_calicoscope health --url <prometheus url> [--settings ...]              the datasource health check
-  gpx_calicoscope serve                                                       serve the plugin protocol";
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the PromQL a query JSON produces, or every catalog entry's with --all.
+    Translate {
+        /// The query as the editor stores it, e.g. '{"catalog":"ipam_pool_utilization"}'.
+        #[arg(required_unless_present = "all")]
+        query: Option<String>,
+        #[arg(long, conflicts_with = "query")]
+        all: bool,
+        #[command(flatten)]
+        json: JsonDataArg,
+    },
+    /// The catalog as a Markdown table.
+    Catalog,
+    /// The config editor's settings with the backend's defaults, as JSON.
+    Settings,
+    /// A plain-language IPAM report: pools, exhaustion, borrowers, leaks.
+    Report(Store),
+    /// The datasource health check.
+    Health(Store),
+    /// Serve Grafana's plugin protocol (what Grafana starts).
+    Serve,
+}
 
-/// Runs a CLI command; returns the process exit code.
+#[derive(Debug, Args)]
+struct JsonDataArg {
+    /// The datasource's jsonData, e.g. '{"nodeLabel":"exported_node"}'.
+    #[arg(long = "settings", value_name = "JSON", value_parser = parse_json_data)]
+    json: Option<JsonData>,
+}
+
+#[derive(Debug, Args)]
+struct Store {
+    /// The Prometheus-compatible store.
+    #[arg(long, default_value = "http://127.0.0.1:9090")]
+    url: String,
+    #[command(flatten)]
+    json: JsonDataArg,
+}
+
+fn parse_json_data(s: &str) -> Result<JsonData, String> {
+    serde_json::from_str(s).map_err(|e| format!("not valid jsonData: {e}"))
+}
+
+impl Store {
+    fn settings(&self) -> Result<Settings, String> {
+        let json = self.json.json.clone().unwrap_or_default();
+        Settings::new(&self.url, None, json, Secrets::default()).map_err(|e| e.to_string())
+    }
+}
+
+/// Runs the command line (without the program name); returns the process exit code.
 pub async fn run(args: &[String]) -> i32 {
-    match dispatch(args).await {
+    let cli = match Cli::try_parse_from(
+        std::iter::once("gpx_calicoscope".to_string()).chain(args.iter().cloned()),
+    ) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    match dispatch(cli.command).await {
         Ok(out) => {
             println!("{out}");
             0
         }
         Err(e) => {
-            eprintln!("error: {e}\n\n{USAGE}");
-            2
+            eprintln!("error: {e}");
+            1
         }
     }
 }
 
-async fn dispatch(args: &[String]) -> Result<String, String> {
-    let command = args.first().map(String::as_str).unwrap_or("--help");
-    let flags = Flags::parse(&args[1..])?;
+async fn dispatch(command: Command) -> Result<String, String> {
     match command {
-        "catalog" => Ok(catalog_table()),
-        "translate" if flags.all => Ok(translate_all(&flags.settings()?)),
-        "translate" => translate(
-            flags
-                .positional
-                .as_deref()
-                .ok_or("translate needs a query JSON")?,
-            &flags.settings()?,
-        ),
-        "report" => {
-            let settings = flags.settings()?;
+        Command::Catalog => Ok(catalog_table()),
+        Command::Settings => serde_json::to_string_pretty(&crate::settings::editor::schema())
+            .map_err(|e| e.to_string()),
+        Command::Translate { query, all, json } => {
+            let settings = Store {
+                url: "http://127.0.0.1:9090".into(),
+                json,
+            }
+            .settings()?;
+            match query {
+                Some(q) if !all => translate(&q, &settings),
+                _ => Ok(translate_all(&settings)),
+            }
+        }
+        Command::Report(store) => {
+            let settings = store.settings()?;
             let client = Client::new(&settings).map_err(|e| e.to_string())?;
             report::report(&settings, &client).await
         }
-        "health" => {
-            let settings = flags.settings()?;
+        Command::Health(store) => {
+            let settings = store.settings()?;
             let client = Client::new(&settings).map_err(|e| e.to_string())?;
             let h = crate::plugin::check(&settings, &client).await;
             Ok(format!(
@@ -70,44 +135,10 @@ async fn dispatch(args: &[String]) -> Result<String, String> {
                 h.message
             ))
         }
-        "-h" | "--help" | "help" => Ok(USAGE.to_string()),
-        other => Err(format!("unknown command {other:?}")),
-    }
-}
-
-#[derive(Default)]
-struct Flags {
-    url: Option<String>,
-    settings_json: Option<String>,
-    all: bool,
-    positional: Option<String>,
-}
-
-impl Flags {
-    fn parse(args: &[String]) -> Result<Flags, String> {
-        let mut f = Flags::default();
-        let mut it = args.iter();
-        while let Some(a) = it.next() {
-            let mut value = |name: &str| it.next().cloned().ok_or(format!("{name} needs a value"));
-            match a.as_str() {
-                "--url" => f.url = Some(value("--url")?),
-                "--settings" => f.settings_json = Some(value("--settings")?),
-                "--all" => f.all = true,
-                s if s.starts_with("--") => return Err(format!("unknown flag {s}")),
-                s => f.positional = Some(s.to_string()),
-            }
-        }
-        Ok(f)
-    }
-
-    fn settings(&self) -> Result<Settings, String> {
-        let json: JsonData = match &self.settings_json {
-            Some(s) => serde_json::from_str(s)
-                .map_err(|e| format!("--settings is not valid jsonData: {e}"))?,
-            None => JsonData::default(),
-        };
-        let url = self.url.as_deref().unwrap_or("http://127.0.0.1:9090");
-        Settings::new(url, None, json, Secrets::default()).map_err(|e| e.to_string())
+        Command::Serve => crate::plugin::serve()
+            .await
+            .map(|()| String::new())
+            .map_err(|e| e.to_string()),
     }
 }
 
@@ -117,9 +148,17 @@ pub fn last_hour(json: &str) -> Request {
 }
 
 fn translate(json: &str, settings: &Settings) -> Result<String, String> {
-    execute::plan(&last_hour(json), settings)
-        .map(|p| p.expr)
-        .map_err(|e| e.message)
+    let plan = execute::plan(&last_hour(json), settings).map_err(|e| e.to_string())?;
+    if !plan.tables {
+        return Ok(plan.promql());
+    }
+    // Name each part, as a PromQL comment above its expression.
+    let parts: Vec<String> = plan
+        .exprs
+        .iter()
+        .map(|(p, e)| format!("# part {p}\n{e}"))
+        .collect();
+    Ok(parts.join("\n"))
 }
 
 fn catalog_table() -> String {
@@ -151,4 +190,50 @@ fn translate_all(settings: &Settings) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("gpx_calicoscope").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn commands_and_flags_parse() {
+        assert!(matches!(
+            parse(&["catalog"]).unwrap().command,
+            Command::Catalog
+        ));
+        let Command::Translate { query, all, json } = parse(&[
+            "translate",
+            "--all",
+            "--settings",
+            r#"{"nodeLabel":"exported_node"}"#,
+        ])
+        .unwrap()
+        .command
+        else {
+            panic!("not translate")
+        };
+        assert!(all && query.is_none());
+        assert_eq!(json.json.unwrap().node_label, "exported_node");
+        let Command::Report(store) = parse(&["report"]).unwrap().command else {
+            panic!("not report")
+        };
+        assert_eq!(store.url, "http://127.0.0.1:9090");
+    }
+
+    #[test]
+    fn bad_input_names_the_problem() {
+        let e = parse(&["translate"]).unwrap_err().to_string();
+        assert!(e.contains("<QUERY>"), "{e}");
+        let e = parse(&["report", "--settings", "{"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not valid jsonData"), "{e}");
+        let e = parse(&["bogus"]).unwrap_err().to_string();
+        assert!(e.contains("unrecognized subcommand 'bogus'"), "{e}");
+    }
 }

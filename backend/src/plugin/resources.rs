@@ -11,7 +11,7 @@ use promql_parser::parser::{Expr, VectorSelector};
 use serde_json::{json, Value};
 use tonic::{Request, Response, Status};
 
-use super::Calicoscope;
+use super::{Calicoscope, PluginError};
 use crate::client::Client;
 use crate::execute::{self, QueryError};
 use crate::promql::rewrite::job_matcher;
@@ -31,11 +31,11 @@ impl Resource for Calicoscope {
         let req = request.into_inner();
         let answer = match self.instances.get(req.plugin_context.as_ref()) {
             Ok((settings, client)) => answer(&req.path, &req.body, &settings, &client).await,
-            Err(e) => Err(QueryError::bad_request(e)),
+            Err(e) => Err(e.into()),
         };
         let (code, body) = match answer {
             Ok(v) => (200, v),
-            Err(e) => (e.status as i32, json!({ "error": e.message })),
+            Err(e) => (e.status().into(), json!({ "error": e.to_string() })),
         };
         let headers = [(
             "Content-Type".to_string(),
@@ -57,7 +57,7 @@ pub async fn answer(
     body: &[u8],
     settings: &Settings,
     client: &Client,
-) -> Result<Value, QueryError> {
+) -> Result<Value, PluginError> {
     let path = path.trim_matches('/');
     let values = |label: String, metrics: &'static [(&'static str, Component)]| {
         label_values(settings, client, label, metrics)
@@ -65,7 +65,7 @@ pub async fn answer(
     let node = settings.json.node_label.clone();
     let pool = settings.json.pool_label.clone();
     match path {
-        "catalog" => Ok(json!(CATALOG.iter().chain([&crate::topology::ENTRY]).collect::<Vec<_>>())),
+        "catalog" => Ok(json!(CATALOG)),
         "pools" => values(pool, &[("ipam_ippool_size", Component::KubeControllers)]).await,
         "nodes" => values(node, &[("ipam_allocations_in_use", Component::KubeControllers)]).await,
         "hosts" => values("host".into(), &[("felix_host", Component::Felix)]).await,
@@ -75,12 +75,10 @@ pub async fn answer(
         }
         "syncers" => values("syncer".into(), &[("typha_cache_size", Component::Typha)]).await,
         "translate" => translate(body, settings),
-        other => Err(QueryError {
-            status: 404,
-            message: format!(
-                "unknown resource {other:?}: use catalog, pools, nodes, hosts, instances, syncers or translate"
-            ),
-        }),
+        "settings" => Ok(json!(crate::settings::editor::schema())),
+        other => Err(PluginError::NotFound(format!(
+            "unknown resource {other:?}: use catalog, pools, nodes, hosts, instances, syncers, translate or settings"
+        ))),
     }
 }
 
@@ -90,14 +88,14 @@ async fn label_values(
     client: &Client,
     label: String,
     metrics: &[(&str, Component)],
-) -> Result<Value, QueryError> {
+) -> Result<Value, PluginError> {
     let mut all = Vec::new();
     for (metric, component) in metrics {
         let mut vs = VectorSelector::new(
             Some(metric.to_string()),
             promql_parser::label::Matchers::empty(),
         );
-        if let Some(m) = job_matcher(settings.job(*component)).map_err(QueryError::bad_request)? {
+        if let Some(m) = job_matcher(settings.job(*component)).map_err(QueryError::from)? {
             vs.matchers.matchers.push(m);
         }
         all.extend(
@@ -118,8 +116,8 @@ async fn label_values(
 }
 
 /// The PromQL a query produces, for the editor's preview. Uses the last hour.
-fn translate(body: &[u8], settings: &Settings) -> Result<Value, QueryError> {
+fn translate(body: &[u8], settings: &Settings) -> Result<Value, PluginError> {
     let req = execute::Request::ending_now(body, 3_600_000, 1_000);
     let plan = execute::plan(&req, settings)?;
-    Ok(json!({ "expr": plan.expr, "step": plan.window.step.as_secs_f64() }))
+    Ok(json!({ "expr": plan.promql(), "step": plan.window.step.as_secs_f64() }))
 }
