@@ -118,8 +118,6 @@ define(['module', 'react', '@grafana/data', '@grafana/runtime'], function (amdMo
           glueRef.current = glue;
           try {
             panel.current = new glue.Panel(container.current, setVariable);
-            // For tests and debugging from the console: panel.locate(name), panel.colour(v).
-            container.current.calicoscopePanel = panel.current;
           } catch (e) {
             crashed[1](String(e));
             return;
@@ -142,7 +140,6 @@ define(['module', 'react', '@grafana/data', '@grafana/runtime'], function (amdMo
           x.unmount();
           x.free();
         });
-        if (container.current) delete container.current.calicoscopePanel;
         panel.current = null;
       };
     }, []);

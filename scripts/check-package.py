@@ -8,8 +8,10 @@ catalog wants at the root; every plugin.json (app and nested) valid by Grafana's
 rules (id pattern and type, version and release date equal to package.json and CHANGELOG.md,
 logos and screenshots present, a grafanaDependency range, app includes that resolve); the
 backend executables for linux/amd64, linux/arm64 (ELF for the right machine, no debug
-sections) and windows/amd64 (PE32+ x86-64), mode 0755, none carrying the test harness;
-module.js with its source map beside it; no debug or stray files.
+sections) and windows/amd64 (PE32+ x86-64), mode 0755, none carrying the test harness; the panel's wasm and its
+wasm-bindgen glue exporting none of the panel's test hooks, and no module.js, glue or wasm
+hanging a panel's hooks on the DOM; module.js with its source map beside it; no debug or
+stray files.
 Prints one line per failed rule and exits 1 if any failed.
 
     python3 scripts/check-package.py --scan FILE...
@@ -35,6 +37,26 @@ HARNESS = {
     b"plugin must listen on loopback": "calicoscope-host (Grafana's side of the plugin protocol)",
     b"encoded frames decode": "the backend's fuzz entry points (feature fuzzing)",
 }
+
+# The panel's test and benchmark hooks (calicoscope-panel's feature test-hooks, which only
+# `build-panel.sh --test-hooks` enables, for the browser tests and benchmarks), by kind:
+# wasm-bindgen exports a function under its name, a class's methods as <class>_<method> (the
+# class lower-cased) and its destructor as __wbg_<class>_free; the glue exports functions and
+# classes by name and calls each wasm export as wasm.<name>.
+PANEL_HOOKS = {
+    "panic_for_test": "function",
+    "bench_heatmap": "function",
+    "bench_topology": "function",
+    "TestHooks": "class",  # locate, colour, draws, memory_bytes of a mounted panel
+    # The accessors the product's Panel handle carried before they moved to TestHooks.
+    "Panel.locate": "method",
+    "Panel.colour": "method",
+    "Panel.draws": "method",
+    "Panel.memory_bytes": "method",
+}
+# The property of a panel's container that the test build hangs its TestHooks on (module.js
+# once hung the Panel handle there).
+PANEL_DOM_HOOK = b"calicoscopePanel"
 
 failures = []
 
@@ -95,6 +117,13 @@ def main(zip_path):
     for path, meta in manifests.items():
         if meta.get("backend"):
             check_backend(PurePosixPath(path).parent, meta, files, z, plugin_id)
+        if meta.get("type") == "panel":
+            base = PurePosixPath(path).parent
+            code = [f for f in files if PurePosixPath(f).is_relative_to(base) and f.endswith((".js", ".wasm"))]
+            if not any(f.endswith(".wasm") for f in code):
+                fail(f"{base}/: the panel has no wasm")
+            for f in sorted(code):
+                check_no_panel_hooks(f, read(f))
     print(f"check-package: {len(files)} files, {len(manifests)} plugin.json, " + ("FAILED" if failures else "ok"))
 
 
@@ -166,6 +195,77 @@ def check_no_harness(rel, data):
             fail(f"{rel}: contains {what}; build it without dev-dependencies or features")
 
 
+def panel_hook(name):
+    """The PANEL_HOOKS entry a wasm export or glue name belongs to, or None."""
+    for hook, kind in PANEL_HOOKS.items():
+        if kind == "function" and name == hook:
+            return hook
+        if kind == "class":
+            lower = hook.lower()
+            if name in (hook, f"__wbg_{lower}_free") or name.startswith(lower + "_"):
+                return hook
+        if kind == "method":
+            cls, method = hook.split(".")
+            if name == f"{cls.lower()}_{method}":
+                return hook
+    return None
+
+
+def wasm_exports(data):
+    """Names in a wasm module's export section."""
+    def leb(pos):
+        value = shift = 0
+        while True:
+            b = data[pos]
+            pos += 1
+            value |= (b & 0x7F) << shift
+            shift += 7
+            if b < 0x80:
+                return value, pos
+
+    pos, names = 8, []
+    while pos < len(data):
+        section, pos = data[pos], pos + 1
+        size, pos = leb(pos)
+        if section == 7:
+            count, p = leb(pos)
+            for _ in range(count):
+                n, p = leb(p)
+                names.append(data[p : p + n].decode("utf-8", "replace"))
+                _, p = leb(p + n + 1)  # kind byte, then the index
+        pos += size
+    return names
+
+
+def glue_names(text):
+    """What a wasm-bindgen glue (or any module) exports by name, and the wasm exports it calls."""
+    names = re.findall(r"^export (?:async )?(?:function|class|const|let|var) (\w+)", text, re.M)
+    for group in re.findall(r"^export \{([^}]*)\}", text, re.M):
+        names += [n.split(" as ")[-1].strip() for n in group.split(",") if n.strip()]
+    return names + re.findall(r"\bwasm\.(\w+)", text)
+
+
+def check_no_panel_hooks(rel, data):
+    """The panel's test hooks (PANEL_HOOKS, PANEL_DOM_HOOK) in a wasm, its glue or module.js."""
+    if rel.endswith(".wasm"):
+        if data[:4] != b"\0asm":
+            fail(f"{rel}: not a wasm module")
+            return
+        names = wasm_exports(data)
+    else:
+        names = glue_names(data.decode("utf-8", "replace"))
+    found = {}
+    for name in names:
+        hook = panel_hook(name)
+        if hook:
+            found.setdefault(hook, name)
+    for hook, name in sorted(found.items()):
+        also = f" ({name})" if name != hook else ""
+        fail(f"{rel}: exports the panel's test hook {hook}{also}; build the panel without its feature test-hooks")
+    if PANEL_DOM_HOOK in data:
+        fail(f"{rel}: hangs a panel on the DOM ({PANEL_DOM_HOOK.decode()}); only the test-hooks build may")
+
+
 def section_names(elf):
     """Section names of a 64-bit little-endian ELF file."""
     u16 = lambda o: int.from_bytes(elf[o : o + 2], "little")
@@ -184,7 +284,10 @@ def section_names(elf):
 def scan(paths):
     for path in paths:
         with open(path, "rb") as f:
-            check_no_harness(path, f.read())
+            data = f.read()
+        check_no_harness(path, data)
+        if path.endswith((".js", ".wasm")):
+            check_no_panel_hooks(path, data)
 
 
 if __name__ == "__main__":

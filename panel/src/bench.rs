@@ -1,5 +1,6 @@
 //! Benchmarks run in the browser (`tests/browser/bench.mjs`): the heatmap and topology draw
-//! paths on synthetic data of a stated size, timed with `performance.now()`.
+//! paths on synthetic data of a stated size, timed with `performance.now()`. Feature
+//! `test-hooks` only: the product does not export them.
 
 use crate::draw::canvas;
 use crate::draw::colour::{Lut, Palette, Scale, Theme};

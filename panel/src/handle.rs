@@ -9,10 +9,10 @@
 //! ```
 
 use crate::frames::Frame;
-use crate::model::{read, Model};
+use crate::js;
+use crate::model::read;
 use crate::options::Options;
-use crate::view::{self, Drawn, State};
-use crate::{js, layout::Rect};
+use crate::view::{self, State};
 use leptos::prelude::*;
 use std::any::Any;
 use std::cell::RefCell;
@@ -40,18 +40,15 @@ pub fn last_panic() -> Option<String> {
     LAST_PANIC.with(|p| p.borrow().clone())
 }
 
-/// Panics on purpose, so tests can prove a panic never takes the page down.
-#[wasm_bindgen]
-pub fn panic_for_test() {
-    panic!("panic_for_test called");
-}
-
 #[wasm_bindgen]
 pub struct Panel {
     owner: Owner,
     state: State,
     frames: Vec<Frame>,
     mount: Option<Box<dyn Any>>,
+    /// Where the test hooks hang (feature `test-hooks` only).
+    #[cfg(feature = "test-hooks")]
+    container: web_sys::HtmlElement,
 }
 
 #[wasm_bindgen]
@@ -60,18 +57,22 @@ impl Panel {
     #[wasm_bindgen(constructor)]
     pub fn new(container: web_sys::HtmlElement, on_filter: js_sys::Function) -> Panel {
         let owner = Owner::new();
+        #[cfg(feature = "test-hooks")]
+        let hooked = container.clone();
         let (state, mount) = owner.with(|| {
             let state = State::new();
-            let target = container.clone();
-            let mount =
-                leptos::mount::mount_to(container, move || view::panel(state, target, on_filter));
+            let mount = leptos::mount::mount_to(container, move || view::panel(state, on_filter));
             (state, mount)
         });
+        #[cfg(feature = "test-hooks")]
+        crate::test_hooks::attach(&hooked, state);
         Panel {
             owner,
             state,
             frames: Vec::new(),
             mount: Some(Box::new(mount)),
+            #[cfg(feature = "test-hooks")]
+            container: hooked,
         }
     }
 
@@ -105,47 +106,10 @@ impl Panel {
         self.state.dark.set(dark);
     }
 
-    /// Where `name` (a node, or a heatmap row) is drawn: `[x, y, w, h]` in CSS pixels of the
-    /// canvas. Used by tests and by hosts that want to point at a node.
-    pub fn locate(&self, name: &str) -> Option<Vec<f64>> {
-        let rect = self.state.model.with_untracked(|m| {
-            let Some(Ok(model)) = m else { return None };
-            self.state.drawn.with_value(|d| match (model, d.as_ref()?) {
-                (Model::Topology(t), Drawn::Topology(l)) => {
-                    l.node_rect(t.nodes.iter().position(|n| n.node == name)?)
-                }
-                (Model::Heatmap(h), Drawn::Heatmap(l)) => {
-                    let i = l.order.iter().position(|&r| h.rows[r].name == name)?;
-                    let row_h = l.plot.h / l.order.len() as f64;
-                    Some(Rect::new(
-                        l.plot.x,
-                        l.plot.y + row_h * i as f64,
-                        l.plot.w,
-                        row_h,
-                    ))
-                }
-                _ => None,
-            })
-        })?;
-        Some(vec![rect.x, rect.y, rect.w, rect.h])
-    }
-
-    /// The CSS colour the current scale gives `value`.
-    pub fn colour(&self, value: f64) -> String {
-        let lut = self
-            .state
-            .model
-            .with_untracked(|m| self.state.lut(m.as_ref().and_then(|r| r.as_ref().ok())));
-        lut.colour(value).css()
-    }
-
-    /// Bytes of wasm linear memory (it grows, never shrinks: the leak tests watch it).
-    pub fn memory_bytes(&self) -> f64 {
-        (core::arch::wasm32::memory_size(0) * 65536) as f64
-    }
-
     /// Unmount the view and free its reactive state (React unmount).
     pub fn unmount(&mut self) {
+        #[cfg(feature = "test-hooks")]
+        crate::test_hooks::detach(&self.container);
         self.mount.take();
         self.owner.cleanup();
     }

@@ -5,6 +5,8 @@
 //! (colours, pixels, canvas calls). The browser side — `js` (JavaScript frames in),
 //! `view` (the leptos component) and `handle` (what `module.js` calls) — exists only
 //! on wasm32; everything else is tested natively with `cargo test -p calicoscope-panel`.
+//! The browser tests' hooks (`test_hooks`, `bench`) exist only with the feature `test-hooks`,
+//! which the product build leaves out.
 //!
 //! ```
 //! use calicoscope_panel::{frames::Frame, model::{read, ViewKind}};
@@ -23,12 +25,16 @@ pub mod options;
 pub mod summary;
 
 #[cfg(target_arch = "wasm32")]
-mod bench;
-#[cfg(target_arch = "wasm32")]
 mod handle;
 #[cfg(target_arch = "wasm32")]
 mod js;
 #[cfg(target_arch = "wasm32")]
 mod view;
+
+// Test and benchmark hooks: only the test build (`build-panel.sh --test-hooks`) has them.
+#[cfg(all(target_arch = "wasm32", feature = "test-hooks"))]
+mod bench;
+#[cfg(all(target_arch = "wasm32", feature = "test-hooks"))]
+mod test_hooks;
 
 pub use calicoscope_model::{topology, Family};

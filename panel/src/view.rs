@@ -25,8 +25,11 @@ pub struct State {
     pub size: RwSignal<(f64, f64)>,
     pub options: RwSignal<Options>,
     pub dark: RwSignal<bool>,
-    /// The last drawn layout, for hover, click and `locate`.
+    /// The last drawn layout, for hover, click and the test hooks' `locate`.
     pub drawn: StoredValue<Option<Drawn>>,
+    /// Draws so far, for the browser tests (feature `test-hooks` only).
+    #[cfg(feature = "test-hooks")]
+    pub draws: StoredValue<u64>,
 }
 
 impl State {
@@ -37,6 +40,8 @@ impl State {
             options: RwSignal::new(Options::default()),
             dark: RwSignal::new(true),
             drawn: StoredValue::new(None),
+            #[cfg(feature = "test-hooks")]
+            draws: StoredValue::new(0),
         }
     }
 
@@ -78,11 +83,7 @@ fn domain(model: Option<&Model>, o: &Options) -> (f64, f64) {
     (o.min.unwrap_or(data.0), o.max.unwrap_or(data.1))
 }
 
-pub fn panel(
-    state: State,
-    container: web_sys::HtmlElement,
-    on_filter: js_sys::Function,
-) -> impl IntoView {
+pub fn panel(state: State, on_filter: js_sys::Function) -> impl IntoView {
     let canvas_ref = NodeRef::<html::Canvas>::new();
     let tooltip = RwSignal::new(None::<Tooltip>);
     let raster = StoredValue::new(Vec::<u8>::new());
@@ -132,12 +133,8 @@ pub fn panel(
             };
             state.drawn.set_value(Some(drawn));
         });
-        // Tests and benchmarks wait for this counter; it also marks a healthy panel.
-        let draws = container
-            .get_attribute("data-draws")
-            .and_then(|d| d.parse::<u64>().ok())
-            .unwrap_or(0);
-        let _ = container.set_attribute("data-draws", &(draws + 1).to_string());
+        #[cfg(feature = "test-hooks")]
+        state.draws.update_value(|n| *n += 1);
     });
 
     let on_move = move |ev: web_sys::MouseEvent| {

@@ -10,11 +10,14 @@ import { chromium } from 'playwright-core';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
-/** URL prefix → directory. Everything else is 404. */
+/**
+ * URL prefix → directory. Everything else is 404. `/plugin/panel/` is the panel's test build
+ * (`build-panel.sh --test-hooks`: the product's module.js, a wasm with the test hooks).
+ */
 const routes = [
   ['/host/host.js', path.join(root, 'target/browser/host/host.js')],
   ['/host/', path.join(root, 'tests/browser/host/')],
-  ['/plugin/', path.join(root, 'target/plugin/')],
+  ['/plugin/', path.join(root, 'target/browser/plugin/')],
   ['/fixtures/', path.join(root, 'target/browser/fixtures/')],
   ['/node_modules/systemjs/', path.join(root, 'node_modules/systemjs/')],
   ['/node_modules/echarts/', path.join(root, 'node_modules/echarts/')],
@@ -74,7 +77,7 @@ export async function launch() {
 }
 
 export async function start() {
-  need(path.join(root, 'target/plugin/panel/module.js'), 'build the panel with `bash scripts/build-panel.sh`');
+  need(path.join(root, 'target/browser/plugin/panel/module.js'), 'build the panel\'s test build with `bash scripts/build-panel.sh --test-hooks`');
   need(path.join(root, 'target/browser/host/host.js'), 'run `bash scripts/test-browser.sh` (it bundles the host)');
   need(path.join(root, 'target/browser/fixtures/topology.json'), 'run `bash scripts/test-browser.sh` (it writes the frames)');
   const server = await serve();
@@ -98,15 +101,29 @@ export async function start() {
   };
 }
 
-/** Render and wait until the panel has drawn at least once more than before. */
-export async function render(page, props) {
+/**
+ * Render and wait until the panel has drawn at least once more than before (`timeout` ms).
+ * `props` may be a function run in the page that renders (for frames built in the page).
+ */
+export async function render(page, props, timeout = 15000) {
   const before = await draws(page);
-  await page.evaluate((p) => window.host.render(p), props);
-  await page.waitForFunction((n) => Number(document.querySelector('.calicoscope-root')?.dataset.draws || 0) > n, before, { timeout: 15000 });
+  if (typeof props === 'function') await page.evaluate(props);
+  else await page.evaluate((p) => window.host.render(p), props);
+  await page.waitForFunction(
+    (n) => Number(document.querySelector('.calicoscope-root')?.calicoscopePanel?.draws() || 0) > n,
+    before,
+    { timeout }
+  );
 }
 
+/** Draws of the mounted panel so far (its test hooks count them), 0 when none is mounted. */
 export function draws(page) {
-  return page.evaluate(() => Number(document.querySelector('.calicoscope-root')?.dataset.draws || 0));
+  return page.evaluate(() => Number(document.querySelector('.calicoscope-root')?.calicoscopePanel?.draws() || 0));
+}
+
+/** Call a test hook of the mounted panel (`locate`, `colour`, `draws`, `memory_bytes`). */
+export function hook(page, method, ...args) {
+  return page.evaluate(([m, a]) => document.querySelector('.calicoscope-root').calicoscopePanel[m](...a), [method, args]);
 }
 
 /** RGB of the canvas pixel at CSS (x, y) inside the canvas. */

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { start, render, draws, pixel } from './harness.mjs';
+import { start, render, hook, pixel } from './harness.mjs';
 
 let h;
 let topology;
@@ -28,8 +28,8 @@ function rows(frames, name) {
   return f.data.values[0].map((_, i) => Object.fromEntries(f.schema.fields.map((fd, k) => [fd.name, f.data.values[k][i]])));
 }
 
-const panelCall = (method, ...args) =>
-  h.page.evaluate(([m, a]) => document.querySelector('.calicoscope-root').calicoscopePanel[m](...a), [method, args]);
+// The panel's test hooks (feature test-hooks of the wasm this host loads).
+const panelCall = (method, ...args) => hook(h.page, method, ...args);
 
 function rgb(css) {
   return css.match(/\d+/g).slice(0, 3).map(Number);
@@ -180,9 +180,7 @@ test('malformed and huge frames: an error or a capped state, never an exception'
     ];
     window.__long = [{ schema: { fields: [{ name: 'Time', type: 'time' }, { name: 'Value', type: 'number' }] }, data: { values: [col((i) => i), col((i) => i % 100)] } }];
   });
-  const before = await draws(h.page);
-  await h.page.evaluate(() => window.host.render({ frames: window.__huge, width: 900, height: 500, options: {} }));
-  await h.page.waitForFunction((n) => Number(document.querySelector('.calicoscope-root')?.dataset.draws || 0) > n, before, { timeout: 60000 });
+  await render(h.page, () => window.host.render({ frames: window.__huge, width: 900, height: 500, options: {} }), 60000);
   assert.match(await h.page.textContent('.cs-status'), /⚠ 980,000 smallest nodes not drawn \(over 20,000\)/);
   await h.page.evaluate(() => window.host.render({ frames: window.__long, options: {} }));
   assert.match(await (await h.page.waitForSelector('.cs-error')).textContent(), /raise the query's min interval/);

@@ -1,6 +1,7 @@
 // The package and the provisioning, checked where Grafana and Docker cannot run here:
 //  - the zip built by scripts/package.sh passes scripts/check-package.py, and the checker
-//    really fails a broken package;
+//    really fails a broken package, binaries carrying the test harness and a panel carrying
+//    its test hooks;
 //  - docker-compose.yaml parses, mounts paths that exist, allows our unsigned ids, publishes
 //    only on 127.0.0.1, and its Prometheus config passes promtool;
 //  - provisioning files name our ids and uid.
@@ -17,6 +18,9 @@ const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf
 const zip = path.join(root, `dist/calicoscope-app-${version}.zip`);
 const yaml = (rel) => parse(fs.readFileSync(path.join(root, rel), 'utf8'));
 const ids = ['calicoscope-app', 'calicoscope-datasource', 'calicoscope-panel'];
+
+/** The panel's test build, which scripts/test-browser.sh builds (build-panel.sh --test-hooks). */
+const panelTestBuild = ['calicoscope_panel_bg.wasm', 'calicoscope_panel.js'].map((f) => path.join(root, 'target/browser/plugin/panel/wasm', f));
 
 function check(zipPath) {
   return spawnSync('python3', [path.join(root, 'scripts/check-package.py'), zipPath], { encoding: 'utf8' });
@@ -69,6 +73,8 @@ test('the checker fails a broken package, naming the rule', () => {
   fs.writeFileSync(panelJson, JSON.stringify(meta));
   fs.chmodSync(path.join(app, 'datasource/gpx_calicoscope_linux_arm64'), 0o644);
   fs.rmSync(path.join(app, 'module.js.map'));
+  // The panel's test build (its wasm and glue) in place of the product's.
+  for (const f of panelTestBuild) fs.copyFileSync(f, path.join(app, 'panel/wasm', path.basename(f)));
   const broken = path.join(tmp, `calicoscope-app-${version}.zip`);
   execFileSync('python3', ['-m', 'zipfile', '-c', broken, 'calicoscope-app'], { cwd: tmp });
   const r = check(broken);
@@ -77,6 +83,34 @@ test('the checker fails a broken package, naming the rule', () => {
   assert.match(r.stdout, /panel\/plugin\.json: info\.version '9\.9\.9' is not the package version/);
   assert.match(r.stdout, /gpx_calicoscope_linux_arm64: mode 0o644, want 0o755/);
   assert.match(r.stdout, /module\.js\.map missing at the root/);
+  assert.match(r.stdout, /panel\/wasm\/calicoscope_panel_bg\.wasm: exports the panel's test hook panic_for_test/);
+  assert.match(r.stdout, /panel\/wasm\/calicoscope_panel\.js: exports the panel's test hook TestHooks/);
+});
+
+test('the checker finds the panel\'s test hooks in its test build, and none in the product', () => {
+  for (const f of panelTestBuild) assert.ok(fs.existsSync(f), `${f} missing: run bash scripts/test-browser.sh first`);
+  // module.js as it was before the hooks left the product: it hung the handle on the DOM.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'calicoscope-hooks-'));
+  const oldModule = path.join(tmp, 'module.js');
+  const module = fs.readFileSync(path.join(root, 'panel/module.js'), 'utf8');
+  const create = 'panel.current = new glue.Panel(container.current, setVariable);';
+  assert.ok(module.includes(create), 'module.js creates the Panel handle');
+  fs.writeFileSync(oldModule, module.replace(create, `${create}\ncontainer.current.calicoscopePanel = panel.current;`));
+  const r = spawnSync('python3', [path.join(root, 'scripts/check-package.py'), '--scan', ...panelTestBuild, oldModule], { encoding: 'utf8' });
+  fs.rmSync(tmp, { recursive: true, force: true });
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  // Every hook the test build has, named in the wasm's exports and in the glue's.
+  for (const hook of ['panic_for_test', 'bench_heatmap', 'bench_topology', 'TestHooks']) {
+    for (const file of ['calicoscope_panel_bg\\.wasm', 'calicoscope_panel\\.js']) {
+      assert.match(r.stdout, new RegExp(`${file}: exports the panel's test hook ${hook}\\b`));
+    }
+  }
+  assert.match(r.stdout, /calicoscope_panel_bg\.wasm: hangs a panel on the DOM \(calicoscopePanel\)/);
+  assert.match(r.stdout, /module\.js: hangs a panel on the DOM \(calicoscopePanel\)/);
+  // The product build (target/plugin/panel, also built by test-browser.sh) and module.js pass.
+  const product = ['calicoscope_panel_bg.wasm', 'calicoscope_panel.js'].map((f) => path.join(root, 'target/plugin/panel/wasm', f));
+  const ok = spawnSync('python3', [path.join(root, 'scripts/check-package.py'), '--scan', ...product, path.join(root, 'panel/module.js')], { encoding: 'utf8' });
+  assert.equal(ok.status, 0, ok.stdout + ok.stderr);
 });
 
 /** The newest file in target/debug/deps whose name starts with `prefix` and that is executable. */
