@@ -30,26 +30,47 @@ use calicoscope_testkit::{calico_jobs, Prometheus, Simulator};
 /// The simulated clock runs this many times faster than the real one.
 const SPEED: f64 = 60.0;
 
+/// The terminal demo: a simulated Calico cluster, a real Prometheus scraping it, the IPAM
+/// report, and a preview page of the IPAM dashboard's Calicoscope panels.
+#[derive(Debug, clap::Parser)]
+#[command(name = "demo")]
+struct Args {
+    /// Nodes in the simulated cluster
+    #[arg(long, value_name = "N", default_value_t = calicoscope_sim::config::DEFAULT_NODES)]
+    nodes: usize,
+    /// Print one report and exit
+    #[arg(long)]
+    once: bool,
+    /// Write the backend's frames for the panel to DIR and exit
+    #[arg(long, value_name = "DIR")]
+    frames: Option<String>,
+    /// Port of the preview page on 127.0.0.1
+    #[arg(long, default_value_t = 3300)]
+    port: u16,
+    /// Skip the plugin and the preview page
+    #[arg(long)]
+    no_preview: bool,
+    /// The gpx_calicoscope binary (default: beside this example's target folder)
+    #[arg(long, value_name = "PATH")]
+    plugin: Option<String>,
+    /// The Calico release to simulate (default: the simulator's)
+    #[arg(long, value_name = "V", value_parser = Release::parse)]
+    calico_version: Option<Release>,
+    /// iptables, nftables or bpf (default: the simulator's)
+    #[arg(long, value_name = "D", value_parser = Dataplane::parse)]
+    dataplane: Option<Dataplane>,
+}
+
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let once = args.iter().any(|a| a == "--once");
-    let nodes = args
-        .windows(2)
-        .find(|w| w[0] == "--nodes")
-        .map_or(200, |w| w[1].parse().expect("--nodes takes a number"));
-    let value = |flag: &str| args.windows(2).find(|w| w[0] == flag).map(|w| w[1].clone());
-    let frames_dir = value("--frames");
-    let port: u16 = value("--port").map_or(3300, |p| p.parse().expect("--port takes a number"));
-    let with_preview = !once && !args.iter().any(|a| a == "--no-preview");
+    let args = <Args as clap::Parser>::parse();
+    let (once, nodes, port) = (args.once, args.nodes, args.port);
+    let frames_dir = args.frames.clone();
+    let with_preview = !once && !args.no_preview;
 
     let mut cfg = Config::demo(nodes);
-    if let Some(v) = value("--calico-version") {
-        cfg.release = Release::parse(&v).unwrap_or_else(|e| fail(&e));
-    }
-    if let Some(d) = value("--dataplane") {
-        cfg.dataplane = Dataplane::parse(&d).unwrap_or_else(|e| fail(&e));
-    }
+    cfg.release = args.calico_version.unwrap_or(cfg.release);
+    cfg.dataplane = args.dataplane.unwrap_or(cfg.dataplane);
     cfg.validate().unwrap_or_else(|e| fail(&e));
     cfg.speed = SPEED;
     cfg.start_offset_s = 18.0 * 3600.0; // a cluster that has been growing for a while
@@ -87,7 +108,7 @@ async fn main() {
         return;
     }
     let _preview = if with_preview {
-        Some(start_preview(&prom.url, &json, port, value("--plugin")).await)
+        Some(start_preview(&prom.url, &json, port, args.plugin.clone()).await)
     } else {
         None
     };
@@ -155,7 +176,7 @@ async fn write_frames(dir: &str, settings: &Settings, client: &Client) {
         let req = Request::ending_now(query.as_bytes(), 60_000, 720);
         let frames = execute(&req, settings, client)
             .await
-            .unwrap_or_else(|e| fail(&format!("{file}: {}", e.message)));
+            .unwrap_or_else(|e| fail(&format!("{file}: {e}")));
         let json: Vec<_> = frames.iter().map(|f| to_json(f, &req.ref_id)).collect();
         let path = format!("{dir}/{file}");
         std::fs::write(&path, serde_json::to_vec(&json).unwrap())
