@@ -2,34 +2,13 @@
 
 use calicoscope_model::calico::{Dataplane, Release};
 use serde::{Deserialize, Serialize};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::fmt;
+use std::net::IpAddr;
 
-pub const USAGE: &str = "\
-calicoscope-sim: a simulated Calico cluster serving Prometheus metrics
-
-USAGE:
-    calicoscope-sim [OPTIONS]
-
-OPTIONS:
-    --listen ADDR        loopback address to bind (default 127.0.0.1:9094; port 0 = any)
-    --nodes N            number of nodes, 1..=5000 (default 200)
-    --seed N             seed for all simulated values (default 42)
-    --speed X            simulated seconds per real second, 0 = frozen (default 60)
-    --scenarios LIST     comma list of growth,leak,borrowing,orphan_blocks,
-                         unaffine_blocks,reservations,unknown_node,slow_felix,
-                         typha_drops, or all, or none (default all)
-    --calico-version V   the Calico release whose metric families to serve,
-                         3.26..3.33 (default 3.33)
-    --dataplane D        iptables, nftables (3.29+) or bpf (default iptables)
-    --typha N            Typha replicas (default 3; capped at the node count)
-    --start-offset S     simulated seconds at start (default 0)
-    -h, --help           print this help
-
-ENDPOINTS:
-    /metrics/kube-controllers  /metrics/felix  /metrics/typha  /state  /healthz
-";
-
+/// Where the simulator listens unless told otherwise.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9094";
+/// The node count unless told otherwise; the other defaults are [`Config::demo`]'s.
+pub const DEFAULT_NODES: usize = 200;
 pub const MAX_NODES: usize = 5000;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -180,21 +159,49 @@ impl Scenarios {
         }
         let mut s = Scenarios::none();
         for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-            let flag = match name {
-                "growth" => &mut s.growth,
-                "leak" => &mut s.leak,
-                "borrowing" => &mut s.borrowing,
-                "orphan_blocks" => &mut s.orphan_blocks,
-                "unaffine_blocks" => &mut s.unaffine_blocks,
-                "reservations" => &mut s.reservations,
-                "unknown_node" => &mut s.unknown_node,
-                "slow_felix" => &mut s.slow_felix,
-                "typha_drops" => &mut s.typha_drops,
-                other => return Err(format!("unknown scenario {other:?}")),
-            };
+            let (_, flag) = s
+                .flags()
+                .into_iter()
+                .find(|(n, _)| *n == name)
+                .ok_or_else(|| format!("unknown scenario {name:?}"))?;
             *flag = true;
         }
         Ok(s)
+    }
+
+    /// Each scenario's name and switch: the one list both `parse` and `Display` read.
+    fn flags(&mut self) -> [(&'static str, &mut bool); 9] {
+        [
+            ("growth", &mut self.growth),
+            ("leak", &mut self.leak),
+            ("borrowing", &mut self.borrowing),
+            ("orphan_blocks", &mut self.orphan_blocks),
+            ("unaffine_blocks", &mut self.unaffine_blocks),
+            ("reservations", &mut self.reservations),
+            ("unknown_node", &mut self.unknown_node),
+            ("slow_felix", &mut self.slow_felix),
+            ("typha_drops", &mut self.typha_drops),
+        ]
+    }
+}
+
+/// "all", "none" or the comma list `Scenarios::parse` reads.
+impl fmt::Display for Scenarios {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if *self == Scenarios::all() {
+            return f.write_str("all");
+        }
+        if *self == Scenarios::none() {
+            return f.write_str("none");
+        }
+        let mut copy = *self;
+        let on: Vec<&str> = copy
+            .flags()
+            .into_iter()
+            .filter(|(_, on)| **on)
+            .map(|(name, _)| name)
+            .collect();
+        f.write_str(&on.join(","))
     }
 }
 
@@ -233,40 +240,6 @@ impl Config {
         }
     }
 
-    /// Parses command-line options (without the program name). `--listen` is
-    /// accepted and skipped here; read it with [`listen_addr`].
-    pub fn from_args(args: &[String]) -> Result<Config, String> {
-        let mut nodes = 200;
-        let mut rest = Vec::new();
-        let mut it = args.iter();
-        while let Some(flag) = it.next() {
-            if flag == "-h" || flag == "--help" {
-                return Err(USAGE.to_string());
-            }
-            let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
-            match flag.as_str() {
-                "--nodes" => nodes = parse_num(flag, value)?,
-                "--listen" => {}
-                _ => rest.push((flag.as_str(), value.as_str())),
-            }
-        }
-        let mut cfg = Config::demo(nodes);
-        for (flag, value) in rest {
-            match flag {
-                "--seed" => cfg.seed = parse_num(flag, value)?,
-                "--speed" => cfg.speed = parse_num(flag, value)?,
-                "--scenarios" => cfg.scenarios = Scenarios::parse(value)?,
-                "--typha" => cfg.typha_replicas = parse_num(flag, value)?,
-                "--start-offset" => cfg.start_offset_s = parse_num(flag, value)?,
-                "--calico-version" => cfg.release = Release::parse(value)?,
-                "--dataplane" => cfg.dataplane = Dataplane::parse(value)?,
-                other => return Err(format!("unknown option {other}")),
-            }
-        }
-        cfg.validate()?;
-        Ok(cfg)
-    }
-
     pub fn validate(&self) -> Result<(), String> {
         if !(1..=MAX_NODES).contains(&self.nodes) {
             return Err(format!("nodes must be 1..={MAX_NODES}, got {}", self.nodes));
@@ -298,46 +271,9 @@ impl Config {
     }
 }
 
-fn parse_num<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
-    value
-        .parse()
-        .map_err(|_| format!("{flag}: cannot parse {value:?}"))
-}
-
-/// The `--listen` address (default 127.0.0.1:9094). Only loopback addresses are
-/// accepted: the simulator has no authentication and must not be reachable remotely.
-pub fn listen_addr(args: &[String]) -> Result<SocketAddr, String> {
-    let raw = args
-        .iter()
-        .position(|a| a == "--listen")
-        .map(|i| args.get(i + 1).cloned().ok_or("--listen needs a value"))
-        .transpose()?
-        .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
-    let addr = parse_socket(&raw)?;
-    if !addr.ip().is_loopback() {
-        return Err(format!(
-            "refusing to listen on non-loopback address {raw}: use 127.0.0.1 or [::1]"
-        ));
-    }
-    Ok(addr)
-}
-
-fn parse_socket(raw: &str) -> Result<SocketAddr, String> {
-    if let Some(port) = raw.strip_prefix("localhost:") {
-        let port = port.parse().map_err(|_| format!("bad port in {raw:?}"))?;
-        return Ok(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port));
-    }
-    raw.parse()
-        .map_err(|_| format!("bad listen address {raw:?} (want IP:PORT)"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn args(s: &str) -> Vec<String> {
-        s.split_whitespace().map(String::from).collect()
-    }
 
     #[test]
     fn demo_pool_sizes() {
@@ -356,48 +292,11 @@ mod tests {
     }
 
     #[test]
-    fn parses_args() {
-        let c = Config::from_args(&args(
-            "--listen 127.0.0.1:0 --nodes 10 --seed 7 --speed 0 --scenarios leak,growth --typha 2 --start-offset 3600",
-        ))
-        .unwrap();
-        assert_eq!(
-            (c.nodes, c.seed, c.speed, c.typha_replicas),
-            (10, 7, 0.0, 2)
-        );
-        assert_eq!(c.start_offset_s, 3600.0);
-        assert!(c.scenarios.leak && c.scenarios.growth && !c.scenarios.borrowing);
-        assert_eq!(Config::from_args(&[]).unwrap(), Config::demo(200));
-        let c = Config::from_args(&args("--calico-version 3.30 --dataplane bpf")).unwrap();
-        assert_eq!((c.release, c.dataplane), (Release(30), Dataplane::Bpf));
-    }
-
-    #[test]
-    fn rejects_bad_args() {
-        assert!(Config::from_args(&args("--nodes 0")).is_err());
-        assert!(Config::from_args(&args("--nodes 5001")).is_err());
-        assert!(Config::from_args(&args("--speed -1")).is_err());
-        assert!(Config::from_args(&args("--scenarios bogus")).is_err());
-        assert!(Config::from_args(&args("--frobnicate 1")).is_err());
-        assert!(Config::from_args(&args("--seed")).is_err());
-        assert!(Config::from_args(&args("--calico-version 3.25")).is_err());
-        let err =
-            Config::from_args(&args("--calico-version 3.26 --dataplane nftables")).unwrap_err();
-        assert!(err.contains("needs Calico 3.29"), "{err}");
-        assert!(Config::from_args(&args("--help"))
-            .unwrap_err()
-            .contains("USAGE"));
-    }
-
-    #[test]
-    fn listen_must_be_loopback() {
-        assert_eq!(listen_addr(&[]).unwrap().to_string(), "127.0.0.1:9094");
-        assert!(listen_addr(&args("--listen 127.0.0.1:0")).is_ok());
-        assert!(listen_addr(&args("--listen [::1]:9000")).is_ok());
-        assert!(listen_addr(&args("--listen localhost:9000")).is_ok());
-        let err = listen_addr(&args("--listen 0.0.0.0:9094")).unwrap_err();
-        assert!(err.contains("non-loopback"), "{err}");
-        assert!(listen_addr(&args("--listen 10.1.2.3:80")).is_err());
+    fn scenarios_print_as_they_parse() {
+        for list in ["all", "none", "leak,slow_felix", "growth"] {
+            assert_eq!(Scenarios::parse(list).unwrap().to_string(), list);
+        }
+        assert!(Scenarios::parse("leak,bogus").is_err());
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! borrowing, orphan_blocks, unaffine_blocks) in [`ipam`], slow_felix in [`felix`],
 //! typha_drops in [`typha`].
 
+pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod felix;
@@ -17,10 +18,11 @@ pub mod render;
 pub mod server;
 pub mod typha;
 
+pub use cli::Cli;
 pub use cluster::{
     Allocation, BlockCount, BpfStats, Cluster, FelixNode, IptablesTable, MessageCount, NftTable,
     PoolState, SyncerStats, TyphaInstance,
 };
-pub use config::{listen_addr, Config, PoolSpec, Scenarios, USAGE};
+pub use config::{Config, PoolSpec, Scenarios};
 pub use lint::check_exposition;
 pub use server::{router, serve};

@@ -1,21 +1,11 @@
-use calicoscope_sim::{listen_addr, serve, Config, USAGE};
+use calicoscope_sim::{serve, Cli};
 use std::io::Write;
 use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.iter().any(|a| a == "-h" || a == "--help") {
-        print!("{USAGE}");
-        return ExitCode::SUCCESS;
-    }
-    let (cfg, addr) = match Config::from_args(&args).and_then(|c| Ok((c, listen_addr(&args)?))) {
-        Ok(parsed) => parsed,
-        Err(e) => {
-            eprintln!("calicoscope-sim: {e}\n(try --help)");
-            return ExitCode::from(2);
-        }
-    };
+    // Prints help or version and exits 0, or prints the error and exits 2.
+    let (cfg, addr) = Cli::config_from(std::env::args_os()).unwrap_or_else(|e| e.exit());
     let listener = match tokio::net::TcpListener::bind(addr).await {
         Ok(l) => l,
         Err(e) => {

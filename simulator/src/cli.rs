@@ -1,0 +1,211 @@
+//! The `calicoscope-sim` command line (clap). Every default is read from
+//! [`Config::demo`], [`DEFAULT_NODES`] and [`DEFAULT_LISTEN`], so `--help` shows the
+//! values the simulator really uses.
+
+use crate::config::{Config, Scenarios, DEFAULT_LISTEN, DEFAULT_NODES, MAX_NODES};
+use calicoscope_model::calico::{Dataplane, Release};
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
+use std::ffi::OsString;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+const ENDPOINTS: &str = "\
+Endpoints:
+  /metrics/kube-controllers  /metrics/felix  /metrics/typha  /state  /healthz";
+
+/// A simulated Calico cluster serving Prometheus metrics.
+#[derive(Parser, Debug)]
+#[command(name = "calicoscope-sim", version, after_help = ENDPOINTS)]
+// A repeated flag keeps its last value, as the hand-written parser did.
+#[command(args_override_self = true)]
+pub struct Cli {
+    /// Loopback address to bind (port 0 = any free port)
+    #[arg(long, value_name = "ADDR", default_value = DEFAULT_LISTEN, value_parser = loopback)]
+    pub listen: SocketAddr,
+
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_NODES,
+          help = format!("Number of nodes, 1..={MAX_NODES}; the IP pools are sized for it"))]
+    pub nodes: usize,
+
+    /// Seed for all simulated values
+    #[arg(long, value_name = "N", default_value_t = defaults().seed)]
+    pub seed: u64,
+
+    /// Simulated seconds per real second, 0 = frozen
+    #[arg(long, value_name = "X", default_value_t = defaults().speed, allow_negative_numbers = true)]
+    pub speed: f64,
+
+    /// Comma list of growth, leak, borrowing, orphan_blocks, unaffine_blocks,
+    /// reservations, unknown_node, slow_felix, typha_drops; or all, or none
+    #[arg(long, value_name = "LIST", default_value_t = defaults().scenarios, value_parser = Scenarios::parse)]
+    pub scenarios: Scenarios,
+
+    #[arg(long, value_name = "V", default_value_t = defaults().release, value_parser = Release::parse,
+          help = format!("The Calico release whose metric families to serve, {}..{}", Release::OLDEST, Release::NEWEST))]
+    pub calico_version: Release,
+
+    #[arg(long, value_name = "D", default_value_t = defaults().dataplane, value_parser = Dataplane::parse,
+          help = format!("iptables, nftables ({}+) or bpf", Dataplane::Nftables.since()))]
+    pub dataplane: Dataplane,
+
+    /// Typha replicas (capped at the node count)
+    #[arg(long, value_name = "N", default_value_t = defaults().typha_replicas)]
+    pub typha: usize,
+
+    /// Simulated seconds at start
+    #[arg(long, value_name = "S", default_value_t = defaults().start_offset_s, allow_negative_numbers = true)]
+    pub start_offset: f64,
+}
+
+fn defaults() -> Config {
+    Config::demo(DEFAULT_NODES)
+}
+
+impl Cli {
+    /// Parses `args` (the program name first) into the cluster config and the address to
+    /// listen on. Invalid combinations (`--dataplane nftables --calico-version 3.26`) are
+    /// clap errors too, so `Error::exit` prints every problem the same way.
+    pub fn config_from<I, T>(args: I) -> Result<(Config, SocketAddr), clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        let cli = Cli::try_parse_from(args)?;
+        let config = cli
+            .config()
+            .map_err(|e| Cli::command().error(ErrorKind::ValueValidation, e))?;
+        Ok((config, cli.listen))
+    }
+
+    /// The demo cluster for `--nodes`, with the other options applied and checked.
+    pub fn config(&self) -> Result<Config, String> {
+        let config = Config {
+            seed: self.seed,
+            speed: self.speed,
+            scenarios: self.scenarios,
+            typha_replicas: self.typha,
+            start_offset_s: self.start_offset,
+            release: self.calico_version,
+            dataplane: self.dataplane,
+            ..Config::demo(self.nodes)
+        };
+        config.validate()?;
+        Ok(config)
+    }
+}
+
+/// `IP:PORT`, `[IPv6]:PORT` or `localhost:PORT`, loopback only: the simulator has no
+/// authentication and must not be reachable from other machines.
+fn loopback(raw: &str) -> Result<SocketAddr, String> {
+    let addr = match raw.strip_prefix("localhost:") {
+        Some(port) => {
+            let port = port.parse().map_err(|_| format!("bad port in {raw:?}"))?;
+            SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port)
+        }
+        None => raw
+            .parse()
+            .map_err(|_| format!("bad listen address {raw:?} (want IP:PORT)"))?,
+    };
+    if !addr.ip().is_loopback() {
+        return Err(format!(
+            "refusing to listen on non-loopback address {raw}: use 127.0.0.1 or [::1]"
+        ));
+    }
+    Ok(addr)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(line: &str) -> Result<(Config, SocketAddr), String> {
+        let args = std::iter::once("calicoscope-sim").chain(line.split_whitespace());
+        Cli::config_from(args).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn defaults_are_the_demo_cluster() {
+        let (config, addr) = parse("").unwrap();
+        assert_eq!(config, Config::demo(DEFAULT_NODES));
+        assert_eq!(addr.to_string(), DEFAULT_LISTEN);
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_every_option() {
+        let (c, addr) = parse(
+            "--listen 127.0.0.1:0 --nodes 10 --seed 7 --speed 0 --scenarios leak,growth \
+             --typha 2 --start-offset 3600 --calico-version 3.30 --dataplane bpf",
+        )
+        .unwrap();
+        assert_eq!(addr.to_string(), "127.0.0.1:0");
+        assert_eq!(
+            (c.nodes, c.seed, c.speed, c.typha_replicas),
+            (10, 7, 0.0, 2)
+        );
+        assert_eq!(c.pools, Config::demo(10).pools);
+        assert_eq!(c.start_offset_s, 3600.0);
+        assert!(c.scenarios.leak && c.scenarios.growth && !c.scenarios.borrowing);
+        assert_eq!((c.release, c.dataplane), (Release(30), Dataplane::Bpf));
+        // `--flag=value` works too, and a repeated flag keeps its last value.
+        let (c, _) = parse("--nodes=3 --seed 1 --seed 2").unwrap();
+        assert_eq!((c.nodes, c.seed), (3, 2));
+    }
+
+    #[test]
+    fn rejects_bad_options_clearly() {
+        let cases = [
+            ("--nodes 0", "nodes must be 1..="),
+            ("--nodes 5001", "nodes must be 1..="),
+            ("--nodes many", "invalid value 'many' for '--nodes <N>'"),
+            ("--speed -1", "speed must be a finite number >= 0"),
+            ("--scenarios bogus", "unknown scenario \"bogus\""),
+            ("--frobnicate 1", "unexpected argument '--frobnicate'"),
+            ("--seed", "a value is required for '--seed <N>'"),
+            (
+                "--calico-version 3.25",
+                "Calico version \"3.25\" is not one of",
+            ),
+            (
+                "--calico-version 3.26 --dataplane nftables",
+                "needs Calico 3.29",
+            ),
+        ];
+        for (line, want) in cases {
+            let err = parse(line).unwrap_err();
+            assert!(err.contains(want), "{line}: {err}");
+        }
+    }
+
+    #[test]
+    fn listen_must_be_loopback() {
+        for ok in ["127.0.0.1:0", "[::1]:9000", "localhost:9000"] {
+            parse(&format!("--listen {ok}")).unwrap();
+        }
+        let err = parse("--listen 0.0.0.0:9094").unwrap_err();
+        assert!(err.contains("non-loopback"), "{err}");
+        assert!(parse("--listen 10.1.2.3:80").is_err());
+    }
+
+    #[test]
+    fn help_shows_every_default() {
+        let help = Cli::command().render_help().to_string();
+        let d = defaults();
+        let shown = [
+            DEFAULT_LISTEN.to_string(),
+            DEFAULT_NODES.to_string(),
+            d.seed.to_string(),
+            d.speed.to_string(),
+            d.scenarios.to_string(),
+            d.release.to_string(),
+            d.dataplane.to_string(),
+            d.typha_replicas.to_string(),
+            d.start_offset_s.to_string(),
+        ];
+        for value in shown {
+            let text = format!("[default: {value}]");
+            assert!(help.contains(&text), "{text} missing from:\n{help}");
+        }
+        assert!(help.contains("/metrics/felix"), "{help}");
+    }
+}
