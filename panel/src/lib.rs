@@ -1,10 +1,14 @@
 //! Calicoscope panel (WebAssembly): the IP pool topology and a utilization heatmap.
 //!
 //! The data path reads off the modules: [`frames`] (Grafana data frames as plain Rust) →
-//! [`model`] (which view, and its data) → [`layout`] (geometry, hit-testing) → [`draw`]
-//! (colours, pixels, canvas calls). The browser side — `js` (JavaScript frames in),
-//! `view` (the leptos component) and `handle` (what `module.js` calls) — exists only
-//! on wasm32; everything else is tested natively with `cargo test -p calicoscope-panel`.
+//! [`model`] (which view, and its data) → [`layout`] (geometry, hit-testing, the layout drawn)
+//! → [`draw`] (colours and the colour domain, pixels, canvas calls). What the view shows
+//! around the canvas is plain Rust too: [`status`] (the status line, with [`summary`]'s
+//! sentence), [`legend`], [`tooltip`] (hover text and position), [`click`] (the variable a
+//! click sets) and [`style`] (the CSS). The browser side — `js` (JavaScript frames in),
+//! `view` (the leptos component, wiring signals to those modules) and `handle` (what
+//! `module.js` calls) — exists only on wasm32; everything else is tested natively with
+//! `cargo test -p calicoscope-panel`.
 //! The browser tests' hooks (`test_hooks`, `bench`) exist only with the feature `test-hooks`,
 //! which the product build leaves out.
 //!
@@ -14,15 +18,20 @@
 //! assert!(err.contains("ipam_topology"));
 //! ```
 
+pub mod click;
 pub mod draw;
 pub mod format;
 pub mod frames;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
 pub mod layout;
+pub mod legend;
 pub mod model;
 pub mod options;
+pub mod status;
+pub mod style;
 pub mod summary;
+pub mod tooltip;
 
 #[cfg(target_arch = "wasm32")]
 mod handle;

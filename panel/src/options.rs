@@ -75,6 +75,13 @@ impl Options {
     }
 }
 
+impl Options {
+    /// Whether the pool named `name` is shown (all pools are when the list is empty).
+    pub fn shows_pool(&self, name: &str) -> bool {
+        self.pools.is_empty() || self.pools.iter().any(|p| p == name)
+    }
+}
+
 /// `a,b`, `{a,b}` (Grafana's multi-value format) or `All`/`$__all` → pool names.
 fn pool_list(s: &str) -> Vec<String> {
     let s = s.trim().trim_start_matches('{').trim_end_matches('}');
@@ -124,5 +131,12 @@ mod tests {
         assert_eq!(o.pools, ["a", "b"]);
         assert_eq!(o.min, None);
         assert!(read(&[("pools", "$__all")]).pools.is_empty());
+    }
+
+    #[test]
+    fn pools_shown() {
+        assert!(Options::default().shows_pool("any"));
+        let o = read(&[("pools", "a,b")]);
+        assert!(o.shows_pool("a") && o.shows_pool("b") && !o.shows_pool("c"));
     }
 }

@@ -11,9 +11,7 @@
 //! The benchmarks (`bench_heatmap`, `bench_topology`) are in `bench.rs`, behind the same
 //! feature.
 
-use crate::layout::Rect;
-use crate::model::Model;
-use crate::view::{Drawn, State};
+use crate::view::State;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -40,22 +38,9 @@ impl TestHooks {
     pub fn locate(&self, name: &str) -> Option<Vec<f64>> {
         let rect = self.state.model.with_untracked(|m| {
             let Some(Ok(model)) = m else { return None };
-            self.state.drawn.with_value(|d| match (model, d.as_ref()?) {
-                (Model::Topology(t), Drawn::Topology(l)) => {
-                    l.node_rect(t.nodes.iter().position(|n| n.node == name)?)
-                }
-                (Model::Heatmap(h), Drawn::Heatmap(l)) => {
-                    let i = l.order.iter().position(|&r| h.rows[r].name == name)?;
-                    let row_h = l.plot.h / l.order.len() as f64;
-                    Some(Rect::new(
-                        l.plot.x,
-                        l.plot.y + row_h * i as f64,
-                        l.plot.w,
-                        row_h,
-                    ))
-                }
-                _ => None,
-            })
+            self.state
+                .drawn
+                .with_untracked(|d| d.as_ref()?.locate(model, name))
         })?;
         Some(vec![rect.x, rect.y, rect.w, rect.h])
     }

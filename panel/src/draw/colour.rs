@@ -1,5 +1,9 @@
 //! Colour scales (perceptual palettes or threshold steps), the 256-entry lookup table the
-//! raster writes from, and the light/dark theme colours (Grafana's own).
+//! raster writes from, the colour domain of a model, and the light/dark theme colours
+//! (Grafana's own).
+
+use crate::model::Model;
+use crate::options::Options;
 
 /// A colour, 8 bits per channel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -139,6 +143,32 @@ impl Lut {
     }
 }
 
+/// The colour domain: the options' min and max first, then the unit (utilization is 0..1,
+/// `percent` 0..100), then the finite values of the data.
+pub fn domain(model: Option<&Model>, options: &Options) -> (f64, f64) {
+    let data = match model {
+        Some(Model::Heatmap(h)) if h.unit.as_deref() == Some("percent") => (0.0, 100.0),
+        Some(Model::Heatmap(h)) if h.unit.as_deref() != Some("percentunit") => {
+            let finite = h
+                .rows
+                .iter()
+                .flat_map(|r| r.values.iter().copied())
+                .filter(|v| v.is_finite());
+            finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(v), b.max(v))
+            })
+        }
+        _ => (0.0, 1.0),
+    };
+    (options.min.unwrap_or(data.0), options.max.unwrap_or(data.1))
+}
+
+/// The lookup table the panel colours `model` with: the options' scale over [`domain`].
+pub fn lut(model: Option<&Model>, options: &Options, dark: bool) -> Lut {
+    let (min, max) = domain(model, options);
+    Lut::new(options.scale, min, max, &Theme::new(dark))
+}
+
 /// Panel colours for Grafana's light or dark theme.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Theme {
@@ -207,6 +237,45 @@ mod tests {
         assert_eq!(lut.colour(0.5), Rgb::hex(GREEN));
         assert_eq!(lut.colour(0.85), Rgb::hex(YELLOW));
         assert_eq!(lut.colour(0.99), Rgb::hex(RED));
+    }
+
+    #[test]
+    fn domain_from_options_then_unit_then_data() {
+        use crate::layout::fixtures::{heatmap, topology};
+        use crate::model::Model;
+        let o = Options::default();
+        assert_eq!(domain(None, &o), (0.0, 1.0));
+        assert_eq!(domain(Some(&topology()), &o), (0.0, 1.0));
+        assert_eq!(
+            domain(Some(&heatmap(3, 2, Some("percentunit"))), &o),
+            (0.0, 1.0)
+        );
+        assert_eq!(
+            domain(Some(&heatmap(3, 2, Some("percent"))), &o),
+            (0.0, 100.0)
+        );
+        // Any other unit: the data's finite range (rows hold 0, 1/4, 2/4, 3/4; NaN ignored).
+        let Model::Heatmap(mut h) = heatmap(4, 2, Some("short")) else {
+            unreachable!()
+        };
+        h.rows[0].values[1] = f64::NAN;
+        h.rows[3].values[0] = f64::INFINITY;
+        let h = Model::Heatmap(h);
+        assert_eq!(domain(Some(&h), &o), (0.0, 0.75));
+        let set = Options {
+            min: Some(-1.0),
+            max: Some(2.0),
+            ..Options::default()
+        };
+        assert_eq!(domain(Some(&h), &set), (-1.0, 2.0));
+        assert_eq!(domain(Some(&topology()), &set), (-1.0, 2.0));
+        // The lookup table spans the domain; the theme gives its no-data colour.
+        let l = lut(Some(&h), &set, false);
+        assert_eq!(
+            (l.min, l.max, l.no_data),
+            (-1.0, 2.0, Theme::new(false).no_data)
+        );
+        assert_eq!(l.colour(-1.0), Rgb::hex("#440154"));
     }
 
     #[test]
