@@ -368,7 +368,8 @@ fn read_heatmap(frames: &[Frame], row_label: &str) -> Result<Heatmap, String> {
     } else {
         1.0
     };
-    if !(span <= MAX_COLUMNS as f64) {
+    // NaN (a broken time column) is refused too.
+    if span.is_nan() || span > MAX_COLUMNS as f64 {
         return Err(format!(
             "{} time columns is more than the heatmap draws ({MAX_COLUMNS}); \
              raise the query's min interval.",
@@ -412,7 +413,7 @@ fn grid(series: &[(&[f64], &Field)]) -> (f64, f64, f64) {
     let (mut start, mut end, mut step) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY);
     for (time, _) in series {
         let finite = || time.iter().copied().filter(|t| t.is_finite());
-        if let (Some(a), Some(b)) = (finite().next(), finite().last()) {
+        if let (Some(a), Some(b)) = (finite().next(), finite().next_back()) {
             start = start.min(a);
             end = end.max(b);
         }

@@ -151,7 +151,7 @@ fn nodes_by_pool(topology: &Topology, keep: &[bool]) -> Vec<Vec<usize>> {
 }
 
 fn block_grid(tile: Rect, blocks: f64) -> Option<(u32, u32)> {
-    if !(blocks.is_finite() && blocks >= 2.0 && blocks <= 4096.0) {
+    if !(blocks.is_finite() && (2.0..=4096.0).contains(&blocks)) {
         return None;
     }
     let cols = (blocks * tile.w / tile.h.max(1.0)).sqrt().ceil().max(1.0);
