@@ -1,8 +1,10 @@
-//! The frame contract between the Calicoscope backend and panel.
+//! The frame contract between the Calicoscope backend and panel, and the domain logic both
+//! show to people.
 //!
 //! The backend writes, and the panel reads, frames with exactly these names. Keeping them in
 //! one crate (compiled for the host and for wasm32) means a renamed field breaks the build,
-//! not a dashboard.
+//! not a dashboard. [`format`] and [`pool`] are the numbers and the pool sentence that the CLI
+//! report and the panel's status line share, so the two cannot drift apart.
 //!
 //! ```
 //! use calicoscope_model::{topology, Family};
@@ -11,6 +13,8 @@
 //! ```
 
 pub mod calico;
+pub mod format;
+pub mod pool;
 
 /// The instant "IPAM topology" query answers with two table frames.
 pub mod topology {
@@ -82,6 +86,15 @@ impl Family {
         }
     }
 
+    /// For people: `IPv4`, `IPv6`, `family unknown`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Family::Ipv4 => "IPv4",
+            Family::Ipv6 => "IPv6",
+            Family::Unknown => "family unknown",
+        }
+    }
+
     pub fn parse(s: &str) -> Family {
         match s {
             "ipv4" => Family::Ipv4,
@@ -108,5 +121,7 @@ mod tests {
             assert_eq!(Family::of_pool(name, size), want, "{name}");
             assert_eq!(Family::parse(want.as_str()), want);
         }
+        let labels = [Family::Ipv4, Family::Ipv6, Family::Unknown].map(Family::label);
+        assert_eq!(labels, ["IPv4", "IPv6", "family unknown"]);
     }
 }

@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use calicoscope_model::pool::{self as ipam, last_values};
 use calicoscope_model::topology::{field, NODES, NO_IPPOOL, POOLS};
 use calicoscope_model::Family;
 use serde_json::json;
@@ -41,17 +42,14 @@ impl Tables {
         let (pool, node) = (&settings.json.pool_label, &settings.json.node_label);
         let mut parts: BTreeMap<&'static str, BTreeMap<Key, f64>> = BTreeMap::new();
         for (name, answer) in answers {
-            let rows: BTreeMap<Key, f64> = answer
+            let series = answer
                 .series
                 .iter()
-                .filter_map(|s| {
-                    let key = (
-                        s.labels.get(pool)?.clone(),
-                        s.labels.get(node).cloned().unwrap_or_default(),
-                    );
-                    Some((key, *s.values.last()?))
-                })
-                .collect();
+                .map(|s| (&s.labels, s.values.as_slice()));
+            let rows: BTreeMap<Key, f64> = last_values(series, |labels| {
+                let key = labels.get(pool)?.clone();
+                Some((key, labels.get(node).cloned().unwrap_or_default()))
+            });
             if let Some(field) = PER_POOL.iter().chain(PER_NODE).find(|f| **f == *name) {
                 parts.insert(*field, rows);
             }
@@ -116,8 +114,6 @@ impl Tables {
         };
         let in_use = |p: &str| self.pool_sum(field::IN_USE, p);
         let reserved = |p: &str| self.reserved.get(p).copied().unwrap_or(0.0);
-        // Reserved addresses can never be assigned: neither free nor part of the utilization.
-        let assignable = |p: &str| size(p) - reserved(p);
         let mut frame = Frame::new(POOLS);
         frame.fields = vec![
             Field::new(field::POOL, Values::Text(names.clone())),
@@ -133,19 +129,11 @@ impl Tables {
             number(field::SIZE, column(&size), "short"),
             number(field::RESERVED, column(&reserved), "short"),
             number(field::IN_USE, column(&in_use), "short"),
-            // Calico counts a reserved address that is also allocated in both figures, so
-            // this can undershoot; never below 0.
+            // Reserved addresses can never be assigned: neither free nor part of the
+            // utilization (the model's definitions, which the CLI report uses too).
             number(
                 field::FREE,
-                column(&|p| {
-                    let free = assignable(p) - in_use(p);
-                    // NaN (no size: `no_ippool`) stays NaN.
-                    if free < 0.0 {
-                        0.0
-                    } else {
-                        free
-                    }
-                }),
+                column(&|p| ipam::free(size(p), reserved(p), in_use(p))),
                 "short",
             ),
             number(
@@ -165,7 +153,7 @@ impl Tables {
             ),
             number(
                 field::UTILIZATION,
-                column(&|p| in_use(p) / assignable(p)),
+                column(&|p| ipam::utilization(size(p), reserved(p), in_use(p))),
                 "percentunit",
             ),
             number(

@@ -6,7 +6,6 @@ use super::raster;
 use crate::format::{count, percent};
 use crate::layout::{heatmap, topology, Rect};
 use crate::model::{Heatmap, Topology};
-use crate::summary::family_label;
 use wasm_bindgen::{Clamped, JsValue};
 use web_sys::{CanvasRenderingContext2d as Ctx, ImageData};
 
@@ -191,7 +190,7 @@ fn pool_frames(ctx: &Ctx, t: &Topology, l: &topology::Layout, theme: &Theme) {
             format!(
                 "{} · {} · {} used · {} free",
                 pool.name,
-                family_label(pool.family),
+                pool.family.label(),
                 percent(pool.utilization),
                 count(pool.free)
             )
