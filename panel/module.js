@@ -102,7 +102,9 @@ define(['module', 'react', '@grafana/data', '@grafana/runtime'], function (amdMo
         var message = null;
         try {
           message = glueRef.current.last_panic();
-        } catch (ignored) {}
+        } catch (ignored) {
+          // The wasm instance may be too broken to say more: show the JavaScript error.
+        }
         panel.current = null;
         generation += 1;
         loading = null;

@@ -6,7 +6,6 @@ use crate::layout::topology::Hit;
 use crate::layout::Drawn;
 use crate::model::Model;
 use crate::style::STATUS_H;
-use crate::summary::family_label;
 
 /// The tooltip's lines for the point (`x`, `y`) of the canvas, `None` over nothing.
 /// `clock` gives the local (hours, minutes, seconds) of a time in milliseconds since the
@@ -33,7 +32,7 @@ pub fn lines(
             Hit::Pool(p) => {
                 let p = &t.pools[p];
                 let mut lines = vec![
-                    format!("{} ({})", p.name, family_label(p.family)),
+                    format!("{} ({})", p.name, p.family.label()),
                     // Utilization is of the assignable addresses: reserved ones never count.
                     in_use_line(p.in_use, p.size - p.reserved, p.utilization),
                     format!("free {}", count(p.free)),
@@ -47,8 +46,8 @@ pub fn lines(
                 if p.reserved > 0.0 {
                     lines.push(format!("reserved {} (IPReservations)", count(p.reserved)));
                 }
-                if let Some(d) = p.days_to_full {
-                    lines.push(format!("full in about {d:.0} days"));
+                if p.days_to_full.is_some() {
+                    lines.push(calicoscope_model::pool::horizon(p.days_to_full));
                 }
                 Some(lines)
             }
