@@ -68,7 +68,7 @@ async fn main() {
     let mut ratios = Vec::new();
     for id in QUERIES {
         let q = query("A", &format!(r#"{{"catalog":"{id}"}}"#));
-        let range = q.time_range.clone().unwrap();
+        let range = q.time_range.unwrap();
         let req = execute::Request {
             ref_id: "A".into(),
             json: q.json.clone(),

@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 use calicoscope_model::calico::{self, Dataplane, Export, Release, FAMILIES};
 use serde::Serialize;
 
-use crate::client::{now_s, Client};
+use crate::client::{now_s, Client, ClientError};
 use crate::promql::dataplane;
-use crate::promql::{rewrite::Rewrite, validate};
+use crate::promql::rewrite::{Rewrite, RewriteError};
+use crate::promql::{validate, PromqlError};
 use crate::query::catalog::{Component, Entry, CATALOG};
 use crate::query::model::Filters;
 use crate::settings::Settings;
@@ -143,8 +144,20 @@ fn probed_families() -> Vec<&'static str> {
     names
 }
 
+/// Why a probe could not be evaluated.
+#[derive(Debug, thiserror::Error)]
+pub enum ProbeError {
+    #[error(transparent)]
+    Promql(#[from] PromqlError),
+    /// The component's job setting is not a regex.
+    #[error(transparent)]
+    Rewrite(#[from] RewriteError),
+    #[error(transparent)]
+    Store(#[from] ClientError),
+}
+
 /// Counts, concurrently, the instances exporting each family, and reads the cluster off them.
-pub async fn detect(settings: &Settings, client: &Client) -> Result<Detected, String> {
+pub async fn detect(settings: &Settings, client: &Client) -> Result<Detected, ProbeError> {
     let names = probed_families();
     let counts = futures::future::join_all(names.iter().map(|name| {
         let expr = format!("count(group by (instance) ({name}))");
@@ -219,8 +232,12 @@ pub fn not_applicable(entry: &Entry, d: &Detected) -> Option<String> {
 
 /// A probe expression with the component's job selector; Calico's own label names, no
 /// renaming (probes name them only through the job matcher).
-pub fn with_job(settings: &Settings, component: Component, expr: &str) -> Result<String, String> {
-    let mut ast = validate::parse(expr).map_err(|e| e.to_string())?;
+pub fn with_job(
+    settings: &Settings,
+    component: Component,
+    expr: &str,
+) -> Result<String, ProbeError> {
+    let mut ast = validate::parse(expr)?;
     let filters = Filters::default();
     Rewrite {
         filters: &filters,
@@ -239,11 +256,10 @@ pub async fn count(
     client: &Client,
     component: Component,
     expr: &str,
-) -> Result<u64, String> {
+) -> Result<u64, ProbeError> {
     let resp = client
         .instant(&with_job(settings, component, expr)?, now_s())
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     Ok(resp
         .series
         .first()

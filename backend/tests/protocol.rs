@@ -68,7 +68,8 @@ async fn grafana_protocol_end_to_end() {
         .map(|f| f.fields[1].labels["ippool"].as_str())
         .collect();
     assert_eq!(pools, ["default-ipv4-ippool", "default-ipv6-ippool"]);
-    let first_meta = good[0].meta.as_ref().unwrap();
+    // The meta's JSON, with the keys Grafana reads.
+    let first_meta = json!(good[0].meta.as_ref().unwrap());
     assert!(first_meta["executedQueryString"]
         .as_str()
         .unwrap()
@@ -311,7 +312,7 @@ async fn faults_are_named_memory_stays_bounded_and_the_plugin_keeps_serving() {
     );
 
     let warned = frames(&responses["warned"]);
-    let notices = &warned[0].meta.as_ref().unwrap()["notices"];
+    let notices = &json!(warned[0].meta.as_ref().unwrap())["notices"];
     assert_eq!(
         notices[0],
         json!({ "severity": "warning", "text": "simulated warning" })

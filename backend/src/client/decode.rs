@@ -38,15 +38,29 @@ struct Envelope {
     infos: Vec<String>,
 }
 
+/// Why an answer is not a usable Prometheus API answer.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// Not the API's JSON: what was wrong, and the byte offset where reading stopped.
+    #[error("not Prometheus API JSON ({what} at byte {at})")]
+    Syntax { what: String, at: usize },
+    /// A well-formed error answer (`"status":"error"`).
+    #[error("{error_type}: {error}")]
+    Api { error_type: String, error: String },
+    #[error("the answer has no data")]
+    NoData,
+}
+
 impl ApiResponse {
-    pub fn from_slice(body: &[u8]) -> Result<Self, String> {
-        let env = Reader::new(body)
-            .envelope()
-            .map_err(|e| format!("not Prometheus API JSON ({e})"))?;
+    pub fn from_slice(body: &[u8]) -> Result<Self, DecodeError> {
+        let env = Reader::new(body).envelope()?;
         if env.status != "success" {
-            return Err(format!("{}: {}", env.error_type, env.error));
+            return Err(DecodeError::Api {
+                error_type: env.error_type,
+                error: env.error,
+            });
         }
-        let mut data = env.data.ok_or("the answer has no data")?;
+        let mut data = env.data.ok_or(DecodeError::NoData)?;
         data.warnings = env.warnings;
         data.infos = env.infos;
         Ok(data)
@@ -65,7 +79,7 @@ struct Reader<'a> {
     i: usize,
 }
 
-type Res<T> = Result<T, String>;
+type Res<T> = Result<T, DecodeError>;
 
 impl<'a> Reader<'a> {
     fn new(b: &'a [u8]) -> Self {
@@ -187,7 +201,13 @@ impl<'a> Reader<'a> {
             .iter()
             .position(|&c| c == b'"')
             .ok_or_else(|| self.err("unterminated value"))?;
-        let value = sample_value(&self.b[vstart..vstart + len])?;
+        let raw = &self.b[vstart..vstart + len];
+        let value = sample_value(raw).ok_or_else(|| {
+            self.err(&format!(
+                "sample value {:?} is not a number",
+                String::from_utf8_lossy(raw)
+            ))
+        })?;
         self.i = vstart + len + 1;
         self.expect(b']')?;
         s.times_ms.push(time);
@@ -320,8 +340,11 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn err(&self, what: &str) -> String {
-        format!("{what} at byte {}", self.i)
+    fn err(&self, what: &str) -> DecodeError {
+        DecodeError::Syntax {
+            what: what.to_string(),
+            at: self.i,
+        }
     }
 }
 
@@ -354,24 +377,16 @@ fn time_ms(t: &[u8]) -> Option<i64> {
 }
 
 /// A sample value: Prometheus sends it as a string ("1.5", "NaN", "+Inf").
-fn sample_value(v: &[u8]) -> Res<f64> {
+fn sample_value(v: &[u8]) -> Option<f64> {
     // Most Calico values are small integers: skip the float parser for them.
     if !v.is_empty() && v.len() < 16 && v.iter().all(u8::is_ascii_digit) {
-        return Ok(v.iter().fold(0i64, |acc, &c| acc * 10 + (c - b'0') as i64) as f64);
+        return Some(v.iter().fold(0i64, |acc, &c| acc * 10 + (c - b'0') as i64) as f64);
     }
     match v {
-        b"+Inf" | b"Inf" => Ok(f64::INFINITY),
-        b"-Inf" => Ok(f64::NEG_INFINITY),
-        b"NaN" => Ok(f64::NAN),
-        _ => std::str::from_utf8(v)
-            .ok()
-            .and_then(|t| t.parse().ok())
-            .ok_or_else(|| {
-                format!(
-                    "sample value {:?} is not a number",
-                    String::from_utf8_lossy(v)
-                )
-            }),
+        b"+Inf" | b"Inf" => Some(f64::INFINITY),
+        b"-Inf" => Some(f64::NEG_INFINITY),
+        b"NaN" => Some(f64::NAN),
+        _ => std::str::from_utf8(v).ok().and_then(|t| t.parse().ok()),
     }
 }
 
@@ -421,10 +436,12 @@ mod tests {
         );
         for truncated in [&body[..40], &body[..body.len() - 3]] {
             let e = ApiResponse::from_slice(truncated).unwrap_err();
-            assert!(e.contains("at byte"), "{e}");
+            assert!(matches!(e, DecodeError::Syntax { .. }), "{e}");
+            assert!(e.to_string().contains("at byte"), "{e}");
         }
         assert!(ApiResponse::from_slice(b"{\"status\":\"success\"} x")
             .unwrap_err()
+            .to_string()
             .contains("trailing"));
     }
 
@@ -454,6 +471,7 @@ mod tests {
         assert!(parse_point("[1,2]").is_err() && parse_point("[\"a\",\"1\"]").is_err());
         assert!(ApiResponse::from_slice(br#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"x"]}]}}"#)
             .unwrap_err()
+            .to_string()
             .contains("not a number"));
     }
 }

@@ -8,35 +8,32 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION};
 use super::decode::ApiResponse;
 use crate::settings::Settings;
 
-#[derive(Debug, thiserror::Error)]
+/// Why a request to the data source failed. The texts name the data source, not
+/// Prometheus: the server may be Thanos, Mimir or VictoriaMetrics. None carries a secret
+/// (texts from the server or the transport pass through [`Client::scrub`]).
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum ClientError {
-    #[error("Prometheus at {url} is unreachable: {cause}. Check the datasource URL and that the server is running")]
+    /// No answer at all: connection refused, DNS, TLS.
+    #[error("the data source at {url} is unreachable: {cause}. Check the datasource URL and that the server is running")]
     Unreachable { url: String, cause: String },
+    /// No complete answer within the timeout setting.
     #[error(
-        "Prometheus did not answer within {0:?}: raise the timeout setting or narrow the query"
+        "the data source did not answer within {0:?}: raise the timeout setting or narrow the query"
     )]
     Timeout(Duration),
-    #[error("Prometheus answered HTTP {status}: {message}")]
+    /// The server answered with an HTTP error, e.g. Prometheus's 400 (bad_data) or 422
+    /// (execution error), with its own error text.
+    #[error("the data source answered HTTP {status}: {message}")]
     Status { status: u16, message: String },
-    #[error("Prometheus's answer is larger than the {0} byte limit: narrow the query or raise maxResponseBytes")]
+    /// The answer outgrew `maxResponseBytes` while streaming in; it was dropped.
+    #[error("the data source's answer is larger than the {0} byte limit: narrow the query or raise maxResponseBytes")]
     TooLarge(u64),
-    #[error("Prometheus's answer could not be read: {0}")]
+    /// The answer is not the Prometheus API's JSON.
+    #[error("the data source's answer could not be read: {0}")]
     Decode(String),
+    /// The datasource settings cannot make a client (TLS CA, header values).
     #[error("the datasource settings are not usable: {0}")]
     Config(String),
-}
-
-impl ClientError {
-    /// The HTTP-like status Grafana shows for this error.
-    pub fn status(&self) -> u16 {
-        match self {
-            ClientError::Unreachable { .. } => 502,
-            ClientError::Timeout(_) => 504,
-            ClientError::Status { status, .. } => *status,
-            ClientError::TooLarge(_) | ClientError::Decode(_) => 502,
-            ClientError::Config(_) => 400,
-        }
-    }
 }
 
 #[derive(Clone, Debug)]
@@ -142,7 +139,7 @@ impl Client {
             .query(&self.params)
             .form(form);
         let body = self.send(req).await?;
-        ApiResponse::from_slice(&body).map_err(|e| ClientError::Decode(self.scrub(&e)))
+        ApiResponse::from_slice(&body).map_err(|e| ClientError::Decode(self.scrub(&e.to_string())))
     }
 
     fn url(&self, path: &str) -> String {

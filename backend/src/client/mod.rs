@@ -4,5 +4,5 @@
 mod decode;
 mod http;
 
-pub use decode::{ApiResponse, Series};
+pub use decode::{ApiResponse, DecodeError, Series};
 pub use http::{now_s, scrub, Client, ClientError};

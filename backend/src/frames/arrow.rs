@@ -17,40 +17,65 @@ use grafana_plugin_sdk::arrow2::{
 
 use super::frame::{Field, Frame, Values};
 
-pub fn encode(frame: &Frame, ref_id: &str) -> Result<Vec<u8>, String> {
+/// Why a frame could not be written as, or read from, Arrow IPC.
+#[derive(Debug, thiserror::Error)]
+pub enum ArrowError {
+    #[error("frame {frame:?}: {source}")]
+    Arrow {
+        frame: String,
+        source: grafana_plugin_sdk::arrow2::error::Error,
+    },
+    #[error("frame {frame:?}: field {field:?}'s labels: {source}")]
+    Labels {
+        frame: String,
+        field: String,
+        source: serde_json::Error,
+    },
+    #[error("unsupported column type {0:?}")]
+    UnsupportedColumn(DataType),
+}
+
+pub fn encode(frame: &Frame, ref_id: &str) -> Result<Vec<u8>, ArrowError> {
+    let arrow = |source| ArrowError::Arrow {
+        frame: frame.name.clone(),
+        source,
+    };
     let fields = frame
         .fields
         .iter()
-        .map(schema_field)
+        .map(|f| {
+            schema_field(f).map_err(|source| ArrowError::Labels {
+                frame: frame.name.clone(),
+                field: f.name.clone(),
+                source,
+            })
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let mut metadata = BTreeMap::from([
         ("name".to_string(), frame.name.clone()),
         ("refId".to_string(), ref_id.to_string()),
     ]);
     if let Some(meta) = &frame.meta {
-        metadata.insert("meta".into(), meta.to_string());
+        metadata.insert("meta".into(), serde_json::json!(meta).to_string());
     }
     let schema = Schema::from(fields).with_metadata(metadata);
     let mut buf = Vec::new();
     let mut writer =
         FileWriter::try_new(&mut buf, schema, None, WriteOptions { compression: None })
-            .map_err(|e| e.to_string())?;
+            .map_err(arrow)?;
     if !frame.fields.is_empty() {
         let columns: Vec<Box<dyn Array>> = frame.fields.iter().map(|f| column(&f.values)).collect();
-        let chunk = Chunk::try_new(columns).map_err(|e| format!("frame {:?}: {e}", frame.name))?;
-        writer.write(&chunk, None).map_err(|e| e.to_string())?;
+        let chunk = Chunk::try_new(columns).map_err(arrow)?;
+        writer.write(&chunk, None).map_err(arrow)?;
     }
-    writer.finish().map_err(|e| e.to_string())?;
+    writer.finish().map_err(arrow)?;
     Ok(buf)
 }
 
-fn schema_field(f: &Field) -> Result<ArrowField, String> {
+fn schema_field(f: &Field) -> Result<ArrowField, serde_json::Error> {
     let mut metadata = BTreeMap::new();
     if !f.labels.is_empty() {
-        metadata.insert(
-            "labels".to_string(),
-            serde_json::to_string(&f.labels).map_err(|e| e.to_string())?,
-        );
+        metadata.insert("labels".to_string(), serde_json::to_string(&f.labels)?);
     }
     if let Some(config) = &f.config {
         metadata.insert("config".to_string(), config.to_string());
@@ -78,13 +103,17 @@ fn column(values: &Values) -> Box<dyn Array> {
 
 /// Reads an encoded frame back, as Grafana does: name, refId, meta, fields with labels and
 /// config. Used by the protocol tests and the panel's fixtures.
-pub fn decode(bytes: &[u8]) -> Result<(Frame, String), String> {
+pub fn decode(bytes: &[u8]) -> Result<(Frame, String), ArrowError> {
     let mut cursor = std::io::Cursor::new(bytes);
-    let metadata = read_file_metadata(&mut cursor).map_err(|e| e.to_string())?;
+    let arrow = |source| ArrowError::Arrow {
+        frame: String::new(),
+        source,
+    };
+    let metadata = read_file_metadata(&mut cursor).map_err(arrow)?;
     let schema = metadata.schema.clone();
     let mut columns: Vec<Box<dyn Array>> = Vec::new();
     for chunk in FileReader::new(cursor, metadata, None, None) {
-        let chunk = chunk.map_err(|e| e.to_string())?;
+        let chunk = chunk.map_err(arrow)?;
         columns = chunk.into_arrays(); // frames are written as one record batch
     }
     let fields = schema
@@ -102,7 +131,7 @@ pub fn decode(bytes: &[u8]) -> Result<(Frame, String), String> {
                 config: json(f.metadata.get("config")),
             })
         })
-        .collect::<Result<Vec<_>, String>>()?;
+        .collect::<Result<Vec<_>, ArrowError>>()?;
     let frame = Frame {
         name: schema.metadata.get("name").cloned().unwrap_or_default(),
         fields,
@@ -126,7 +155,7 @@ fn empty_values(t: &DataType) -> Values {
     }
 }
 
-fn values_of(column: &dyn Array) -> Result<Values, String> {
+fn values_of(column: &dyn Array) -> Result<Values, ArrowError> {
     let any = column.as_any();
     if let Some(a) = any.downcast_ref::<PrimitiveArray<i64>>() {
         return Ok(Values::Time(
@@ -139,7 +168,7 @@ fn values_of(column: &dyn Array) -> Result<Values, String> {
     if let Some(a) = any.downcast_ref::<Utf8Array<i32>>() {
         return Ok(Values::Text(a.values_iter().map(str::to_string).collect()));
     }
-    Err(format!("unsupported column type {:?}", column.data_type()))
+    Err(ArrowError::UnsupportedColumn(column.data_type().clone()))
 }
 
 #[cfg(test)]
@@ -230,7 +259,10 @@ mod tests {
                 value.with_config(serde_json::json!({"unit": "short"})),
                 Field::new("pool", Values::Text(vec!["a".into(), "b".into()])),
             ],
-            meta: Some(serde_json::json!({"type": "table"})),
+            meta: Some(crate::frames::frame::FrameMeta {
+                executed_query_string: Some("Expr: up".into()),
+                ..Default::default()
+            }),
         };
         let (back, ref_id) = super::decode(&encode(&frame, "Z").unwrap()).unwrap();
         assert_eq!((back, ref_id.as_str()), (frame, "Z"));

@@ -6,7 +6,7 @@ use std::{collections::BTreeMap, time::Duration};
 
 use serde_json::{json, Value};
 
-use super::frame::{Field, Frame, Values};
+use super::frame::{Custom, Field, Frame, FrameMeta, FrameType, Severity, Values};
 use crate::client::{ApiResponse, Series};
 use crate::query::time::format_duration;
 
@@ -22,9 +22,9 @@ pub struct Shape<'a> {
 
 pub fn to_frames(resp: ApiResponse, shape: &Shape) -> Vec<Frame> {
     let frame_type = if shape.step.is_some() {
-        "timeseries-multi"
+        FrameType::TimeseriesMulti
     } else {
-        "numeric-multi"
+        FrameType::NumericMulti
     };
     let mut frames: Vec<Frame> = resp
         .series
@@ -35,21 +35,26 @@ pub fn to_frames(resp: ApiResponse, shape: &Shape) -> Vec<Frame> {
         frames.push(Frame::new(""));
     }
     for f in &mut frames {
-        f.add_meta("type", json!(frame_type));
-        f.add_meta("typeVersion", json!([0, 1]));
-        f.add_meta("custom", json!({ "resultType": resp.result_type }));
+        f.meta = Some(FrameMeta {
+            frame_type: Some(frame_type),
+            type_version: Some([0, 1]),
+            custom: Some(Custom {
+                result_type: resp.result_type.clone(),
+            }),
+            ..FrameMeta::default()
+        });
     }
     let first = &mut frames[0];
     let executed = match shape.step {
         Some(step) => format!("Expr: {}\nStep: {}", shape.expr, format_duration(step)),
         None => format!("Expr: {}", shape.expr),
     };
-    first.add_meta("executedQueryString", json!(executed));
+    first.meta_mut().executed_query_string = Some(executed);
     for w in &resp.warnings {
-        first.add_notice("warning", w.as_str());
+        first.add_notice(Severity::Warning, w.as_str());
     }
     for i in &resp.infos {
-        first.add_notice("info", i.as_str());
+        first.add_notice(Severity::Info, i.as_str());
     }
     frames
 }

@@ -33,7 +33,7 @@ pub fn to_json(frame: &Frame, ref_id: &str) -> Value {
         frame.fields.iter().map(|f| column(&f.values)).unzip();
     let mut schema = json!({ "name": frame.name, "refId": ref_id, "fields": fields });
     if let Some(meta) = &frame.meta {
-        schema["meta"] = meta.clone();
+        schema["meta"] = json!(meta);
     }
     let mut data = json!({ "values": values });
     if entities.iter().any(|e| !e.is_null()) {

@@ -49,7 +49,7 @@ impl Diagnostics for Calicoscope {
             .get(request.get_ref().plugin_context.as_ref())
         {
             Ok((settings, client)) => check(&settings, &client).await,
-            Err(e) => Health::failed(e),
+            Err(e) => Health::failed(e.to_string()),
         };
         let status = if health.ok {
             HealthStatus::Ok
@@ -92,7 +92,7 @@ pub async fn check(settings: &Settings, client: &Client) -> Health {
     }
     let detected = match detect(settings, client).await {
         Ok(d) => d,
-        Err(e) => return Health::failed(e),
+        Err(e) => return Health::failed(e.to_string()),
     };
     let mut problems = Vec::new();
     let components: Vec<ComponentHealth> = PROBES
@@ -212,6 +212,25 @@ fn replica_labels<'a>(
     names.into_iter().collect()
 }
 
+/// Detects the `exported_node` renaming that a scrape config without `honor_labels` causes:
+/// the target's own `node` label then hides Calico's, which survives as `exported_node`.
+async fn node_label_hint(settings: &Settings, client: &Client) -> Option<String> {
+    let label = &settings.json.node_label;
+    if label == "exported_node" {
+        return None;
+    }
+    let renamed = "count(ipam_allocations_in_use{exported_node!=\"\"})";
+    let has_renamed = count(settings, client, Component::KubeControllers, renamed)
+        .await
+        .ok()?;
+    (has_renamed > 0).then(|| {
+        format!(
+            "IPAM metrics carry the node in exported_node, not {label}: the scrape config adds its own node label \
+             without honor_labels. Set \"Node label\" to exported_node in the datasource settings, or set honor_labels: true"
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -234,23 +253,4 @@ mod tests {
         let two_jobs = [series("a", "kc", "1"), series("a", "kc2", "1")];
         assert!(super::replica_labels(two_jobs.iter(), "ippool").is_empty());
     }
-}
-
-/// Detects the `exported_node` renaming that a scrape config without `honor_labels` causes:
-/// the target's own `node` label then hides Calico's, which survives as `exported_node`.
-async fn node_label_hint(settings: &Settings, client: &Client) -> Option<String> {
-    let label = &settings.json.node_label;
-    if label == "exported_node" {
-        return None;
-    }
-    let renamed = "count(ipam_allocations_in_use{exported_node!=\"\"})";
-    let has_renamed = count(settings, client, Component::KubeControllers, renamed)
-        .await
-        .ok()?;
-    (has_renamed > 0).then(|| {
-        format!(
-            "IPAM metrics carry the node in exported_node, not {label}: the scrape config adds its own node label \
-             without honor_labels. Set \"Node label\" to exported_node in the datasource settings, or set honor_labels: true"
-        )
-    })
 }

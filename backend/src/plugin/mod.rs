@@ -7,6 +7,7 @@
 
 mod context;
 mod data;
+mod error;
 mod health;
 mod resources;
 
@@ -17,7 +18,8 @@ use grafana_plugin_sdk::pluginv2::{
 };
 use tracing_subscriber::prelude::*;
 
-pub use context::Instances;
+pub use context::{InstanceError, Instances};
+pub use error::PluginError;
 pub use health::{check, Health};
 
 /// The plugin state shared by all services.

@@ -11,6 +11,15 @@ use promql_parser::parser::{Expr, LabelModifier, VectorSelector};
 use super::labels::{dimensions, label_for, Dimension};
 use crate::query::model::Filters;
 
+/// A filter or setting that cannot become a label matcher.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum RewriteError {
+    #[error("the job setting {job:?} is not a valid regex: {source}")]
+    JobRegex { job: String, source: regex::Error },
+    #[error("the {label} filter's values cannot be matched: {source}")]
+    Values { label: String, source: regex::Error },
+}
+
 /// What to change in an expression.
 pub struct Rewrite<'a> {
     pub filters: &'a Filters,
@@ -22,7 +31,7 @@ pub struct Rewrite<'a> {
 }
 
 impl Rewrite<'_> {
-    pub fn apply(&self, expr: &mut Expr) -> Result<(), String> {
+    pub fn apply(&self, expr: &mut Expr) -> Result<(), RewriteError> {
         match expr {
             Expr::VectorSelector(vs) => self.selector(vs),
             Expr::MatrixSelector(ms) => self.selector(&mut ms.vs),
@@ -53,7 +62,7 @@ impl Rewrite<'_> {
         }
     }
 
-    fn selector(&self, vs: &mut VectorSelector) -> Result<(), String> {
+    fn selector(&self, vs: &mut VectorSelector) -> Result<(), RewriteError> {
         let metric = vs.name.clone().unwrap_or_default();
         for m in &mut vs.matchers.matchers {
             m.name = self.rename(&m.name);
@@ -109,17 +118,20 @@ impl Rewrite<'_> {
 }
 
 /// `job=~"<setting>"` for a component's job setting; `None` when the setting is empty.
-pub fn job_matcher(job: &str) -> Result<Option<Matcher>, String> {
+pub fn job_matcher(job: &str) -> Result<Option<Matcher>, RewriteError> {
     if job.is_empty() {
         return Ok(None);
     }
-    let re = regex::Regex::new(&format!("^(?:{job})$"))
-        .map_err(|e| format!("the job setting {job:?} is not a valid regex: {e}"))?;
+    let re =
+        regex::Regex::new(&format!("^(?:{job})$")).map_err(|source| RewriteError::JobRegex {
+            job: job.to_string(),
+            source,
+        })?;
     Ok(Some(Matcher::new(MatchOp::Re(re), "job", job)))
 }
 
 /// `label="v"` for one value; `label=~"v1|v2"` with every value regex-escaped for several.
-pub fn value_matcher(label: &str, values: &[String]) -> Result<Matcher, String> {
+pub fn value_matcher(label: &str, values: &[String]) -> Result<Matcher, RewriteError> {
     if let [one] = values {
         return Ok(Matcher::new(MatchOp::Equal, label, one));
     }
@@ -128,7 +140,12 @@ pub fn value_matcher(label: &str, values: &[String]) -> Result<Matcher, String> 
         .map(|v| regex::escape(v))
         .collect::<Vec<_>>()
         .join("|");
-    let re = regex::Regex::new(&format!("^(?:{alternation})$")).map_err(|e| e.to_string())?;
+    let re = regex::Regex::new(&format!("^(?:{alternation})$")).map_err(|source| {
+        RewriteError::Values {
+            label: label.to_string(),
+            source,
+        }
+    })?;
     Ok(Matcher::new(MatchOp::Re(re), label, &alternation))
 }
 

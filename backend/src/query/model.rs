@@ -47,17 +47,20 @@ pub struct QueryModel {
     pub interval: String,
 }
 
+/// A query JSON that is not the editor's, named with the fix.
+#[derive(Debug, thiserror::Error)]
+#[error("the query JSON is not valid: {0}. Re-open the query in the editor and save it again")]
+pub struct QueryJsonError(#[from] serde_json::Error);
+
 impl QueryModel {
     /// Reads one query's JSON; the error says what is wrong and how to fix it.
-    pub fn from_json(json: &[u8]) -> Result<Self, String> {
+    pub fn from_json(json: &[u8]) -> Result<Self, QueryJsonError> {
         let json = if json.is_empty() {
             b"{}".as_slice()
         } else {
             json
         };
-        let mut model: QueryModel = serde_json::from_slice(json).map_err(|e| {
-            format!("the query JSON is not valid: {e}. Re-open the query in the editor and save it again")
-        })?;
+        let mut model: QueryModel = serde_json::from_slice(json)?;
         model.filters.drop_all_markers();
         Ok(model)
     }
@@ -106,12 +109,14 @@ mod tests {
 
     #[test]
     fn malformed_json_says_what_to_do() {
-        let e = QueryModel::from_json(br#"{"mode":"sql"}"#).unwrap_err();
+        let e = QueryModel::from_json(br#"{"mode":"sql"}"#)
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("query JSON is not valid") && e.contains("unknown variant"),
             "{e}"
         );
-        let e = QueryModel::from_json(b"{not json").unwrap_err();
+        let e = QueryModel::from_json(b"{not json").unwrap_err().to_string();
         assert!(e.contains("Re-open"), "{e}");
     }
 }

@@ -197,11 +197,9 @@ const EMPTY_WHEN_FROZEN: [&str; 2] = ["ipam_days_to_exhaustion", "felix_apply_me
 pub fn notices(frame: &Frame) -> Vec<String> {
     frame
         .meta
-        .as_ref()
-        .and_then(|m| m["notices"].as_array().cloned())
-        .unwrap_or_default()
         .iter()
-        .filter_map(|n| n["text"].as_str().map(str::to_string))
+        .flat_map(|m| &m.notices)
+        .map(|n| n.text.clone())
         .collect()
 }
 
@@ -215,7 +213,7 @@ pub async fn check_store(settings: &Settings, cluster: &Cluster) {
         let req = request(serde_json::json!({ "catalog": entry.id, "instant": true }));
         let frames = calicoscope_backend::execute::execute(&req, settings, &client)
             .await
-            .unwrap_or_else(|e| panic!("{}: {}", entry.id, e.message));
+            .unwrap_or_else(|e| panic!("{}: {e}", entry.id));
         let has_data = frames.iter().any(|f| f.rows() > 0);
         let applies = entry.applies_to(cluster.release, cluster.dataplane);
         if applies {
@@ -244,7 +242,7 @@ pub async fn check_store(settings: &Settings, cluster: &Cluster) {
         let req = request(serde_json::json!({ "catalog": entry.id }));
         calicoscope_backend::execute::execute(&req, settings, &client)
             .await
-            .unwrap_or_else(|e| panic!("range {}: {}", entry.id, e.message));
+            .unwrap_or_else(|e| panic!("range {}: {e}", entry.id));
     }
     // 2. The values are the ones the simulated cluster implies.
     let expectations = [

@@ -223,7 +223,7 @@ pub async fn instant(
     let req = request(serde_json::json!({ "catalog": catalog, "instant": true }));
     let frames = execute::execute(&req, settings, &client)
         .await
-        .map_err(|e| e.message)?;
+        .map_err(|e| e.to_string())?;
     Ok(frames.iter().filter_map(last_value).collect())
 }
 
