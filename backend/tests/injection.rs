@@ -7,6 +7,7 @@ use calicoscope_backend::query::catalog::CATALOG;
 use calicoscope_backend::query::model::{Filters, QueryModel};
 use calicoscope_backend::settings::Settings;
 use promql_parser::parser::{parse, Expr};
+use promql_parser::util::visitor::{walk_expr_mut, ExprVisitorMut};
 
 const BENIGN: &str = "benign-value";
 
@@ -88,39 +89,44 @@ fn with(filter: usize, value: &str) -> Filters {
     f
 }
 
+/// Replaces every matcher value equal to `from` by `to`, counting the replacements.
+struct ReplaceValues<'a> {
+    from: &'a str,
+    to: &'a str,
+    replaced: usize,
+}
+
+impl ExprVisitorMut for ReplaceValues<'_> {
+    type Error = std::convert::Infallible;
+
+    fn pre_visit(&mut self, expr: &mut Expr) -> Result<bool, Self::Error> {
+        let vs = match expr {
+            Expr::VectorSelector(vs) => vs,
+            Expr::MatrixSelector(ms) => &mut ms.vs,
+            _ => return Ok(true),
+        };
+        for m in vs
+            .matchers
+            .matchers
+            .iter_mut()
+            .filter(|m| m.value == self.from)
+        {
+            m.value = self.to.to_string();
+            self.replaced += 1;
+        }
+        Ok(true)
+    }
+}
+
 /// Replaces every matcher value equal to `from` by `to`; returns how many it replaced.
 fn replace_values(expr: &mut Expr, from: &str, to: &str) -> usize {
-    match expr {
-        Expr::VectorSelector(vs) => vs
-            .matchers
-            .matchers
-            .iter_mut()
-            .filter(|m| m.value == from)
-            .map(|m| m.value = to.to_string())
-            .count(),
-        Expr::MatrixSelector(ms) => {
-            let mut vs = Expr::VectorSelector(ms.vs.clone());
-            let n = replace_values(&mut vs, from, to);
-            if let Expr::VectorSelector(v) = vs {
-                ms.vs = v;
-            }
-            n
-        }
-        Expr::Aggregate(a) => replace_values(&mut a.expr, from, to),
-        Expr::Binary(b) => {
-            replace_values(&mut b.lhs, from, to) + replace_values(&mut b.rhs, from, to)
-        }
-        Expr::Paren(p) => replace_values(&mut p.expr, from, to),
-        Expr::Unary(u) => replace_values(&mut u.expr, from, to),
-        Expr::Subquery(s) => replace_values(&mut s.expr, from, to),
-        Expr::Call(c) => c
-            .args
-            .args
-            .iter_mut()
-            .map(|a| replace_values(a, from, to))
-            .sum(),
-        _ => 0,
-    }
+    let mut visitor = ReplaceValues {
+        from,
+        to,
+        replaced: 0,
+    };
+    walk_expr_mut(&mut visitor, expr).unwrap_or_else(|never| match never {});
+    visitor.replaced
 }
 
 #[test]
@@ -137,38 +143,44 @@ fn hostile_filter_values_never_change_the_expression() {
                     filters: with(dim, value),
                     ..Default::default()
                 };
-                // Every part of a tables entry.
-                catalog_exprs(entry, &q, &settings, &Vars::fixed_hour())
-                    .map(|parts| parts.into_iter().map(|(_, e)| e).collect::<Vec<_>>())
+                // Every part of a tables entry, one per line.
+                catalog_exprs(entry, &q, &settings, &Vars::fixed_hour()).map(|parts| {
+                    let exprs: Vec<String> = parts.into_iter().map(|(_, e)| e).collect();
+                    exprs.join("\n")
+                })
             };
-            for (i, benign) in build(BENIGN).unwrap().iter().enumerate() {
-                if !benign.contains(BENIGN) {
-                    continue; // this expression has no selector with that dimension
-                }
-                let uses = benign.matches(BENIGN).count();
-                for hostile in &corpus {
-                    tried += 1;
-                    let printed = match build(hostile) {
-                        Ok(p) => p[i].clone(),
-                        Err(e) => {
-                            failed.push(format!("{} {hostile:?}: refused: {e}", entry.id));
-                            continue;
-                        }
-                    };
-                    let mut ast = match parse(&printed) {
-                        Ok(ast) => ast,
-                        Err(e) => {
-                            failed.push(format!("{} {hostile:?}: unparsable: {e}", entry.id));
-                            continue;
-                        }
-                    };
-                    let replaced = replace_values(&mut ast, hostile, BENIGN);
-                    if replaced != uses || ast.to_string() != *benign {
-                        failed.push(format!(
-                            "{} {hostile:?}: structure changed: {printed}",
-                            entry.id
-                        ));
+            let benign = build(BENIGN).unwrap();
+            if !benign.contains(BENIGN) {
+                continue; // this entry has no selector with that dimension
+            }
+            let uses = benign.matches(BENIGN).count();
+            for hostile in &corpus {
+                tried += 1;
+                let printed = match build(hostile) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        failed.push(format!("{} {hostile:?}: refused: {e}", entry.id));
+                        continue;
                     }
+                };
+                // One expression per line (a tables entry's parts); values print escaped.
+                let mut asts = match printed.lines().map(parse).collect::<Result<Vec<_>, _>>() {
+                    Ok(asts) => asts,
+                    Err(e) => {
+                        failed.push(format!("{} {hostile:?}: unparsable: {e}", entry.id));
+                        continue;
+                    }
+                };
+                let replaced: usize = asts
+                    .iter_mut()
+                    .map(|ast| replace_values(ast, hostile, BENIGN))
+                    .sum();
+                let reprinted: Vec<String> = asts.iter().map(Expr::to_string).collect();
+                if replaced != uses || reprinted.join("\n") != benign {
+                    failed.push(format!(
+                        "{} {hostile:?}: structure changed: {printed}",
+                        entry.id
+                    ));
                 }
             }
         }

@@ -7,6 +7,7 @@
 
 use promql_parser::label::{MatchOp, Matcher};
 use promql_parser::parser::{Expr, LabelModifier, VectorSelector};
+use promql_parser::util::visitor::{walk_expr_mut, ExprVisitorMut};
 
 use super::labels::{dimensions, label_for, Dimension};
 use crate::query::model::Filters;
@@ -31,35 +32,9 @@ pub struct Rewrite<'a> {
 }
 
 impl Rewrite<'_> {
+    /// Rewrites every node of `expr`, walked by promql-parser's visitor.
     pub fn apply(&self, expr: &mut Expr) -> Result<(), RewriteError> {
-        match expr {
-            Expr::VectorSelector(vs) => self.selector(vs),
-            Expr::MatrixSelector(ms) => self.selector(&mut ms.vs),
-            Expr::Aggregate(agg) => {
-                if let Some(modifier) = &mut agg.modifier {
-                    self.grouping(modifier);
-                }
-                self.apply(&mut agg.expr)?;
-                agg.param.as_mut().map_or(Ok(()), |p| self.apply(p))
-            }
-            Expr::Binary(bin) => {
-                if let Some(m) = &mut bin.modifier {
-                    if let Some(matching) = &mut m.matching {
-                        self.rename_all(matching_labels(matching));
-                    }
-                    if let Some(labels) = card_labels(&mut m.card) {
-                        self.rename_all(labels);
-                    }
-                }
-                self.apply(&mut bin.lhs)?;
-                self.apply(&mut bin.rhs)
-            }
-            Expr::Unary(u) => self.apply(&mut u.expr),
-            Expr::Paren(p) => self.apply(&mut p.expr),
-            Expr::Subquery(s) => self.apply(&mut s.expr),
-            Expr::Call(call) => call.args.args.iter_mut().try_for_each(|a| self.apply(a)),
-            Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::Extension(_) => Ok(()),
-        }
+        walk_expr_mut(&mut { self }, expr).map(|_| ())
     }
 
     fn selector(&self, vs: &mut VectorSelector) -> Result<(), RewriteError> {
@@ -117,6 +92,42 @@ impl Rewrite<'_> {
     }
 }
 
+/// One node at a time, before its children: selectors get matchers, `by (...)` and vector
+/// matching get renamed labels.
+impl ExprVisitorMut for &Rewrite<'_> {
+    type Error = RewriteError;
+
+    fn pre_visit(&mut self, expr: &mut Expr) -> Result<bool, RewriteError> {
+        match expr {
+            Expr::VectorSelector(vs) => self.selector(vs)?,
+            // The walk does not enter a matrix selector's vector selector.
+            Expr::MatrixSelector(ms) => self.selector(&mut ms.vs)?,
+            Expr::Aggregate(agg) => {
+                if let Some(modifier) = &mut agg.modifier {
+                    self.grouping(modifier);
+                }
+                // The walk enters the aggregated expression but not the parameter
+                // (`topk(k, ...)`, `quantile(q, ...)`), which may hold a selector too.
+                if let Some(param) = &mut agg.param {
+                    walk_expr_mut(self, param)?;
+                }
+            }
+            Expr::Binary(bin) => {
+                if let Some(m) = &mut bin.modifier {
+                    if let Some(matching) = &mut m.matching {
+                        self.rename_all(matching_labels(matching));
+                    }
+                    if let Some(labels) = card_labels(&mut m.card) {
+                        self.rename_all(labels);
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(true)
+    }
+}
+
 /// `job=~"<setting>"` for a component's job setting; `None` when the setting is empty.
 pub fn job_matcher(job: &str) -> Result<Option<Matcher>, RewriteError> {
     if job.is_empty() {
@@ -168,28 +179,40 @@ fn card_labels(
 #[cfg(test)]
 mod tests {
     use promql_parser::parser::{parse, Expr};
+    use promql_parser::util::{walk_expr, ExprVisitor};
 
     use super::*;
 
     /// Every (label, value) of the equality and regex matchers in an expression.
-    fn matchers(expr: &Expr, out: &mut Vec<(String, String)>) {
-        match expr {
-            Expr::VectorSelector(vs) => out.extend(
-                vs.matchers
-                    .matchers
-                    .iter()
-                    .map(|m| (m.name.clone(), m.value.clone())),
-            ),
-            Expr::MatrixSelector(ms) => matchers(&Expr::VectorSelector(ms.vs.clone()), out),
-            Expr::Aggregate(a) => matchers(&a.expr, out),
-            Expr::Binary(b) => {
-                matchers(&b.lhs, out);
-                matchers(&b.rhs, out);
-            }
-            Expr::Paren(p) => matchers(&p.expr, out),
-            Expr::Call(c) => c.args.args.iter().for_each(|a| matchers(a, out)),
-            _ => {}
+    struct Matchers(Vec<(String, String)>);
+
+    impl ExprVisitor for Matchers {
+        type Error = std::convert::Infallible;
+
+        fn pre_visit(&mut self, expr: &Expr) -> Result<bool, Self::Error> {
+            let vs = match expr {
+                Expr::VectorSelector(vs) => vs,
+                Expr::MatrixSelector(ms) => &ms.vs,
+                // As in the rewrite: the walk skips aggregation parameters.
+                Expr::Aggregate(agg) => {
+                    if let Some(param) = &agg.param {
+                        walk_expr(self, param)?;
+                    }
+                    return Ok(true);
+                }
+                _ => return Ok(true),
+            };
+            let pairs = vs.matchers.matchers.iter();
+            self.0
+                .extend(pairs.map(|m| (m.name.clone(), m.value.clone())));
+            Ok(true)
         }
+    }
+
+    fn matchers(expr: &Expr) -> Vec<(String, String)> {
+        let mut found = Matchers(Vec::new());
+        walk_expr(&mut found, expr).unwrap_or_else(|never| match never {});
+        found.0
     }
 
     #[test]
@@ -225,8 +248,7 @@ mod tests {
             let reparsed = parse(&printed)
                 .unwrap_or_else(|e| panic!("{value:?} broke the expression: {e}\n{printed}"));
             assert_eq!(reparsed.to_string(), printed, "{value:?}");
-            let mut found = Vec::new();
-            matchers(&reparsed, &mut found);
+            let found = matchers(&reparsed);
             let pool_values: Vec<_> = found
                 .iter()
                 .filter(|(n, _)| n == "ippool")
@@ -238,6 +260,35 @@ mod tests {
                 "{value:?} must round-trip as the ippool value of both selectors"
             );
         }
+    }
+
+    #[test]
+    fn every_selector_is_reached_aggregation_parameters_too() {
+        let filters = Filters {
+            nodes: vec!["n1".into()],
+            ..Default::default()
+        };
+        let rw = Rewrite {
+            filters: &filters,
+            job: Some("kc"),
+            node_label: "exported_node",
+            pool_label: "ippool",
+            group_by: &[],
+        };
+        let mut expr = parse(
+            "topk(scalar(max(ipam_blocks)), -rate(ipam_allocations_in_use[5m])) \
+             + on (node) group_left (ippool) max_over_time(ipam_blocks[1h:5m])",
+        )
+        .unwrap();
+        rw.apply(&mut expr).unwrap();
+        let found = matchers(&expr);
+        let jobs = found
+            .iter()
+            .filter(|(n, v)| n == "job" && v == "kc")
+            .count();
+        let nodes = found.iter().filter(|(n, _)| n == "exported_node").count();
+        assert_eq!((jobs, nodes), (3, 3), "{expr}");
+        assert!(expr.to_string().contains("on (exported_node)"), "{expr}");
     }
 
     #[test]

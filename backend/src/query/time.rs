@@ -12,55 +12,24 @@ use std::time::Duration;
 /// Prometheus refuses range queries with more points than this per series.
 pub const MAX_POINTS: u64 = 11_000;
 
-/// Parses a Prometheus duration: `15s`, `1m30s`, `6h`, `2d`, `500ms`, `1w`, `1y`.
+/// Parses a Prometheus duration as PromQL writes one: `15s`, `1m30s`, `6h`, `2d`, `500ms`,
+/// `1w`, `1y`, units from the largest, each once, above zero (promql-parser's reading).
 pub fn parse_duration(s: &str) -> Option<Duration> {
     let s = s.trim();
-    if s.is_empty() {
+    // promql-parser also takes a bare number as seconds, panicking on a negative or infinite
+    // one, and reads a unit count beyond u32 as 0: neither is a duration here.
+    let counts_fit = s
+        .split(|c: char| !c.is_ascii_digit())
+        .all(|n| n.is_empty() || n.parse::<u32>().is_ok());
+    if s.parse::<f64>().is_ok() || !counts_fit {
         return None;
     }
-    let (mut total, mut rest) = (0u64, s);
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        if digits == 0 {
-            return None;
-        }
-        let n: u64 = rest[..digits].parse().ok()?;
-        rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let ms = match &rest[..unit_len] {
-            "ms" => 1,
-            "s" => 1_000,
-            "m" => 60_000,
-            "h" => 3_600_000,
-            "d" => 86_400_000,
-            "w" => 604_800_000,
-            "y" => 31_536_000_000,
-            _ => return None,
-        };
-        total = total.checked_add(n.checked_mul(ms)?)?;
-        rest = &rest[unit_len..];
-    }
-    Some(Duration::from_millis(total))
+    promql_parser::util::parse_duration(s).ok()
 }
 
-/// Formats a duration the way PromQL reads it, in the largest whole unit.
+/// Formats a duration the way PromQL reads it, largest units first (`90s` is `1m30s`).
 pub fn format_duration(d: Duration) -> String {
-    let ms = d.as_millis() as u64;
-    for (unit, size) in [
-        ("d", 86_400_000),
-        ("h", 3_600_000),
-        ("m", 60_000),
-        ("s", 1_000),
-    ] {
-        if ms > 0 && ms.is_multiple_of(size) {
-            return format!("{}{unit}", ms / size);
-        }
-    }
-    format!("{ms}ms")
+    promql_parser::util::display_duration(&d)
 }
 
 /// Grafana's `RoundInterval`: the nearest "nice" interval below a raw one.
@@ -215,12 +184,37 @@ mod tests {
                 "{text}"
             );
         }
-        for bad in ["", "5", "s", "1x", "-1s", "1.5s"] {
+        assert_eq!(
+            parse_duration(" 1w "),
+            Some(Duration::from_secs(7 * 86_400))
+        );
+        let bad = [
+            "",
+            "5",
+            "s",
+            "1x",
+            "-1s",
+            "1.5s",
+            "0s",
+            "30s1m",
+            "1m1m",
+            "-5",
+            "NaN",
+            "inf",
+            "1e400",
+            "99999999999s",
+            "1h99999999999s",
+        ];
+        for bad in bad {
             assert_eq!(parse_duration(bad), None, "{bad}");
         }
-        assert_eq!(format_duration(Duration::from_secs(90)), "90s");
+        assert_eq!(format_duration(Duration::from_secs(90)), "1m30s");
         assert_eq!(format_duration(Duration::from_secs(120)), "2m");
-        assert_eq!(format_duration(Duration::from_millis(1500)), "1500ms");
+        assert_eq!(format_duration(Duration::from_millis(1500)), "1s500ms");
+        assert_eq!(format_duration(Duration::from_secs(7 * 86_400)), "1w");
+        for text in ["15s", "1m30s", "6h", "500ms", "2d", "1w"] {
+            assert_eq!(format_duration(parse_duration(text).unwrap()), text);
+        }
     }
 
     #[test]
