@@ -116,8 +116,7 @@ impl Client {
         let query = [("match[]", selector.to_string())];
         let body = self
             .send(
-                self.http
-                    .get(self.url(&path))
+                self.authorized(self.http.get(self.url(&path)))
                     .query(&self.params)
                     .query(&query),
             )
@@ -134,12 +133,20 @@ impl Client {
 
     async fn post(&self, path: &str, form: &[(&str, String)]) -> Result<ApiResponse, ClientError> {
         let req = self
-            .http
-            .post(self.url(path))
+            .authorized(self.http.post(self.url(path)))
             .query(&self.params)
             .form(form);
         let body = self.send(req).await?;
         ApiResponse::from_slice(&body).map_err(|e| ClientError::Decode(self.scrub(&e.to_string())))
+    }
+
+    /// Basic auth when a user is set (it wins over a bearer token, which then is not sent:
+    /// see [`headers`]). reqwest marks the header sensitive.
+    fn authorized(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.settings.basic_auth_user {
+            Some(user) => req.basic_auth(user, Some(&self.settings.secrets.basic_auth_password)),
+            None => req,
+        }
     }
 
     fn url(&self, path: &str) -> String {
@@ -211,60 +218,14 @@ fn headers(settings: &Settings) -> Result<HeaderMap, ClientError> {
         v.set_sensitive(true);
         map.insert(n, v);
     }
-    let auth = if let Some(user) = &settings.basic_auth_user {
-        use base64_engine::encode;
-        Some(format!(
-            "Basic {}",
-            encode(&format!("{user}:{}", settings.secrets.basic_auth_password))
-        ))
-    } else if !settings.secrets.bearer_token.is_empty() {
-        Some(format!("Bearer {}", settings.secrets.bearer_token))
-    } else {
-        None
-    };
-    if let Some(auth) = auth {
-        let mut v = HeaderValue::from_str(&auth).map_err(|_| bad("authorization value"))?;
+    // Basic auth is set per request ([`Client::authorized`]) and wins over the token.
+    if settings.basic_auth_user.is_none() && !settings.secrets.bearer_token.is_empty() {
+        let bearer = format!("Bearer {}", settings.secrets.bearer_token);
+        let mut v = HeaderValue::from_str(&bearer).map_err(|_| bad("bearer token"))?;
         v.set_sensitive(true);
         map.insert(AUTHORIZATION, v);
     }
     Ok(map)
-}
-
-/// Basic auth needs base64; a dozen lines are cheaper than a dependency.
-mod base64_engine {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-    pub fn encode(input: &str) -> String {
-        let bytes = input.as_bytes();
-        let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-        for chunk in bytes.chunks(3) {
-            let n = chunk
-                .iter()
-                .enumerate()
-                .fold(0u32, |acc, (i, b)| acc | (*b as u32) << (16 - 8 * i));
-            for i in 0..4 {
-                if i <= chunk.len() {
-                    out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-                } else {
-                    out.push('=');
-                }
-            }
-        }
-        out
-    }
-
-    #[test]
-    fn rfc4648_vectors() {
-        for (plain, coded) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-        ] {
-            assert_eq!(encode(plain), coded);
-        }
-    }
 }
 
 fn normalize_prefix(prefix: &str) -> String {
@@ -290,4 +251,44 @@ pub fn now_s() -> f64 {
 struct LabelValues {
     #[serde(default)]
     data: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::{JsonData, Secrets};
+
+    fn client(user: Option<&str>, password: &str, token: &str) -> Client {
+        let secrets = Secrets {
+            basic_auth_password: password.into(),
+            bearer_token: token.into(),
+            ..Default::default()
+        };
+        let settings = Settings::new("http://127.0.0.1:9", user, JsonData::default(), secrets);
+        Client::new(&settings.unwrap()).unwrap()
+    }
+
+    /// The Authorization header a request carries beyond the client's default headers.
+    fn authorization(c: &Client) -> Option<HeaderValue> {
+        let req = c.authorized(c.http.get(c.url("/"))).build().unwrap();
+        req.headers().get(AUTHORIZATION).cloned()
+    }
+
+    #[test]
+    fn basic_auth_wins_over_the_token_and_stays_sensitive() {
+        let both = client(Some("grafana"), "s3cret", "tok-1");
+        let basic = authorization(&both).unwrap();
+        assert_eq!(basic, "Basic Z3JhZmFuYTpzM2NyZXQ=");
+        assert!(basic.is_sensitive());
+        assert!(headers(&both.settings)
+            .unwrap()
+            .get(AUTHORIZATION)
+            .is_none());
+
+        let token = client(None, "", "tok-1");
+        assert_eq!(authorization(&token), None);
+        let defaults = headers(&token.settings).unwrap();
+        assert_eq!(defaults[AUTHORIZATION], "Bearer tok-1");
+        assert!(defaults[AUTHORIZATION].is_sensitive());
+    }
 }
