@@ -12,7 +12,6 @@ use crate::promql::dataplane;
 use crate::promql::rewrite::{Rewrite, RewriteError};
 use crate::promql::{validate, PromqlError};
 use crate::query::catalog::{Component, Entry, CATALOG};
-use crate::query::model::Filters;
 use crate::settings::Settings;
 
 /// How to tell that a component is scraped, and what to do when it is not.
@@ -238,15 +237,9 @@ pub fn with_job(
     expr: &str,
 ) -> Result<String, ProbeError> {
     let mut ast = validate::parse(expr)?;
-    let filters = Filters::default();
-    Rewrite {
-        filters: &filters,
-        job: Some(settings.job(component)),
-        node_label: "node",
-        pool_label: "ippool",
-        group_by: &[],
-    }
-    .apply(&mut ast)?;
+    Rewrite::new(settings, component)
+        .calico_labels()
+        .apply(&mut ast)?;
     Ok(ast.to_string())
 }
 

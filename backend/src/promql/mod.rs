@@ -88,15 +88,10 @@ fn template_expr(
         entry: entry.id,
         source,
     })?;
-    let job = settings.job(entry.component);
-    rewrite::Rewrite {
-        filters: &q.filters,
-        job: Some(job),
-        node_label: &settings.json.node_label,
-        pool_label: &settings.json.pool_label,
-        group_by: &q.group_by,
-    }
-    .apply(&mut expr)?;
+    rewrite::Rewrite::new(settings, entry.component)
+        .filters(&q.filters)
+        .group_by(&q.group_by)
+        .apply(&mut expr)?;
     let printed = expr.to_string();
     // Validate what we send, not only what we built.
     validate::parse(&printed).map_err(|source| BuildError::Printed {

@@ -10,7 +10,9 @@ use promql_parser::parser::{Expr, LabelModifier, VectorSelector};
 use promql_parser::util::visitor::{walk_expr_mut, ExprVisitorMut};
 
 use super::labels::{dimensions, label_for, Dimension};
+use crate::query::catalog::Component;
 use crate::query::model::Filters;
+use crate::settings::Settings;
 
 /// A filter or setting that cannot become a label matcher.
 #[derive(Clone, Debug, thiserror::Error)]
@@ -21,14 +23,57 @@ pub enum RewriteError {
     Values { label: String, source: regex::Error },
 }
 
-/// What to change in an expression.
+/// What to change in an expression: built by [`Rewrite::new`] for a component, then given
+/// the query's filters and group-by, or told to keep Calico's label names.
 pub struct Rewrite<'a> {
-    pub filters: &'a Filters,
-    /// `job` regex for every selector, from the component's job setting.
-    pub job: Option<&'a str>,
-    pub node_label: &'a str,
-    pub pool_label: &'a str,
-    pub group_by: &'a [String],
+    filters: &'a Filters,
+    /// `job` regex for every selector, from the component's job setting (empty: any job).
+    job: &'a str,
+    node_label: &'a str,
+    pool_label: &'a str,
+    group_by: &'a [String],
+}
+
+/// No filter on any dimension.
+static NO_FILTERS: Filters = Filters {
+    pools: Vec::new(),
+    nodes: Vec::new(),
+    instances: Vec::new(),
+    syncers: Vec::new(),
+};
+
+impl<'a> Rewrite<'a> {
+    /// The selectors of `component` as the settings configure them: its job setting as a
+    /// `job` matcher, Calico's `node` and `ippool` renamed to the configured labels; no
+    /// filters, nothing added to `by (...)`.
+    pub fn new(settings: &'a Settings, component: Component) -> Self {
+        Rewrite {
+            filters: &NO_FILTERS,
+            job: settings.job(component),
+            node_label: &settings.json.node_label,
+            pool_label: &settings.json.pool_label,
+            group_by: &[],
+        }
+    }
+
+    /// The query's filters, as matchers on the selectors that carry each dimension.
+    pub fn filters(self, filters: &'a Filters) -> Self {
+        Rewrite { filters, ..self }
+    }
+
+    /// Extra labels to keep in the `by (...)` clauses.
+    pub fn group_by(self, group_by: &'a [String]) -> Self {
+        Rewrite { group_by, ..self }
+    }
+
+    /// Keep Calico's own `node` and `ippool` (probes, which name them themselves).
+    pub fn calico_labels(self) -> Self {
+        Rewrite {
+            node_label: "node",
+            pool_label: "ippool",
+            ..self
+        }
+    }
 }
 
 impl Rewrite<'_> {
@@ -49,7 +94,7 @@ impl Rewrite<'_> {
                 vs.matchers.matchers.push(value_matcher(label, values)?);
             }
         }
-        if let Some(m) = job_matcher(self.job.unwrap_or_default())? {
+        if let Some(m) = job_matcher(self.job)? {
             vs.matchers.matchers.push(m);
         }
         Ok(())
@@ -182,6 +227,11 @@ mod tests {
     use promql_parser::util::{walk_expr, ExprVisitor};
 
     use super::*;
+    use crate::settings::JsonData;
+
+    fn settings(json: JsonData) -> Settings {
+        Settings::new("http://prometheus:9090", None, json, Default::default()).unwrap()
+    }
 
     /// Every (label, value) of the equality and regex matchers in an expression.
     struct Matchers(Vec<(String, String)>);
@@ -227,18 +277,13 @@ mod tests {
             "ünïcødé-🐱",
             ".*",
         ];
+        let settings = settings(JsonData::default());
         for value in hostile {
             let filters = Filters {
                 pools: vec![value.to_string()],
                 ..Default::default()
             };
-            let rw = Rewrite {
-                filters: &filters,
-                job: None,
-                node_label: "node",
-                pool_label: "ippool",
-                group_by: &[],
-            };
+            let rw = Rewrite::new(&settings, Component::KubeControllers).filters(&filters);
             let mut expr = parse(
                 "sum by (ippool) (ipam_allocations_in_use) / max by (ippool) (ipam_ippool_size)",
             )
@@ -268,13 +313,12 @@ mod tests {
             nodes: vec!["n1".into()],
             ..Default::default()
         };
-        let rw = Rewrite {
-            filters: &filters,
-            job: Some("kc"),
-            node_label: "exported_node",
-            pool_label: "ippool",
-            group_by: &[],
-        };
+        let settings = settings(JsonData {
+            node_label: "exported_node".into(),
+            kube_controllers_job: "kc".into(),
+            ..JsonData::default()
+        });
+        let rw = Rewrite::new(&settings, Component::KubeControllers).filters(&filters);
         let mut expr = parse(
             "topk(scalar(max(ipam_blocks)), -rate(ipam_allocations_in_use[5m])) \
              + on (node) group_left (ippool) max_over_time(ipam_blocks[1h:5m])",
