@@ -94,6 +94,7 @@ fn respond(ref_id: &str, result: Result<Vec<Vec<u8>>, PluginError>) -> pluginv2:
 mod tests {
     use std::time::Duration;
 
+    use calicoscope_host::query;
     use serde_json::json;
 
     use super::*;
@@ -101,40 +102,15 @@ mod tests {
     const PASSWORD: &str = "pw-Hq2-not-for-errors";
     const TOKEN: &str = "tok-Vb7-not-for-errors";
 
+    /// Grafana's context for a datasource with basic auth and a bearer token set.
     fn context(url: &str, json_data: serde_json::Value) -> pluginv2::PluginContext {
         let secrets = [("basicAuthPassword", PASSWORD), ("bearerToken", TOKEN)];
-        pluginv2::PluginContext {
-            org_id: 1,
-            data_source_instance_settings: Some(pluginv2::DataSourceInstanceSettings {
-                uid: format!("ds-{url}"),
-                url: url.into(),
-                basic_auth_enabled: true,
-                basic_auth_user: "grafana".into(),
-                json_data: json_data.to_string().into_bytes(),
-                decrypted_secure_json_data: secrets
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect(),
-                last_updated_ms: 1,
-                ..Default::default()
-            }),
-            ..Default::default()
+        let mut ctx = calicoscope_host::context(url, json_data, &secrets);
+        if let Some(ds) = ctx.data_source_instance_settings.as_mut() {
+            ds.basic_auth_enabled = true;
+            ds.basic_auth_user = "grafana".into();
         }
-    }
-
-    fn query(ref_id: &str, json: &str) -> pluginv2::DataQuery {
-        let to = 1_700_000_000_000;
-        pluginv2::DataQuery {
-            ref_id: ref_id.into(),
-            max_data_points: 100,
-            interval_ms: 1_000,
-            time_range: Some(pluginv2::TimeRange {
-                from_epoch_ms: to - 300_000,
-                to_epoch_ms: to,
-            }),
-            json: json.as_bytes().to_vec(),
-            query_type: String::new(),
-        }
+        ctx
     }
 
     async fn query_data(
