@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::client::{Client, ClientError};
-use crate::frames::convert::{to_frames, Shape};
+use crate::frames::convert::{executed_query_string, to_frames, Shape};
 use crate::frames::frame::Severity;
 use crate::frames::{topology, Frame};
 use crate::promql::rewrite::RewriteError;
@@ -222,6 +222,6 @@ async fn run_tables(
     .await;
     let answers = answers.into_iter().collect::<Result<Vec<_>, _>>()?;
     let mut frames = topology::assemble(&answers, settings);
-    frames[0].meta_mut().executed_query_string = Some(format!("Expr: {}", plan.promql()));
+    frames[0].meta_mut().executed_query_string = Some(executed_query_string(&plan.promql(), None));
     Ok(frames)
 }

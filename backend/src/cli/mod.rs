@@ -61,10 +61,13 @@ struct JsonDataArg {
     json: Option<JsonData>,
 }
 
+/// The store a person's local Prometheus usually is.
+const DEFAULT_URL: &str = "http://127.0.0.1:9090";
+
 #[derive(Debug, Args)]
 struct Store {
     /// The Prometheus-compatible store.
-    #[arg(long, default_value = "http://127.0.0.1:9090")]
+    #[arg(long, default_value = DEFAULT_URL)]
     url: String,
     #[command(flatten)]
     json: JsonDataArg,
@@ -110,8 +113,9 @@ async fn dispatch(command: Command) -> Result<String, String> {
         Command::Settings => serde_json::to_string_pretty(&crate::settings::editor::schema())
             .map_err(|e| e.to_string()),
         Command::Translate { query, all, json } => {
+            // Translating sends nothing: the URL only has to be valid.
             let settings = Store {
-                url: "http://127.0.0.1:9090".into(),
+                url: DEFAULT_URL.into(),
                 json,
             }
             .settings()?;
@@ -222,7 +226,7 @@ mod tests {
         let Command::Report(store) = parse(&["report"]).unwrap().command else {
             panic!("not report")
         };
-        assert_eq!(store.url, "http://127.0.0.1:9090");
+        assert_eq!(store.url, DEFAULT_URL);
     }
 
     #[test]

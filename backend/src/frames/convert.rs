@@ -45,11 +45,7 @@ pub fn to_frames(resp: ApiResponse, shape: &Shape) -> Vec<Frame> {
         });
     }
     let first = &mut frames[0];
-    let executed = match shape.step {
-        Some(step) => format!("Expr: {}\nStep: {}", shape.expr, format_duration(step)),
-        None => format!("Expr: {}", shape.expr),
-    };
-    first.meta_mut().executed_query_string = Some(executed);
+    first.meta_mut().executed_query_string = Some(executed_query_string(shape.expr, shape.step));
     for w in &resp.warnings {
         first.add_notice(Severity::Warning, w.as_str());
     }
@@ -117,6 +113,14 @@ fn series_name(labels: &BTreeMap<String, String>) -> String {
         name
     } else {
         format!("{name}{{{}}}", rest.join(", "))
+    }
+}
+
+/// The query inspector's text, as Grafana's Prometheus datasource writes it.
+pub fn executed_query_string(expr: &str, step: Option<Duration>) -> String {
+    match step {
+        Some(step) => format!("Expr: {expr}\nStep: {}", format_duration(step)),
+        None => format!("Expr: {expr}"),
     }
 }
 

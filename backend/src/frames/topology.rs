@@ -19,14 +19,10 @@ use crate::settings::Settings;
 type Key = (String, String);
 
 /// The `pools` and `nodes` tables from each part's answer.
-pub fn assemble(answers: &[(&str, ApiResponse)], settings: &Settings) -> Vec<Frame> {
+pub fn assemble(answers: &[(&'static str, ApiResponse)], settings: &Settings) -> Vec<Frame> {
     let t = Tables::new(answers, settings);
     vec![t.pools(), t.nodes(settings)]
 }
-
-/// Parts answered per pool, and per pool and node.
-const PER_POOL: &[&str] = &[field::SIZE, field::RESERVED, field::DAYS_TO_FULL];
-const PER_NODE: &[&str] = &[field::IN_USE, field::BORROWED, field::LEAKED, field::BLOCKS];
 
 /// Part answers keyed by (pool, node); pool-only answers use an empty node.
 struct Tables {
@@ -38,7 +34,7 @@ struct Tables {
 }
 
 impl Tables {
-    fn new(answers: &[(&str, ApiResponse)], settings: &Settings) -> Tables {
+    fn new(answers: &[(&'static str, ApiResponse)], settings: &Settings) -> Tables {
         let (pool, node) = (&settings.json.pool_label, &settings.json.node_label);
         let mut parts: BTreeMap<&'static str, BTreeMap<Key, f64>> = BTreeMap::new();
         for (name, answer) in answers {
@@ -50,9 +46,7 @@ impl Tables {
                 let key = labels.get(pool)?.clone();
                 Some((key, labels.get(node).cloned().unwrap_or_default()))
             });
-            if let Some(field) = PER_POOL.iter().chain(PER_NODE).find(|f| **f == *name) {
-                parts.insert(*field, rows);
-            }
+            parts.insert(*name, rows);
         }
         let mut per_pool = |part| -> BTreeMap<String, f64> {
             parts
