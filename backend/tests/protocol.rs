@@ -4,10 +4,16 @@
 
 mod common;
 
+use std::{collections::HashMap, sync::OnceLock};
+
+use calicoscope_testkit::Prometheus;
 use common::plugin::{
     self, call_resource, check_health, context, frames, query, query_data, PluginProcess,
 };
+use grafana_plugin_sdk::pluginv2::{DataResponse, PluginContext};
 use serde_json::json;
+
+type Responses = HashMap<String, DataResponse>;
 
 const SECRET: &str = "pw-Zq8x-never-shown";
 const TOKEN: &str = "tok-Lm3v-never-shown";
@@ -17,52 +23,108 @@ fn settings_json() -> serde_json::Value {
             "httpHeaderName1": "X-Scope-OrgID" })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn grafana_protocol_end_to_end() {
-    let prom = tokio::task::spawn_blocking(common::prometheus)
+/// One Prometheus scraping the frozen simulated cluster, shared by the scenarios that only
+/// read it (testkit's children die with the test process, so a static leaks nothing).
+async fn shared_prometheus() -> &'static Prometheus {
+    static PROM: OnceLock<Prometheus> = OnceLock::new();
+    tokio::task::spawn_blocking(|| PROM.get_or_init(common::prometheus))
         .await
-        .unwrap();
-    // The stand-in refuses queries without the bearer token and the tenant header.
+        .unwrap()
+}
+
+/// The plugin (trace logs on) behind a stand-in that refuses queries without the bearer token
+/// and the tenant header, so every answering query also shows the secrets reached Prometheus.
+struct Guarded {
+    plugin: PluginProcess,
+    ctx: PluginContext,
+}
+
+async fn guarded_plugin() -> Guarded {
+    let prom = shared_prometheus().await;
     let required = vec![
         ("authorization".to_string(), format!("Bearer {TOKEN}")),
         ("x-scope-orgid".to_string(), SECRET.to_string()),
     ];
     let faulty = common::faults::start(prom.url.clone(), required).await;
     let plugin = PluginProcess::start(plugin::BINARY, &[("GF_PLUGIN_LOG_LEVEL", "trace")]);
-    let secrets = [
-        ("basicAuthPassword", SECRET),
-        ("bearerToken", TOKEN),
-        ("httpHeaderValue1", SECRET),
-    ];
-    let ctx = context(&faulty, settings_json(), &secrets);
+    let ctx = context(&faulty, settings_json(), &SECRETS);
+    Guarded { plugin, ctx }
+}
 
-    // QueryData: good and bad queries side by side in one request.
-    let queries = vec![
-        query("good", r#"{"catalog":"ipam_pool_utilization"}"#),
-        query(
-            "raw",
-            r#"{"mode":"raw","expr":"sum(rate(felix_int_dataplane_apply_time_seconds_count[$__rate_interval]))","legend":"applies"}"#,
-        ),
-        query("malformed", r#"{"mode":5}"#),
-        query("unknown", r#"{"catalog":"ipam_everything"}"#),
-        query("invalid", r#"{"mode":"raw","expr":"sum(rate(x[5m])) by"}"#),
-        query("http400", r#"{"mode":"raw","expr":"vector(400)"}"#),
-        query("http503", r#"{"mode":"raw","expr":"vector(503)"}"#),
-        query("slow", r#"{"mode":"raw","expr":"vector(999)"}"#),
-        query("truncated", r#"{"mode":"raw","expr":"vector(777)"}"#),
-        query(
-            "empty",
-            r#"{"mode":"raw","expr":"ipam_blocks{ippool=\"a\\\"}) or vector(1) #\"}"}"#,
-        ),
-        query(
-            "hostile",
-            r#"{"catalog":"ipam_pool_free","filters":{"pools":["a\"}) or vector(1) #"]}}"#,
-        ),
-    ];
-    let responses = query_data(plugin.channel().await, ctx.clone(), queries).await;
+impl Guarded {
+    async fn ask(&self, queries: &[(&str, &str)]) -> Responses {
+        let queries = queries.iter().map(|(id, json)| query(id, json)).collect();
+        query_data(self.plugin.channel().await, self.ctx.clone(), queries).await
+    }
 
-    let good = frames(&responses["good"]);
+    async fn resource(&self, path: &str, body: &str) -> (i32, serde_json::Value) {
+        call_resource(self.plugin.channel().await, self.ctx.clone(), path, body).await
+    }
+}
+
+const SECRETS: [(&str, &str); 3] = [
+    ("basicAuthPassword", SECRET),
+    ("bearerToken", TOKEN),
+    ("httpHeaderValue1", SECRET),
+];
+
+const GOOD: (&str, &str) = ("good", r#"{"catalog":"ipam_pool_utilization"}"#);
+
+/// Each bad query with the status and the words its error must carry.
+const BAD: [(&str, &str, i32, &str); 7] = [
+    ("malformed", r#"{"mode":5}"#, 400, "query JSON is not valid"),
+    (
+        "unknown",
+        r#"{"catalog":"ipam_everything"}"#,
+        400,
+        "unknown catalog query \"ipam_everything\": pick one of",
+    ),
+    (
+        "invalid",
+        r#"{"mode":"raw","expr":"sum(rate(x[5m])) by"}"#,
+        400,
+        "invalid PromQL at 1:18",
+    ),
+    (
+        "http400",
+        r#"{"mode":"raw","expr":"vector(400)"}"#,
+        400,
+        "bad_data: 1:8: parse error: simulated bad data",
+    ),
+    (
+        "http503",
+        r#"{"mode":"raw","expr":"vector(503)"}"#,
+        503,
+        "upstream overloaded",
+    ),
+    (
+        "slow",
+        r#"{"mode":"raw","expr":"vector(999)"}"#,
+        504,
+        "did not answer within",
+    ),
+    (
+        "truncated",
+        r#"{"mode":"raw","expr":"vector(777)"}"#,
+        502,
+        "could not be read",
+    ),
+];
+
+fn good_and_bad() -> Vec<(&'static str, &'static str)> {
+    std::iter::once(GOOD)
+        .chain(BAD.iter().map(|(id, json, _, _)| (*id, *json)))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catalog_and_raw_queries_answer_with_grafanas_frames() {
+    let g = guarded_plugin().await;
+    let raw = r#"{"mode":"raw","expr":"sum(rate(felix_int_dataplane_apply_time_seconds_count[$__rate_interval]))","legend":"applies"}"#;
+    let responses = g.ask(&[GOOD, ("raw", raw)]).await;
+
     assert_eq!(responses["good"].status, 200, "{}", responses["good"].error);
+    let good = frames(&responses["good"]);
     let pools: Vec<&str> = good
         .iter()
         .map(|f| f.fields[1].labels["ippool"].as_str())
@@ -75,21 +137,23 @@ async fn grafana_protocol_end_to_end() {
         .unwrap()
         .starts_with("Expr: 100 * sum by (ippool)"));
     assert_eq!(first_meta["type"], "timeseries-multi");
-    assert_eq!(
-        good[0].fields[1].config.as_ref().unwrap()["unit"],
-        "percent"
-    );
-    assert_eq!(
-        good[0].fields[1].config.as_ref().unwrap()["displayNameFromDS"],
-        "default-ipv4-ippool"
-    );
+    let config = good[0].fields[1].config.as_ref().unwrap();
+    assert_eq!(config["unit"], "percent");
+    assert_eq!(config["displayNameFromDS"], "default-ipv4-ippool");
     assert!(good[0].rows() > 1, "a range query returns several points");
 
     let raw = frames(&responses["raw"]);
     assert_eq!(raw.len(), 1);
     assert_eq!(raw[0].name, "applies");
+}
 
-    let expect_error = |ref_id: &str, status: i32, text: &str| {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_bad_query_fails_alone_with_its_status() {
+    let g = guarded_plugin().await;
+    let responses = g.ask(&good_and_bad()).await;
+    assert_eq!(responses["good"].status, 200, "{}", responses["good"].error);
+    assert!(!frames(&responses["good"]).is_empty());
+    for (ref_id, _, status, text) in BAD {
         let r = &responses[ref_id];
         assert_eq!(r.status, status, "{ref_id}: {}", r.error);
         assert!(r.frames.is_empty(), "{ref_id} has frames");
@@ -98,106 +162,111 @@ async fn grafana_protocol_end_to_end() {
             "{ref_id}: {:?} lacks {text:?}",
             r.error
         );
-    };
-    expect_error("malformed", 400, "query JSON is not valid");
-    expect_error(
-        "unknown",
-        400,
-        "unknown catalog query \"ipam_everything\": pick one of",
-    );
-    expect_error("invalid", 400, "invalid PromQL at 1:18");
-    expect_error(
-        "http400",
-        400,
-        "bad_data: 1:8: parse error: simulated bad data",
-    );
-    expect_error("http503", 503, "upstream overloaded");
-    expect_error("slow", 504, "did not answer within");
-    expect_error("truncated", 502, "could not be read");
-    // A hostile value inside a label matcher is only a value: no series, no error.
-    let empty = frames(&responses["empty"]);
-    assert_eq!(
-        responses["empty"].status, 200,
-        "{}",
-        responses["empty"].error
-    );
-    assert_eq!(
-        (empty.len(), empty[0].fields.len()),
-        (1, 0),
-        "one empty frame"
-    );
-    // The same through a catalog filter: real Prometheus sees a value, not `or vector(1)`.
-    let hostile = frames(&responses["hostile"]);
-    assert_eq!(
-        responses["hostile"].status, 200,
-        "{}",
-        responses["hostile"].error
-    );
-    assert_eq!(
-        (hostile.len(), hostile[0].fields.len()),
-        (1, 0),
-        "injection produced series"
-    );
+    }
+}
 
-    // CheckHealth against the real Prometheus.
-    let health = check_health(
-        plugin.channel().await,
-        context(&prom.url, settings_json(), &secrets),
-    )
-    .await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_values_stay_label_values() {
+    let g = guarded_plugin().await;
+    let responses = g
+        .ask(&[
+            // Inside a raw label matcher...
+            (
+                "raw",
+                r#"{"mode":"raw","expr":"ipam_blocks{ippool=\"a\\\"}) or vector(1) #\"}"}"#,
+            ),
+            // ...and through a catalog filter: real Prometheus sees a value, not `or vector(1)`.
+            (
+                "filter",
+                r#"{"catalog":"ipam_pool_free","filters":{"pools":["a\"}) or vector(1) #"]}}"#,
+            ),
+        ])
+        .await;
+    for ref_id in ["raw", "filter"] {
+        let r = &responses[ref_id];
+        assert_eq!(r.status, 200, "{ref_id}: {}", r.error);
+        let f = frames(r);
+        assert_eq!(
+            (f.len(), f[0].fields.len()),
+            (1, 0),
+            "{ref_id}: one empty frame"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_check_names_the_components_found() {
+    let prom = shared_prometheus().await;
+    let plugin = PluginProcess::start(plugin::BINARY, &[]);
+    let ctx = context(&prom.url, settings_json(), &SECRETS);
+    let health = check_health(plugin.channel().await, ctx).await;
     assert_eq!(health.status, 1, "{}", health.message); // HealthStatus::Ok
     assert!(
         health.message.contains("Felix") && health.message.contains("Typha"),
         "{}",
         health.message
     );
+}
 
-    // CallResource: the editor's catalog and template-variable values.
-    let channel = plugin.channel().await;
-    let (code, catalog) = call_resource(channel.clone(), ctx.clone(), "catalog", "").await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resources_answer_the_editor() {
+    let g = guarded_plugin().await;
+    let (code, catalog) = g.resource("catalog", "").await;
     assert_eq!(code, 200);
     assert!(catalog.as_array().unwrap().len() >= 25);
     assert!(catalog[0]["title"].is_string() && catalog[0]["unit"].is_string());
-    let (_, pools) = call_resource(channel.clone(), ctx.clone(), "pools", "").await;
+    let (_, pools) = g.resource("pools", "").await;
     assert_eq!(pools, json!(["default-ipv4-ippool", "default-ipv6-ippool"]));
-    let (_, nodes) = call_resource(channel.clone(), ctx.clone(), "nodes", "").await;
+    let (_, nodes) = g.resource("nodes", "").await;
     assert_eq!(nodes.as_array().unwrap().len(), common::NODES);
-    let (_, translated) = call_resource(
-        channel.clone(),
-        ctx.clone(),
-        "translate",
-        r#"{"catalog":"ipam_pool_free"}"#,
-    )
-    .await;
+    let (_, translated) = g
+        .resource("translate", r#"{"catalog":"ipam_pool_free"}"#)
+        .await;
     assert!(translated["expr"].as_str().unwrap().starts_with(
         "clamp_min((max by (ippool) (ipam_ippool_size) - (max by (ippool) (ipam_ippool_reserved)"
     ));
-    let (code, missing) = call_resource(channel, ctx, "nope", "").await;
+    let (code, missing) = g.resource("nope", "").await;
     assert_eq!(code, 404);
     assert!(missing["error"]
         .as_str()
         .unwrap()
         .contains("unknown resource"));
-    let resource_answers = format!("{catalog}{pools}{nodes}{translated}{missing}");
+}
+
+/// Good and failing queries, every resource and the health check, then a look for the
+/// secrets in everything the plugin said.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_never_leave_the_plugin() {
+    let g = guarded_plugin().await;
+    let responses = g.ask(&good_and_bad()).await;
+    assert_eq!(responses["good"].status, 200, "{}", responses["good"].error);
+    let mut said = String::new();
+    for path in ["catalog", "pools", "nodes", "settings", "nope"] {
+        said += &g.resource(path, "").await.1.to_string();
+    }
+    said += &g.resource("translate", GOOD.1).await.1.to_string();
+    said += &check_health(g.plugin.channel().await, g.ctx.clone())
+        .await
+        .message;
+    for r in responses.values() {
+        said += &r.error;
+        for frame in &r.frames {
+            said += &String::from_utf8_lossy(frame);
+        }
+    }
 
     // Logs are hclog JSON, and no secret ever appears in them.
-    let logs = plugin.stop();
+    let logs = g.plugin.stop();
     assert!(
         logs.lines().any(|l| l.contains("\"@message\"")),
         "hclog JSON logs expected:\n{logs}"
     );
     for secret in [SECRET, TOKEN] {
         assert!(!logs.contains(secret), "secret in logs");
-        for r in responses.values() {
-            assert!(!r.error.contains(secret), "secret in an error");
-            let in_frame = |f: &Vec<u8>| f.windows(secret.len()).any(|w| w == secret.as_bytes());
-            assert!(!r.frames.iter().any(in_frame), "secret in a frame");
-        }
         assert!(
-            !resource_answers.contains(secret),
-            "secret in a resource answer"
+            !said.contains(secret),
+            "secret in an answer, error, frame or health message"
         );
-        assert!(!health.message.contains(secret));
     }
 }
 
@@ -235,9 +304,7 @@ async fn prometheus_restart_needs_no_plugin_restart() {
     let ctx = context(&prom.url, settings_json(), &[]);
     let ask = || vec![query("A", r#"{"catalog":"ipam_pool_size","instant":true}"#)];
     let has_data =
-        |r: &std::collections::HashMap<String, grafana_plugin_sdk::pluginv2::DataResponse>| {
-            r["A"].error.is_empty() && frames(&r["A"]).iter().any(|f| f.rows() > 0)
-        };
+        |r: &Responses| r["A"].error.is_empty() && frames(&r["A"]).iter().any(|f| f.rows() > 0);
     let before = query_data(plugin.channel().await, ctx.clone(), ask()).await;
     assert!(has_data(&before), "{}", before["A"].error);
 
