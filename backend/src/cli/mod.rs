@@ -6,6 +6,7 @@
 //! gpx_calicoscope report --url http://127.0.0.1:9090
 //! gpx_calicoscope health --url http://127.0.0.1:9090
 //! gpx_calicoscope settings
+//! gpx_calicoscope completions bash > /etc/bash_completion.d/gpx_calicoscope
 //! ```
 //! (`--help` on any command says more; clap writes it.)
 //! Grafana starts the binary with `grafana_plugin_type` in the environment; then it serves.
@@ -14,7 +15,9 @@ mod report;
 
 pub use report::report;
 
-use clap::{Args, Parser, Subcommand};
+use std::io::Write;
+
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::client::Client;
 use crate::execute::{self, Request};
@@ -52,6 +55,8 @@ enum Command {
     Health(Store),
     /// Serve Grafana's plugin protocol (what Grafana starts).
     Serve,
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions { shell: clap_complete::Shell },
 }
 
 #[derive(Debug, Args)]
@@ -96,8 +101,9 @@ pub async fn run(args: &[String]) -> i32 {
         }
     };
     match dispatch(cli.command).await {
+        // A closed pipe (`| head`) is the reader's choice, not an error worth a panic.
         Ok(out) => {
-            println!("{out}");
+            let _ = writeln!(std::io::stdout(), "{out}");
             0
         }
         Err(e) => {
@@ -138,6 +144,11 @@ async fn dispatch(command: Command) -> Result<String, String> {
                 if h.ok { "OK" } else { "ERROR" },
                 h.message
             ))
+        }
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "gpx_calicoscope", &mut script);
+            String::from_utf8(script).map_err(|e| e.to_string())
         }
         Command::Serve => crate::plugin::serve()
             .await
@@ -239,5 +250,32 @@ mod tests {
         assert!(e.contains("not valid jsonData"), "{e}");
         let e = parse(&["bogus"]).unwrap_err().to_string();
         assert!(e.contains("unrecognized subcommand 'bogus'"), "{e}");
+    }
+
+    /// The bash script really completes: bash sources it and completes `gpx_calicoscope re`.
+    #[tokio::test]
+    async fn bash_completion_completes_commands() {
+        let Ok(script) = dispatch(Command::Completions {
+            shell: clap_complete::Shell::Bash,
+        })
+        .await
+        else {
+            panic!("no script")
+        };
+        let words = |line: &str| {
+            let probe = format!(
+                "{script}\nCOMP_WORDS=({line}); COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 )); \
+                 COMP_LINE=\"{line}\"; COMP_POINT=${{#COMP_LINE}}; \
+                 _gpx_calicoscope gpx_calicoscope \"${{COMP_WORDS[-1]}}\" \"${{COMP_WORDS[-2]}}\"; \
+                 echo \"${{COMPREPLY[@]}}\""
+            );
+            let out = std::process::Command::new("bash")
+                .args(["-c", &probe])
+                .output()
+                .expect("bash runs");
+            String::from_utf8(out.stdout).unwrap()
+        };
+        assert_eq!(words("gpx_calicoscope re").trim(), "report");
+        assert!(words("gpx_calicoscope health --").contains("--url"));
     }
 }
