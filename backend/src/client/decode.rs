@@ -137,14 +137,15 @@ impl<'a> Reader<'a> {
             return Ok(vec![s]);
         }
         let mut out = Vec::new();
+        let mut hint = 0;
         self.array(|r| {
-            out.push(r.series()?);
+            out.push(r.series(&mut hint)?);
             Ok(())
         })?;
         Ok(out)
     }
 
-    fn series(&mut self) -> Res<Series> {
+    fn series(&mut self, hint: &mut usize) -> Res<Series> {
         let mut s = Series::default();
         self.object(|r, key| {
             match key {
@@ -156,34 +157,56 @@ impl<'a> Reader<'a> {
                     })?;
                 }
                 "value" => r.point(&mut s)?,
-                "values" => r.points(&mut s)?,
+                "values" => r.points(&mut s, *hint)?,
                 _ => r.skip_value()?,
             }
             Ok(())
         })?;
+        *hint = s.values.len();
         Ok(s)
     }
 
-    /// `[[t,"v"],...]` into the series' columns.
-    fn points(&mut self, s: &mut Series) -> Res<()> {
-        self.ws();
-        let end = self.b[self.i..]
-            .iter()
-            .position(|&c| c == b'}')
-            .map_or(self.b.len(), |p| self.i + p);
-        // One '[' per pair plus the outer one, up to the series' end: reserve exactly.
-        let pairs = self.b[self.i..end]
-            .iter()
-            .filter(|&&c| c == b'[')
-            .count()
-            .saturating_sub(1);
-        s.times_ms.reserve_exact(pairs);
-        s.values.reserve_exact(pairs);
-        self.array(|r| r.point(s))
+    /// `[[t,"v"],...]` into the series' columns, each pair parsed where it stands. The
+    /// columns are reserved for `hint` points (the previous series' length: the series of one
+    /// answer share its range and step), so they rarely grow and nothing is read twice.
+    fn points(&mut self, s: &mut Series, hint: usize) -> Res<()> {
+        s.times_ms.reserve_exact(hint);
+        s.values.reserve_exact(hint);
+        self.expect(b'[')?;
+        if self.eat(b']') {
+            return Ok(());
+        }
+        loop {
+            self.point(s)?;
+            // Prometheus writes compact JSON: the separator is the very next byte.
+            match self.b.get(self.i) {
+                Some(b',') => self.i += 1,
+                Some(b']') => {
+                    self.i += 1;
+                    return Ok(());
+                }
+                _ if self.eat(b']') => return Ok(()),
+                _ => self.expect(b',')?,
+            }
+        }
     }
 
-    /// `[t, "v"]` appended to the series' columns.
+    /// `[t, "v"]` appended to the series' columns: Prometheus's compact form inline, anything
+    /// else (whitespace, exponents, long fractions) through the general reader.
     fn point(&mut self, s: &mut Series) -> Res<()> {
+        let (time, value) = match compact_point(self.b, self.i) {
+            Some((time, value, end)) => {
+                self.i = end;
+                (time, value)
+            }
+            None => self.general_point()?,
+        };
+        s.times_ms.push(time);
+        s.values.push(value);
+        Ok(())
+    }
+
+    fn general_point(&mut self) -> Res<(i64, f64)> {
         self.expect(b'[')?;
         self.ws();
         let start = self.i;
@@ -210,9 +233,7 @@ impl<'a> Reader<'a> {
         })?;
         self.i = vstart + len + 1;
         self.expect(b']')?;
-        s.times_ms.push(time);
-        s.values.push(value);
-        Ok(())
+        Ok((time, value))
     }
 
     /// Calls `each(reader, key)` for every member; `each` must consume the value.
@@ -320,6 +341,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     fn eat(&mut self, want: u8) -> bool {
         // Prometheus writes compact JSON: look before skipping whitespace.
         if self.b.get(self.i) != Some(&want) {
@@ -330,6 +352,7 @@ impl<'a> Reader<'a> {
         hit
     }
 
+    #[inline]
     fn expect(&mut self, want: u8) -> Res<()> {
         if self.eat(want) {
             return Ok(());
@@ -346,6 +369,68 @@ impl<'a> Reader<'a> {
             at: self.i,
         }
     }
+}
+
+/// `[1700000000.123,"42"]` at `at`, exactly as Prometheus writes it: (time in ms, value,
+/// the index after `]`), or `None` for any other spelling (the general reader takes it).
+/// Times and integer values are accumulated while they are scanned; other values go to
+/// [`sample_value`].
+#[inline]
+fn compact_point(b: &[u8], at: usize) -> Option<(i64, f64, usize)> {
+    let mut i = at;
+    if *b.get(i)? != b'[' {
+        return None;
+    }
+    i += 1;
+    let (mut ms, n) = digits(b, &mut i);
+    if n == 0 || n > 12 {
+        return None;
+    }
+    let mut scale = 1000;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let (fraction, n) = digits(b, &mut i);
+        scale = match n {
+            1 => 100,
+            2 => 10,
+            3 => 1,
+            _ => return None,
+        };
+        ms = ms * 10i64.pow(n as u32) + fraction;
+    }
+    if b.get(i..i + 2)? != b",\"" {
+        return None;
+    }
+    i += 2;
+    let vstart = i;
+    let (int, n) = digits(b, &mut i);
+    let value = if b.get(i) == Some(&b'"') && n > 0 && n < 16 {
+        int as f64
+    } else {
+        i += b.get(i..)?.iter().position(|&c| c == b'"')?;
+        sample_value(&b[vstart..i])?
+    };
+    if b.get(i + 1) != Some(&b']') {
+        return None;
+    }
+    Some((ms * scale, value, i + 2))
+}
+
+/// Reads ASCII digits at `*i` (advancing it) into an integer; also returns how many. Stops
+/// at 18 digits, before an i64 can overflow.
+#[inline]
+fn digits(b: &[u8], i: &mut usize) -> (i64, usize) {
+    let start = *i;
+    let mut n: i64 = 0;
+    while let Some(&c) = b.get(*i) {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 || *i - start == 18 {
+            break;
+        }
+        n = n * 10 + d as i64;
+        *i += 1;
+    }
+    (n, *i - start)
 }
 
 /// Seconds as integer milliseconds: `1700000000`, `1700000000.5`, `1700000000.123` inline;
@@ -473,5 +558,41 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("not a number"));
+    }
+
+    /// The compact fast path and the general reader agree on every spelling; what the fast
+    /// path declines (whitespace, long fractions, exponents, big values) the general one reads.
+    #[test]
+    fn compact_and_general_points_agree() {
+        for raw in [
+            r#"[1700000000,"1"]"#,
+            r#"[1700000000.5,"0.25"]"#,
+            r#"[1700000000.12,"7"]"#,
+            r#"[1700000000.123,"-3"]"#,
+            r#"[1700000000.1234,"1"]"#,
+            r#"[1700000000,"1e3"]"#,
+            r#"[1700000000,"NaN"]"#,
+            r#"[1700000000,"-Inf"]"#,
+            r#"[1700000000,"123456789012345678901"]"#,
+            r#"[1700000000,"0.06666666666666667"]"#,
+            r#"[ 1700000000 , "2" ]"#,
+            r#"[1.7e9,"2"]"#,
+        ] {
+            let general = Reader::new(raw.as_bytes()).general_point().unwrap();
+            let bits = |(t, v): (i64, f64)| (t, v.to_bits());
+            if let Some((t, v, end)) = compact_point(raw.as_bytes(), 0) {
+                assert_eq!(bits((t, v)), bits(general), "{raw}");
+                assert_eq!(end, raw.len(), "{raw}");
+            }
+            let mut s = Series::default();
+            let mut r = Reader::new(raw.as_bytes());
+            r.point(&mut s).unwrap();
+            assert_eq!(bits((s.times_ms[0], s.values[0])), bits(general), "{raw}");
+            assert_eq!(r.i, raw.len(), "{raw}");
+        }
+        for bad in [r#"[1700000000,""]"#, r#"[1700000000,"1"}"#, r#"[-,"1"]"#] {
+            let mut s = Series::default();
+            assert!(Reader::new(bad.as_bytes()).point(&mut s).is_err(), "{bad}");
+        }
     }
 }
