@@ -41,8 +41,8 @@ pub fn response_frames(data: &[u8]) {
             unit: Some("short"),
             legend: "{{node}} {{ippool}}",
         };
-        for frame in convert::to_frames(resp.clone(), &shape) {
-            let bytes = arrow::encode(&frame, "A").expect("frames encode");
+        let frames = convert::to_frames(resp.clone(), &shape);
+        for bytes in arrow::encode_all(frames, "A").expect("frames encode") {
             arrow::decode(&bytes).expect("encoded frames decode");
         }
     }

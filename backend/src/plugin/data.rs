@@ -44,10 +44,7 @@ async fn run(
     let (settings, client) = instance.as_ref().map_err(Clone::clone)?;
     let req = to_request(q)?;
     let frames = execute::execute(&req, settings, client).await?;
-    Ok(frames
-        .iter()
-        .map(|f| arrow::encode(f, &req.ref_id))
-        .collect::<Result<_, _>>()?)
+    Ok(arrow::encode_all(frames, &req.ref_id)?)
 }
 
 fn to_request(q: pluginv2::DataQuery) -> Result<execute::Request, QueryError> {
