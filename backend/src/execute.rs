@@ -57,6 +57,16 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// How this plan's answer to `expr` becomes frames.
+    pub fn shape<'a>(&'a self, expr: &'a str) -> Shape<'a> {
+        Shape {
+            expr,
+            step: (!self.instant).then_some(self.window.step),
+            unit: self.unit,
+            legend: &self.legend,
+        }
+    }
+
     /// The PromQL as Grafana shows it (`executedQueryString`): one expression per line.
     pub fn promql(&self) -> String {
         let exprs: Vec<&str> = self.exprs.iter().map(|(_, e)| e.as_str()).collect();
@@ -200,13 +210,7 @@ pub async fn run_plan(plan: &Plan, client: &Client) -> Result<Vec<Frame>, QueryE
             )
             .await?
     };
-    let shape = Shape {
-        expr: &expr,
-        step: (!plan.instant).then_some(w.step),
-        unit: plan.unit,
-        legend: &plan.legend,
-    };
-    Ok(to_frames(resp, &shape))
+    Ok(to_frames(resp, &plan.shape(&expr)))
 }
 
 /// Runs a tables plan's parts concurrently, as instant queries, and assembles the tables.
