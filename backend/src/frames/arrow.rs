@@ -1,21 +1,19 @@
-//! Arrow IPC encoding of frames, written here rather than through the SDK's `Frame`.
+//! Arrow IPC encoding of frames, written here (`ipc.rs`) rather than through the SDK's
+//! `Frame`; read back with arrow2 for the tests and the panel's fixtures.
 //!
 //! grafana-plugin-sdk 0.5.0 drops a field's labels when the field also has a config (the
 //! match arms in `Field::to_arrow_field` are swapped) and cannot set frame `type` metadata.
 //! Grafana reads exactly these keys: schema metadata `name`, `refId`, `meta` (JSON); field
 //! metadata `labels` and `config` (JSON); times as nanosecond timestamps.
 
-use std::collections::BTreeMap;
-
 use grafana_plugin_sdk::arrow2::{
     array::{Array, PrimitiveArray, Utf8Array},
-    chunk::Chunk,
-    datatypes::{DataType, Field as ArrowField, Schema, TimeUnit},
+    datatypes::DataType,
     io::ipc::read::{read_file_metadata, FileReader},
-    io::ipc::write::{FileWriter, WriteOptions},
 };
 
 use super::frame::{Field, Frame, Values};
+use super::ipc;
 
 /// Why a frame could not be written as, or read from, Arrow IPC.
 #[derive(Debug, thiserror::Error)]
@@ -66,83 +64,49 @@ pub fn encode_all(frames: Vec<Frame>, ref_id: &str) -> Result<Vec<Vec<u8>>, Arro
     })
 }
 
-/// Encodes one frame.
+/// Encodes one frame (see `ipc.rs` for the bytes).
 pub fn encode(frame: &Frame, ref_id: &str) -> Result<Vec<u8>, ArrowError> {
-    let arrow = |source| ArrowError::Arrow {
+    let json_error = |field: &str, source| ArrowError::Labels {
         frame: frame.name.clone(),
+        field: field.to_string(),
         source,
     };
-    let schema_fields = frame
+    let meta = match &frame.meta {
+        Some(meta) => Some(serde_json::to_string(meta).map_err(|e| json_error("meta", e))?),
+        None => None,
+    };
+    let mut field_strings = Vec::with_capacity(frame.fields.len());
+    for f in &frame.fields {
+        let labels = if f.labels.is_empty() {
+            None
+        } else {
+            Some(serde_json::to_string(&f.labels).map_err(|e| json_error(&f.name, e))?)
+        };
+        field_strings.push((labels, f.config.as_ref().map(|c| c.to_string())));
+    }
+    let fields: Vec<ipc::FieldMeta> = frame
         .fields
         .iter()
-        .map(|f| {
-            schema_field(f).map_err(|source| ArrowError::Labels {
-                frame: frame.name.clone(),
-                field: f.name.clone(),
-                source,
-            })
+        .zip(&field_strings)
+        .map(|(f, (labels, config))| {
+            let mut pairs = Vec::new();
+            if let Some(labels) = labels {
+                pairs.push(("labels", labels.as_str()));
+            }
+            if let Some(config) = config {
+                pairs.push(("config", config.as_str()));
+            }
+            ipc::FieldMeta {
+                name: &f.name,
+                metadata: ipc::Metadata(pairs),
+            }
         })
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut metadata = BTreeMap::from([
-        ("name".to_string(), frame.name.clone()),
-        ("refId".to_string(), ref_id.to_string()),
-    ]);
-    if let Some(meta) = &frame.meta {
-        let meta = serde_json::to_string(meta).map_err(|source| ArrowError::Labels {
-            frame: frame.name.clone(),
-            field: "meta".into(),
-            source,
-        })?;
-        metadata.insert("meta".into(), meta);
+        .collect();
+    let mut schema = vec![("name", frame.name.as_str()), ("refId", ref_id)];
+    if let Some(meta) = &meta {
+        schema.push(("meta", meta.as_str()));
     }
-    let schema = Schema::from(schema_fields).with_metadata(metadata);
-    let columns: Vec<Box<dyn Array>> = frame.fields.iter().map(|f| column(&f.values)).collect();
-    let mut buf = Vec::with_capacity(encoded_size(frame));
-    let mut writer =
-        FileWriter::try_new(&mut buf, schema, None, WriteOptions { compression: None })
-            .map_err(arrow)?;
-    if !columns.is_empty() {
-        let chunk = Chunk::try_new(columns).map_err(arrow)?;
-        writer.write(&chunk, None).map_err(arrow)?;
-    }
-    writer.finish().map_err(arrow)?;
-    Ok(buf)
-}
-
-/// Roughly what the IPC file takes: the columns plus schema, metadata and footers, so the
-/// output buffer is allocated once.
-fn encoded_size(frame: &Frame) -> usize {
-    let columns: usize = frame.fields.iter().map(|f| f.values.len() * 8).sum();
-    columns + 2048
-}
-
-fn schema_field(f: &Field) -> Result<ArrowField, serde_json::Error> {
-    let mut metadata = BTreeMap::new();
-    if !f.labels.is_empty() {
-        metadata.insert("labels".to_string(), serde_json::to_string(&f.labels)?);
-    }
-    if let Some(config) = &f.config {
-        metadata.insert("config".to_string(), config.to_string());
-    }
-    let data_type = match f.values {
-        Values::Time(_) => DataType::Timestamp(TimeUnit::Nanosecond, None),
-        Values::Number(_) => DataType::Float64,
-        Values::Text(_) => DataType::Utf8,
-    };
-    Ok(ArrowField::new(&f.name, data_type, false).with_metadata(metadata))
-}
-
-fn column(values: &Values) -> Box<dyn Array> {
-    match values {
-        Values::Time(ms) => {
-            let ns: Vec<i64> = ms.iter().map(|t| t.saturating_mul(1_000_000)).collect();
-            PrimitiveArray::<i64>::from_vec(ns)
-                .to(DataType::Timestamp(TimeUnit::Nanosecond, None))
-                .boxed()
-        }
-        Values::Number(v) => PrimitiveArray::<f64>::from_slice(v).boxed(),
-        Values::Text(v) => Utf8Array::<i32>::from_slice(v).boxed(),
-    }
+    Ok(ipc::write(frame, &ipc::Metadata(schema), &fields))
 }
 
 /// Reads an encoded frame back, as Grafana does: name, refId, meta, fields with labels and
@@ -222,6 +186,7 @@ mod tests {
 
     use grafana_plugin_sdk::arrow2::{
         array::{Float64Array, Int64Array},
+        datatypes::{Schema, TimeUnit},
         io::ipc::read::{read_file_metadata, FileReader},
     };
     use serde_json::Value;

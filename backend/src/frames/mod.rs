@@ -4,6 +4,7 @@
 pub mod arrow;
 pub mod convert;
 pub mod frame;
+mod ipc;
 pub mod json;
 pub mod topology;
 
