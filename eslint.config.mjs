@@ -1,23 +1,32 @@
-// ESLint (flat config) for our JavaScript: the plugin modules Grafana loads (AMD, browser
-// globals) and the test and benchmark scripts (ES modules, Node globals; the host pages'
-// modules run in the browser). `npx eslint .` is a stage of scripts/test.sh.
+// ESLint (flat config). The plugin's TypeScript (src/) is linted with Grafana's config as
+// create-plugin scaffolds it (.config/eslint.config.mjs: @grafana/eslint-config, type-aware
+// rules on src/); the test and benchmark scripts (ES modules, Node globals; the host pages'
+// modules run in the browser) with ESLint's recommended rules. `eslint .` is a stage of
+// scripts/test.sh fast.
 import js from '@eslint/js';
 import globals from 'globals';
+import { defineConfig } from 'eslint/config';
 
-export default [
-  { ignores: ['node_modules/', 'target/', 'dist/', 'fuzz/', '**/wasm/'] },
-  js.configs.recommended,
+import grafanaConfig from './.config/eslint.config.mjs';
+
+export default defineConfig([
+  { ignores: ['node_modules/', '**/node_modules/', 'target/', 'dist/', 'fuzz/', '**/wasm/', '.config/', 'coverage/'] },
+  ...grafanaConfig.map((c) => ({ ...c, files: c.files ?? ['src/**/*.{ts,tsx}', '*.ts'] })),
   {
-    // Grafana's plugin module format: AMD `define`, run in the browser.
-    files: ['app/**/*.js', 'panel/**/*.js'],
-    languageOptions: {
-      sourceType: 'script',
-      globals: { ...globals.browser, define: 'readonly' },
-    },
+    files: ['tests/**/*.mjs', 'eslint.config.mjs', 'jest.config.js', 'jest-setup.js', '.prettierrc.js'],
+    ...js.configs.recommended,
   },
   {
     files: ['tests/**/*.mjs', 'eslint.config.mjs'],
     languageOptions: { sourceType: 'module', globals: { ...globals.node } },
+  },
+  {
+    files: ['jest.config.js', '.prettierrc.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } },
+  },
+  {
+    files: ['jest-setup.js'],
+    languageOptions: { sourceType: 'module', globals: { ...globals.node, ...globals.jest } },
   },
   {
     // The test host pages' modules, and code evaluated inside the page by playwright.
@@ -30,8 +39,9 @@ export default [
     languageOptions: { globals: { echarts: 'readonly' } },
   },
   {
+    files: ['tests/**/*.mjs'],
     rules: {
       'no-unused-vars': ['error', { argsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
   },
-];
+]);

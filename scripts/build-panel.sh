@@ -2,7 +2,9 @@
 # Build the panel plugin: Rust → wasm32 → wasm-bindgen (pinned to Cargo.lock) → wasm-opt
 # (npm binaryen; Debian's older one emits modules Chromium rejects) → a plugin folder:
 #
-#   <out>/module.js  plugin.json  wasm/calicoscope_panel.js  wasm/calicoscope_panel_bg.wasm
+#   <out>/module.js(.map)  plugin.json  wasm/calicoscope_panel.js  wasm/calicoscope_panel_bg.wasm
+#
+# module.js is the TypeScript frontend's build (scripts/build-frontend.sh, src/panel/).
 #
 #   bash scripts/build-panel.sh [out]               the product (default: target/plugin/panel)
 #   bash scripts/build-panel.sh --test-hooks [out]  the browser tests' build, with the panel's
@@ -53,5 +55,6 @@ wasm=$out/wasm/calicoscope_panel_bg.wasm
 "$wasm_opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue -o "$wasm.opt" "$wasm"
 mv "$wasm.opt" "$wasm"
-cp panel/module.js panel/plugin.json "$out/"
+bash scripts/build-frontend.sh >/dev/null
+cp target/frontend/panel/module.js target/frontend/panel/module.js.map target/frontend/panel/plugin.json "$out/"
 echo "build-panel: $out${features[*]:+ (test hooks)} (wasm $(stat -c %s "$wasm") bytes, gzipped $(gzip -9c "$wasm" | wc -c) bytes)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Check a packaged plugin zip against the Grafana catalog rules we can check here.
 
-    python3 scripts/check-package.py dist/calicoscope-app-0.1.0.zip
+    python3 scripts/check-package.py [--sources src] dist/calicoscope-app-0.1.0.zip
 
 Rules: zip named <id>-<version>.zip with one root folder named after the id; the files the
 catalog wants at the root; every plugin.json (app and nested) valid by Grafana's metadata
@@ -12,6 +12,10 @@ sections) and windows/amd64 (PE32+ x86-64), mode 0755, none carrying the test ha
 wasm-bindgen glue exporting none of the panel's test hooks, and no module.js, glue or wasm
 hanging a panel's hooks on the DOM; module.js with its source map beside it; no debug or
 stray files.
+With --sources DIR (the frontend's src/): every source map's sources (webpack://<id>/./...,
+except webpack's runtime, externals and node_modules) carry the text of DIR's file of that
+path, as the validator's jssourcemap checks them. README.md has no relative links or images
+(the validator's brokenlinks: the catalog page shows it without the repository).
 Prints one line per failed rule and exits 1 if any failed.
 
     python3 scripts/check-package.py --scan FILE...
@@ -66,7 +70,7 @@ def fail(msg):
     print(f"check-package: FAIL {msg}")
 
 
-def main(zip_path):
+def main(zip_path, sources=None):
     name = PurePosixPath(zip_path).name
     m = re.match(r"^(.+)-(\d+\.\d+\.\d+(?:-[0-9A-Za-z.]+)?)\.zip$", name)
     if not m:
@@ -91,6 +95,15 @@ def main(zip_path):
     for f in files:
         if f.endswith("module.js") and f + ".map" not in files:
             fail(f"{f} has no source map beside it")
+
+    if sources is not None:
+        for f in sorted(files):
+            if f.endswith("module.js.map"):
+                check_source_map(f, json.loads(read(f)), plugin_id, sources)
+    if "README.md" in files:
+        for link in re.findall(r"\]\(([^)\s]+)\)", read("README.md").decode()):
+            if not re.match(r"^(https?://|mailto:|#)", link):
+                fail(f"README.md: relative link {link} (broken on the catalog page)")
 
     changelog = read("CHANGELOG.md").decode() if "CHANGELOG.md" in files else ""
     dated = re.search(rf"^## {re.escape(version)} \((\d{{4}}-\d{{2}}-\d{{2}})\)", changelog, re.M)
@@ -125,6 +138,28 @@ def main(zip_path):
             for f in sorted(code):
                 check_no_panel_hooks(f, read(f))
     print(f"check-package: {len(files)} files, {len(manifests)} plugin.json, " + ("FAILED" if failures else "ok"))
+
+
+def check_source_map(path, smap, plugin_id, sources):
+    """The sources a map names are the project's files, byte for byte (jssourcemap)."""
+    names, texts = smap.get("sources", []), smap.get("sourcesContent", [])
+    if not names or len(names) != len(texts):
+        fail(f"{path}: sources and sourcesContent missing or of different lengths")
+        return
+    ours = 0
+    for name, text in zip(names, texts):
+        rel = re.sub(r"^webpack://" + re.escape(plugin_id) + r"/", "", name)
+        if rel.startswith(("external ", "webpack/", "./node_modules/", "../node_modules/")) or rel.endswith((".css", ".json", ".svg")):
+            continue
+        ours += 1
+        try:
+            with open(PurePosixPath(sources) / rel, encoding="utf-8") as f:
+                if f.read() != text:
+                    fail(f"{path}: {rel} differs from {sources}/{rel}")
+        except FileNotFoundError:
+            fail(f"{path}: {rel} is not in {sources}/")
+    if ours == 0:
+        fail(f"{path}: names none of the sources in {sources}/")
 
 
 def check_manifest(path, meta, version, date, files):
@@ -295,6 +330,8 @@ if __name__ == "__main__":
         scan(sys.argv[2:])
     elif len(sys.argv) == 2:
         main(sys.argv[1])
+    elif len(sys.argv) == 4 and sys.argv[1] == "--sources":
+        main(sys.argv[3], sources=sys.argv[2])
     else:
         sys.exit(__doc__)
     sys.exit(1 if failures else 0)

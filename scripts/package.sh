@@ -35,25 +35,38 @@ echo "package: panel (wasm)"
 bash scripts/build-panel.sh target/package-panel >/dev/null
 cp -r target/package-panel/wasm "$out/panel/"
 
-# AMD modules are minified with a source map, not bundled: everything they import is
-# provided by Grafana.
-minify() { node_modules/.bin/esbuild "$1" --minify --sourcemap --log-level=warning --outfile="$2"; }
-minify app/module.js "$out/module.js"
-minify app/datasource/module.js "$out/datasource/module.js"
-minify panel/module.js "$out/panel/module.js"
+# The TypeScript frontend, built by create-plugin's webpack + SWC configuration: AMD modules
+# with source maps whose sources are src/ as it is (the validator's jssourcemap check, also
+# made by check-package.py --sources src). Everything they import is provided by Grafana.
+# (bash scripts/build-panel.sh above has just built target/frontend.)
+front=target/frontend
+for dir in . datasource panel; do
+    cp "$front/$dir/module.js" "$front/$dir/module.js.map" "$out/$dir/"
+    cp "$front/$dir/img/logo.svg" "$out/$dir/img/"
+done
 # The config editor's settings (labels, help, defaults): the backend's, see settings/editor.rs.
-cp app/datasource/settings.json "$out/datasource/"
+cp "$front/datasource/settings.json" "$out/datasource/"
 
 stamp() { sed -e "s/%VERSION%/$version/g" -e "s/%TODAY%/$updated/g" "$1" >"$2"; }
-stamp app/plugin.json "$out/plugin.json"
-stamp app/datasource/plugin.json "$out/datasource/plugin.json"
-stamp panel/plugin.json "$out/panel/plugin.json"
-for dir in "$out" "$out/datasource" "$out/panel"; do cp app/img/logo.svg "$dir/img/"; done
+stamp src/plugin.json "$out/plugin.json"
+stamp src/datasource/plugin.json "$out/datasource/plugin.json"
+stamp src/panel/plugin.json "$out/panel/plugin.json"
 cp docs/screenshots/topology-dark.png "$out/img/screenshot-topology.png"
 cp docs/screenshots/heatmap-light.png "$out/img/screenshot-heatmap.png"
 cp provisioning/dashboards/*.json "$out/dashboards/"
-cp README.md CHANGELOG.md LICENSE "$out/"
+cp CHANGELOG.md LICENSE "$out/"
+# The catalog page shows README.md without the repository around it: relative links and
+# images (docs/screenshots/...) would break there (the validator's brokenlinks), so the
+# packaged copy drops the screenshot images (the catalog shows plugin.json's screenshots) and
+# keeps relative links' text only.
+python3 - README.md "$out/README.md" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+text = re.sub(r'^!\[[^\]]*\]\((?!https?://)[^)]*\)\n', '', text, flags=re.M)
+text = re.sub(r'(?<!!)\[([^\]]*)\]\((?!https?://|#)[^)]*\)', r'\1', text)
+open(sys.argv[2], 'w').write(text)
+PY
 
 zip=dist/$id-$version.zip
 (cd dist && python3 -m zipfile -c "$id-$version.zip" "$id")
-python3 scripts/check-package.py "$zip"
+python3 scripts/check-package.py --sources src "$zip"

@@ -170,7 +170,8 @@ else
 fi
 
 # ---------------------------------------------------------------------------
-# npm packages (package-lock.json): playwright-core drives Debian's chromium, the
+# npm packages (package-lock.json): the frontend's toolchain (create-plugin's webpack, SWC,
+# TypeScript, ESLint with @grafana/eslint-config, Jest, Testing Library), playwright-core drives Debian's chromium, the
 # test host loads real react / react-dom / @grafana/data / systemjs, binaryen's
 # wasm-opt (Debian's binaryen 108 emits modules Chromium rejects), echarts for the
 # heatmap benchmark, esbuild bundles the host's shared modules.
@@ -184,6 +185,18 @@ else
     say "npm ci"
     (cd "$ROOT_DIR" && npm ci --no-audit --no-fund)
     say "npm packages ok (installed)"
+fi
+# The oldest Grafana we claim (grafanaDependency >=10.4.0): its @grafana packages and React 18
+# in tests/grafana-10.4, for the second type check and the React 18 browser hosts.
+G104=$ROOT_DIR/tests/grafana-10.4
+if [[ $G104/node_modules/.package-lock.json -nt $G104/package-lock.json ]]; then
+    say "npm packages of tests/grafana-10.4 ok"
+elif (( CHECK_ONLY )); then
+    missing "npm packages of tests/grafana-10.4 (cd $G104 && npm ci)"
+else
+    say "npm ci in tests/grafana-10.4 (about 80 s)"
+    (cd "$G104" && npm ci --no-audit --no-fund --ignore-scripts)
+    say "npm packages of tests/grafana-10.4 ok (installed)"
 fi
 
 # ---------------------------------------------------------------------------

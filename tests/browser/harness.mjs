@@ -9,6 +9,13 @@ import { chromium } from 'playwright-core';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+/**
+ * The React the host pages run: 19 (with Grafana 13's packages, as Grafana 13.2+ runs) or 18
+ * (with Grafana 10.4's, the oldest we claim): `CALICOSCOPE_REACT=18`; scripts/test-browser.sh
+ * runs the tests under both. Pages take it as `?react=18`.
+ */
+export const REACT = process.env.CALICOSCOPE_REACT === '18' ? '18' : '19';
+export const HOST_QUERY = `?react=${REACT}`;
 
 /**
  * URL prefix → directory. Everything else is 404. `/plugin/panel/` is the panel's test build
@@ -16,6 +23,7 @@ export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
  */
 const routes = [
   ['/host/host.js', path.join(root, 'target/browser/host/host.js')],
+  ['/host/react18/', path.join(root, 'target/browser/host/react18/')],
   ['/host/', path.join(root, 'tests/browser/host/')],
   ['/plugin/', path.join(root, 'target/browser/plugin/')],
   ['/fixtures/', path.join(root, 'target/browser/fixtures/')],
@@ -83,10 +91,12 @@ export async function start() {
   const server = await serve();
   const base = `http://127.0.0.1:${server.address().port}`;
   const b = await launch();
-  await b.page.goto(base + '/host/index.html');
+  await b.page.goto(base + '/host/index.html' + HOST_QUERY);
   await b.page.waitForFunction(() => window.host, null, { timeout: 15000 }).catch((e) => {
     throw new Error(`the test host did not start: ${e.message}; page errors: ${b.errors.join(' | ') || 'none'}`);
   });
+  const react = await b.page.evaluate(() => window.host.react);
+  if (react !== REACT) throw new Error(`the host runs React ${react}, not ${REACT}`);
   const { page, errors, context, userDataDir } = b;
   return {
     page,

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch, startDemo } from './harness.mjs';
+import { launch, startDemo, HOST_QUERY, REACT } from './harness.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 
@@ -37,7 +37,7 @@ async function dsQuery(query) {
 }
 
 test('the preview renders the IPAM dashboard\'s Calicoscope panels with live data', async () => {
-  await page().goto(demo.base + '/');
+  await page().goto(demo.base + '/host/preview.html' + HOST_QUERY);
   // The preview serves the product build (no test hooks): both panels are there once their
   // status lines are past loading.
   await page().waitForFunction(
@@ -58,8 +58,9 @@ test('the preview renders the IPAM dashboard\'s Calicoscope panels with live dat
 });
 
 test('query editor: the catalog from the backend, filters, and JSON the backend accepts', async () => {
-  await page().goto(demo.base + '/host/editors.html');
+  await page().goto(demo.base + '/host/editors.html' + HOST_QUERY);
   await page().waitForFunction(() => window.editors);
+  assert.equal(await page().evaluate(() => window.editors.react), REACT, 'the host runs the React under test');
   await page().evaluate(() => window.editors.load());
   await page().evaluate(() => window.editors.renderQueryEditor({ refId: 'A', mode: 'catalog', catalog: 'ipam_pool_utilization' }));
   await page().waitForFunction(() => document.querySelector('pre[aria-label="PromQL"]')?.textContent.includes('ipam_ippool_size'));
@@ -111,7 +112,7 @@ test('config editor: Grafana\'s HTTP settings plus the Calico settings', async (
   await page().waitForSelector('input[name="scrapeInterval"]');
   // Every Calico setting shows the backend's default (settings.json is what
   // `gpx_calicoscope settings` prints; a backend test keeps the two equal).
-  const schema = JSON.parse(fs.readFileSync(path.join(root, 'app/datasource/settings.json'), 'utf8'));
+  const schema = JSON.parse(fs.readFileSync(path.join(root, 'src/datasource/settings.json'), 'utf8'));
   assert.ok(schema.length >= 9, `${schema.length} settings`);
   for (const s of schema) {
     const placeholder = await page().getAttribute(`input[name="${s.key}"]`, 'placeholder');

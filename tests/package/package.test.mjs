@@ -89,10 +89,10 @@ test('the checker fails a broken package, naming the rule', () => {
 
 test('the checker finds the panel\'s test hooks in its test build, and none in the product', () => {
   for (const f of panelTestBuild) assert.ok(fs.existsSync(f), `${f} missing: run bash scripts/test-browser.sh first`);
-  // module.js as it was before the hooks left the product: it hung the handle on the DOM.
+  // The panel component as it was before the hooks left the product: it hung the handle on the DOM.
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'calicoscope-hooks-'));
   const oldModule = path.join(tmp, 'module.js');
-  const module = fs.readFileSync(path.join(root, 'panel/module.js'), 'utf8');
+  const module = fs.readFileSync(path.join(root, 'src/panel/components/CalicoscopePanel.tsx'), 'utf8');
   const create = 'panel.current = new glue.Panel(container.current, setVariable);';
   assert.ok(module.includes(create), 'module.js creates the Panel handle');
   fs.writeFileSync(oldModule, module.replace(create, `${create}\ncontainer.current.calicoscopePanel = panel.current;`));
@@ -107,9 +107,9 @@ test('the checker finds the panel\'s test hooks in its test build, and none in t
   }
   assert.match(r.stdout, /calicoscope_panel_bg\.wasm: hangs a panel on the DOM \(calicoscopePanel\)/);
   assert.match(r.stdout, /module\.js: hangs a panel on the DOM \(calicoscopePanel\)/);
-  // The product build (target/plugin/panel, also built by test-browser.sh) and module.js pass.
+  // The product build (target/plugin/panel, also built by test-browser.sh) and the built module.js pass.
   const product = ['calicoscope_panel_bg.wasm', 'calicoscope_panel.js'].map((f) => path.join(root, 'target/plugin/panel/wasm', f));
-  const ok = spawnSync('python3', [path.join(root, 'scripts/check-package.py'), '--scan', ...product, path.join(root, 'panel/module.js')], { encoding: 'utf8' });
+  const ok = spawnSync('python3', [path.join(root, 'scripts/check-package.py'), '--scan', ...product, path.join(root, 'target/frontend/panel/module.js')], { encoding: 'utf8' });
   assert.equal(ok.status, 0, ok.stdout + ok.stderr);
 });
 

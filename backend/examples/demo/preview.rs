@@ -153,24 +153,29 @@ async fn resource(
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-/// URL prefix → folder (relative to the repository root). The panel comes from its build,
-/// the rest from the sources, so the demo needs no packaging step.
+/// URL prefix → folder (relative to the repository root). The panel's wasm comes from its
+/// build, the modules from the frontend's build (scripts/build-frontend.sh), the dashboards
+/// from the sources, so the demo needs no packaging step.
 const STATIC: &[(&str, &str)] = &[
     (
-        "/public/plugins/calicoscope-app/panel/",
-        "target/plugin/panel/",
-    ),
-    (
-        "/public/plugins/calicoscope-app/datasource/",
-        "app/datasource/",
+        "/public/plugins/calicoscope-app/panel/wasm/",
+        "target/plugin/panel/wasm/",
     ),
     (
         "/public/plugins/calicoscope-app/dashboards/",
         "provisioning/dashboards/",
     ),
-    ("/public/plugins/calicoscope-app/", "app/"),
+    ("/public/plugins/calicoscope-app/", "target/frontend/"),
     ("/host/host.js", "target/browser/host/host.js"),
     ("/host/editors.js", "target/browser/host/editors.js"),
+    (
+        "/host/react18/host.js",
+        "target/browser/host/react18/host.js",
+    ),
+    (
+        "/host/react18/editors.js",
+        "target/browser/host/react18/editors.js",
+    ),
     ("/host/", "tests/browser/host/"),
     ("/node_modules/systemjs/", "node_modules/systemjs/"),
 ];

@@ -2,7 +2,7 @@
 //! place. The defaults are read from [`JsonData::default`], so the editor's placeholders
 //! cannot drift from what the backend assumes when a field is left empty.
 //!
-//! The editor reads `app/datasource/settings.json`, which is this schema as
+//! The editor reads `src/datasource/settings.json`, which is this schema as
 //! `gpx_calicoscope settings` prints it; a golden test keeps the file equal to it.
 //!
 //! ```
@@ -88,7 +88,7 @@ mod tests {
     fn editor_file_matches_the_schema() {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../app/datasource/settings.json"
+            "/../src/datasource/settings.json"
         );
         let got = serde_json::to_string_pretty(&schema()).unwrap() + "\n";
         if std::env::var_os("UPDATE_GOLDEN").is_some() {
@@ -97,7 +97,7 @@ mod tests {
         let want = std::fs::read_to_string(path).unwrap_or_default();
         assert_eq!(
             want, got,
-            "app/datasource/settings.json differs from the backend's settings: run UPDATE_GOLDEN=1 cargo test -p calicoscope-backend --lib"
+            "src/datasource/settings.json differs from the backend's settings: run UPDATE_GOLDEN=1 cargo test -p calicoscope-backend --lib"
         );
     }
 }

@@ -67,6 +67,8 @@ function mount(element) {
 }
 
 window.editors = {
+  /** The React major version this host runs (19, or 18 in the Grafana 10.4 build). */
+  react: React.version.split('.')[0],
   variables,
   last: null,
   async load(url = '/public/plugins/calicoscope-app/datasource/module.js') {

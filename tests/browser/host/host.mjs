@@ -74,6 +74,8 @@ function defaults(plugin) {
 const PANEL = '/plugin/panel/module.js';
 
 window.host = {
+  /** The React major version this host runs (19, or 18 in the Grafana 10.4 build). */
+  react: React.version.split('.')[0],
   runtime,
   /**
    * Render (or re-render with new props) the panel into element `target`.
