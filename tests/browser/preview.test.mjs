@@ -87,7 +87,7 @@ test('query editor: the catalog from the backend, filters, and JSON the backend 
 
 test('raw PromQL: variables escaped for their context, and the backend accepts the result', async () => {
   await page().evaluate(() => window.editors.renderQueryEditor({ refId: 'A', mode: 'catalog', catalog: 'ipam_pool_utilization' }));
-  await page().click('input[title="Raw PromQL"]');
+  await page().getByRole('radio', { name: 'Raw PromQL' }).click({ force: true });
   assert.equal(await page().evaluate(() => window.editors.last.mode), 'raw');
   await page().fill('textarea[aria-label="PromQL"]', 'sum by (ippool) (ipam_allocations_in_use{ippool=~"$pool"})');
   await page().click('label:has-text("Legend")').catch(() => page().keyboard.press('Tab'));

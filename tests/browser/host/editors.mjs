@@ -12,6 +12,11 @@ import * as ui from '@grafana/ui';
 import * as runtime from '@grafana/runtime';
 import { from } from 'rxjs';
 
+// Grafana 10.4's @grafana/runtime moves SystemJS's AMD `define` aside when it loads
+// (window.__grafana_amd_define) and Grafana's plugin loader puts it back for plugin modules:
+// the host does the same, once.
+if (!window.define && window.__grafana_amd_define) window.define = window.__grafana_amd_define;
+
 for (const [name, ns] of Object.entries({ react: React, 'react-dom': ReactDOM, '@grafana/data': grafanaData, '@grafana/ui': ui, '@grafana/runtime': runtime })) {
   System.set('app:' + name, Object.assign({ __useDefault: true, default: ns }, ns));
 }
