@@ -166,7 +166,7 @@ test('provisioning names our ids and the fixed datasource uid', () => {
   assert.equal(ds.uid, 'calicoscope');
   assert.equal(ds.url, '$CALICOSCOPE_PROMETHEUS_URL');
   assert.equal(yaml('provisioning/plugins/calicoscope.yaml').apps[0].type, 'calicoscope-app');
-  const app = JSON.parse(fs.readFileSync(path.join(root, 'app/plugin.json'), 'utf8'));
+  const app = JSON.parse(fs.readFileSync(path.join(root, 'src/plugin.json'), 'utf8'));
   for (const file of fs.readdirSync(path.join(root, 'provisioning/dashboards')).filter((f) => f.endsWith('.json'))) {
     assert.ok(app.includes.some((i) => i.path === `dashboards/${file}`), `the app includes dashboards/${file}`);
   }
