@@ -177,27 +177,24 @@ fi
 # heatmap benchmark, esbuild bundles the host's shared modules.
 # ---------------------------------------------------------------------------
 # npm ci writes node_modules/.package-lock.json: newer than the lock file means up to date.
-if [[ $ROOT_DIR/node_modules/.package-lock.json -nt $ROOT_DIR/package-lock.json ]]; then
-    say "npm packages ok"
-elif (( CHECK_ONLY )); then
-    missing "npm packages (cd $ROOT_DIR && npm ci)"
-else
-    say "npm ci"
-    (cd "$ROOT_DIR" && npm ci --no-audit --no-fund)
-    say "npm packages ok (installed)"
-fi
+# npm_ci <dir> <what> [npm ci flags...]
+npm_ci() {
+    local dir=$1 what=$2
+    shift 2
+    if [[ $dir/node_modules/.package-lock.json -nt $dir/package-lock.json ]]; then
+        say "$what ok"
+    elif (( CHECK_ONLY )); then
+        missing "$what (cd $dir && npm ci)"
+    else
+        say "npm ci: $what"
+        (cd "$dir" && npm ci --no-audit --no-fund "$@")
+        say "$what ok (installed)"
+    fi
+}
+npm_ci "$ROOT_DIR" "npm packages"
 # The oldest Grafana we claim (grafanaDependency >=10.4.0): its @grafana packages and React 18
 # in tests/grafana-10.4, for the second type check and the React 18 browser hosts.
-G104=$ROOT_DIR/tests/grafana-10.4
-if [[ $G104/node_modules/.package-lock.json -nt $G104/package-lock.json ]]; then
-    say "npm packages of tests/grafana-10.4 ok"
-elif (( CHECK_ONLY )); then
-    missing "npm packages of tests/grafana-10.4 (cd $G104 && npm ci)"
-else
-    say "npm ci in tests/grafana-10.4 (about 80 s)"
-    (cd "$G104" && npm ci --no-audit --no-fund --ignore-scripts)
-    say "npm packages of tests/grafana-10.4 ok (installed)"
-fi
+npm_ci "$ROOT_DIR/tests/grafana-10.4" "npm packages of tests/grafana-10.4" --ignore-scripts
 
 # ---------------------------------------------------------------------------
 # Metrics engines built from source through the Go module proxy, cached by version
