@@ -15,4 +15,5 @@ pub mod fuzzing;
 pub mod plugin;
 pub mod promql;
 pub mod query;
+pub mod report;
 pub mod settings;

@@ -233,6 +233,154 @@ async fn resources_answer_the_editor() {
         .contains("unknown resource"));
 }
 
+/// The app's capacity report, against the simulator's own state: every figure the page
+/// shows, the CSV of them, and a bad window named with its fix.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn capacity_report_tells_the_simulated_clusters_truth() {
+    let g = guarded_plugin().await;
+    let truth = common::state();
+    let (code, report) = g.resource("report?window=1m", "").await;
+    assert_eq!(code, 200, "{report}");
+    assert_eq!(report["window"], "1m");
+    assert_eq!(report["windowText"], "1 minute");
+    let pools = report["pools"].as_array().unwrap();
+    let names: Vec<&str> = pools.iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["default-ipv4-ippool", "default-ipv6-ippool"]);
+    let nodes = |pool: &str, figure: fn(&calicoscope_sim::Allocation) -> u64| {
+        let mut v: Vec<(String, f64)> = truth
+            .allocations
+            .iter()
+            .filter(|a| a.pool == pool && figure(a) > 0)
+            .map(|a| (a.node.clone(), figure(a) as f64))
+            .collect();
+        v.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v
+    };
+    let listed = |v: &serde_json::Value| -> Vec<(String, f64)> {
+        let rows = v.as_array().unwrap().iter();
+        rows.map(|n| {
+            (
+                n["node"].as_str().unwrap().to_string(),
+                n["count"].as_f64().unwrap(),
+            )
+        })
+        .collect()
+    };
+    for (p, spec) in pools.iter().zip(&truth.pools) {
+        let in_use: u64 = truth
+            .allocations
+            .iter()
+            .filter(|a| a.pool == spec.name)
+            .map(|a| a.in_use)
+            .sum();
+        let assignable = spec.size - spec.reserved as f64;
+        assert_eq!(p["size"].as_f64(), Some(spec.size), "{}", spec.name);
+        assert_eq!(p["reserved"].as_f64(), Some(spec.reserved as f64));
+        assert_eq!(p["inUse"].as_f64(), Some(in_use as f64));
+        assert_eq!(p["free"].as_f64(), Some(assignable - in_use as f64));
+        assert_eq!(p["utilization"].as_f64(), Some(in_use as f64 / assignable));
+        assert_eq!(listed(&p["borrowing"]), nodes(&spec.name, |a| a.borrowed));
+        assert_eq!(
+            listed(&p["leaking"]),
+            nodes(&spec.name, |a| a.gc_candidates)
+        );
+        let unaffine: u64 = truth
+            .blocks
+            .iter()
+            .filter(|b| b.pool == spec.name && b.node == "no_affinity")
+            .map(|b| b.blocks)
+            .sum();
+        assert_eq!(p["unaffineBlocks"].as_f64(), Some(unaffine as f64));
+        // The frozen cluster does not grow: no date, and the sentence says why.
+        assert_eq!(p["daysToFull"], serde_json::Value::Null);
+        assert!(p["forecast"]
+            .as_str()
+            .unwrap()
+            .ends_with("has not grown over the last 1 minute: there is no date to forecast."));
+        let trend = &p["trend"];
+        assert!(
+            trend["times"].as_array().unwrap().len() > 1,
+            "a trend line: {trend}"
+        );
+        let last = trend["utilization"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()
+            .as_f64()
+            .unwrap();
+        assert!(
+            (last - in_use as f64 / assignable).abs() < 1e-9,
+            "trend ends at the figure"
+        );
+    }
+    let v4 = &pools[0];
+    assert!(
+        !listed(&v4["leaking"]).is_empty(),
+        "the demo cluster leaks: {v4}"
+    );
+    assert_eq!(v4["action"]["kind"], "investigate-leaks");
+    assert!(v4["leaksText"]
+        .as_str()
+        .unwrap()
+        .contains("calicoctl ipam release --from-report"));
+    let orphan_blocks: u64 = truth
+        .blocks
+        .iter()
+        .filter(|b| b.pool == "no_ippool")
+        .map(|b| b.blocks)
+        .sum();
+    assert!(orphan_blocks > 0);
+    assert_eq!(
+        report["orphans"]["blocks"].as_f64(),
+        Some(orphan_blocks as f64)
+    );
+
+    // The CSV has the same numbers, one line per pool.
+    let channel = g.plugin.channel().await;
+    let csv = common::plugin::call_resource_response(
+        channel,
+        g.ctx.clone(),
+        "GET",
+        "report.csv?window=1m",
+        b"",
+    )
+    .await;
+    assert_eq!(csv.code, 200);
+    assert_eq!(
+        csv.headers["Content-Type"].values,
+        ["text/csv; charset=utf-8"]
+    );
+    let text = String::from_utf8(csv.body.to_vec()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], calicoscope_backend::report::csv::HEADER);
+    assert_eq!(lines.len(), pools.len() + 1);
+    for (line, p) in lines[1..].iter().zip(pools) {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(cells[0], p["name"]);
+        assert_eq!(cells[5].parse::<f64>().ok(), p["free"].as_f64());
+        assert_eq!(cells[6].parse::<f64>().ok(), p["utilization"].as_f64());
+        assert_eq!(
+            cells[9],
+            p["borrowing"].as_array().unwrap().len().to_string()
+        );
+        assert_eq!(cells[11], p["action"]["kind"]);
+    }
+
+    // A bad window fails that call with the fix; nothing else.
+    for (window, words) in [
+        ("banana", "window \"banana\" is not a duration such as 7d"),
+        ("400d", "outside 1m to 90d"),
+    ] {
+        let (code, answer) = g.resource(&format!("report?window={window}"), "").await;
+        assert_eq!(code, 400);
+        assert!(
+            answer["error"].as_str().unwrap().contains(words),
+            "{answer}"
+        );
+    }
+}
+
 /// Good and failing queries, every resource and the health check, then a look for the
 /// secrets in everything the plugin said.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -241,8 +389,20 @@ async fn secrets_never_leave_the_plugin() {
     let responses = g.ask(&good_and_bad()).await;
     assert_eq!(responses["good"].status, 200, "{}", responses["good"].error);
     let mut said = String::new();
-    for path in ["catalog", "pools", "nodes", "settings", "nope"] {
-        said += &g.resource(path, "").await.1.to_string();
+    for path in [
+        "catalog",
+        "pools",
+        "nodes",
+        "settings",
+        "report",
+        "report.csv",
+        "nope",
+    ] {
+        let channel = g.plugin.channel().await;
+        let body = common::plugin::call_resource_raw(channel, g.ctx.clone(), "GET", path, b"")
+            .await
+            .1;
+        said += &String::from_utf8_lossy(&body);
     }
     said += &g.resource("translate", GOOD.1).await.1.to_string();
     said += &check_health(g.plugin.channel().await, g.ctx.clone())

@@ -197,7 +197,8 @@ pub async fn call_resource(
 }
 
 /// One resource call as Grafana's `/api/datasources/uid/<uid>/resources/<path>` makes it:
-/// the status code and body of the (single) response.
+/// the status code and body of the (single) response. `path` may carry a query string
+/// (`report?window=7d`): Grafana sends the path without it and the URL with it.
 pub async fn call_resource_raw(
     channel: Channel,
     ctx: pluginv2::PluginContext,
@@ -205,9 +206,21 @@ pub async fn call_resource_raw(
     path: &str,
     body: &[u8],
 ) -> (i32, Vec<u8>) {
+    let resp = call_resource_response(channel, ctx, method, path, body).await;
+    (resp.code, resp.body.to_vec())
+}
+
+/// [`call_resource_raw`]'s whole response, headers included.
+pub async fn call_resource_response(
+    channel: Channel,
+    ctx: pluginv2::PluginContext,
+    method: &str,
+    path: &str,
+    body: &[u8],
+) -> pluginv2::CallResourceResponse {
     let req = pluginv2::CallResourceRequest {
         plugin_context: Some(ctx),
-        path: path.into(),
+        path: path.split('?').next().unwrap_or_default().into(),
         method: method.into(),
         url: path.into(),
         headers: Default::default(),
@@ -218,10 +231,9 @@ pub async fn call_resource_raw(
         .await
         .expect("CallResource")
         .into_inner();
-    let resp = stream
+    stream
         .message()
         .await
         .expect("resource message")
-        .expect("one response");
-    (resp.code, resp.body.to_vec())
+        .expect("one response")
 }

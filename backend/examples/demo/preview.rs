@@ -138,10 +138,15 @@ async fn health(State(p): State<Arc<Preview>>) -> Response {
 async fn resource(
     State(p): State<Arc<Preview>>,
     UrlPath((_uid, path)): UrlPath<(String, String)>,
+    uri: Uri,
     method: Method,
     body: Bytes,
 ) -> Response {
-    let (code, body) = host::call_resource_raw(
+    let path = match uri.query() {
+        Some(query) => format!("{path}?{query}"),
+        None => path,
+    };
+    let resp = host::call_resource_response(
         p.channel.clone(),
         p.context.clone(),
         method.as_str(),
@@ -149,8 +154,13 @@ async fn resource(
         &body,
     )
     .await;
-    let status = StatusCode::from_u16(code as u16).unwrap_or(StatusCode::BAD_GATEWAY);
-    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    let status = StatusCode::from_u16(resp.code as u16).unwrap_or(StatusCode::BAD_GATEWAY);
+    let content_type = resp
+        .headers
+        .get("Content-Type")
+        .and_then(|v| v.values.first().cloned())
+        .unwrap_or_else(|| "application/json".into());
+    (status, [(header::CONTENT_TYPE, content_type)], resp.body).into_response()
 }
 
 /// URL prefix → folder (relative to the repository root). The panel's wasm comes from its

@@ -13,6 +13,7 @@ use crate::client::ClientError;
 use crate::execute::QueryError;
 use crate::frames::arrow::ArrowError;
 use crate::promql::BuildError;
+use crate::report::ReportError;
 
 /// Why one query, or one resource call, failed.
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +26,8 @@ pub enum PluginError {
     /// The answer could not be written as Arrow: a bug here, not in the query.
     #[error("could not encode frames: {0}")]
     Encode(#[from] ArrowError),
+    #[error(transparent)]
+    Report(#[from] ReportError),
     /// A resource path this plugin does not serve; the text lists the ones it does.
     #[error("{0}")]
     NotFound(String),
@@ -44,6 +47,8 @@ impl PluginError {
             PluginError::Query(e) => query_status(e),
             PluginError::Encode(_) => 500,
             PluginError::NotFound(_) => 404,
+            PluginError::Report(ReportError::Query(e)) => query_status(e),
+            PluginError::Report(_) => 400,
         }
     }
 }

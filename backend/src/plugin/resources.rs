@@ -3,6 +3,8 @@
 //! - `GET catalog`: the catalog entries (id, title, description, unit, legend, group-by).
 //! - `GET pools`, `GET nodes`, `GET instances`, `GET syncers`: values for template variables.
 //! - `POST translate` with a query JSON body: the PromQL it produces.
+//! - `GET report?window=7d`, `GET report.csv?window=7d`: the capacity report (`crate::report`)
+//!   for the app's report page, and its numbers as CSV.
 
 use grafana_plugin_sdk::pluginv2::{
     self, resource_server::Resource, CallResourceResponse, StringList,
@@ -16,6 +18,7 @@ use crate::client::Client;
 use crate::execute::{self, QueryError};
 use crate::promql::rewrite::job_matcher;
 use crate::query::catalog::{Component, CATALOG};
+use crate::report::{csv, Report, DEFAULT_WINDOW};
 use crate::settings::Settings;
 
 type ResourceStream = tokio_stream::Once<Result<CallResourceResponse, Status>>;
@@ -30,35 +33,105 @@ impl Resource for Calicoscope {
     ) -> Result<Response<ResourceStream>, Status> {
         let req = request.into_inner();
         let answer = match self.instances.get(req.plugin_context.as_ref()) {
-            Ok((settings, client)) => answer(&req.path, &req.body, &settings, &client).await,
+            Ok((settings, client)) => {
+                let call = Call {
+                    path: &req.path,
+                    url: &req.url,
+                    body: &req.body,
+                };
+                answer(call, &settings, &client).await
+            }
             Err(e) => Err(e.into()),
         };
         let (code, body) = match answer {
-            Ok(v) => (200, v),
-            Err(e) => (e.status().into(), json!({ "error": e.to_string() })),
+            Ok(body) => (200, body),
+            Err(e) => (
+                e.status().into(),
+                Body::Json(json!({ "error": e.to_string() })),
+            ),
+        };
+        let (content_type, body) = match body {
+            Body::Json(v) => (
+                "application/json",
+                serde_json::to_vec(&v).unwrap_or_default(),
+            ),
+            Body::Csv(text) => ("text/csv; charset=utf-8", text.into_bytes()),
         };
         let headers = [(
             "Content-Type".to_string(),
             StringList {
-                values: vec!["application/json".into()],
+                values: vec![content_type.into()],
             },
         )];
         let resp = CallResourceResponse {
             code,
             headers: headers.into_iter().collect(),
-            body: serde_json::to_vec(&body).unwrap_or_default().into(),
+            body: body.into(),
         };
         Ok(Response::new(tokio_stream::once(Ok(resp))))
     }
 }
 
+/// One resource call: the path after `resources/`, the URL with its query string, the body.
+#[derive(Clone, Copy, Debug)]
+pub struct Call<'a> {
+    pub path: &'a str,
+    pub url: &'a str,
+    pub body: &'a [u8],
+}
+
+impl Call<'_> {
+    /// A query-string parameter, decoded.
+    fn param(&self, name: &str) -> Option<String> {
+        let query = self.url.split_once('?')?.1;
+        reqwest::Url::parse(&format!("http://x/?{query}"))
+            .ok()?
+            .query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+}
+
+/// What a resource answers with.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Body {
+    Json(Value),
+    Csv(String),
+}
+
 pub async fn answer(
+    call: Call<'_>,
+    settings: &Settings,
+    client: &Client,
+) -> Result<Body, PluginError> {
+    match call.path.trim_matches('/') {
+        "report" => Ok(Body::Json(json!(report(call, settings, client).await?))),
+        "report.csv" => Ok(Body::Csv(csv::to_csv(
+            &report(call, settings, client).await?,
+        ))),
+        path => json_answer(path, call.body, settings, client)
+            .await
+            .map(Body::Json),
+    }
+}
+
+async fn report(
+    call: Call<'_>,
+    settings: &Settings,
+    client: &Client,
+) -> Result<Report, PluginError> {
+    let window = call
+        .param("window")
+        .unwrap_or_else(|| DEFAULT_WINDOW.to_string());
+    Ok(crate::report::build(settings, client, &window).await?)
+}
+
+async fn json_answer(
     path: &str,
     body: &[u8],
     settings: &Settings,
     client: &Client,
 ) -> Result<Value, PluginError> {
-    let path = path.trim_matches('/');
     let values = |label: String, metrics: &'static [(&'static str, Component)]| {
         label_values(settings, client, label, metrics)
     };
@@ -77,7 +150,7 @@ pub async fn answer(
         "translate" => translate(body, settings),
         "settings" => Ok(json!(crate::settings::editor::schema())),
         other => Err(PluginError::NotFound(format!(
-            "unknown resource {other:?}: use catalog, pools, nodes, hosts, instances, syncers, translate or settings"
+            "unknown resource {other:?}: use catalog, pools, nodes, hosts, instances, syncers, translate, settings, report or report.csv"
         ))),
     }
 }

@@ -156,6 +156,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn forecast_resolution_is_bounded() {
+        // (forecast window, scrape interval) → $res
+        let cases = [
+            ("6h", 15, 15),
+            ("2m", 2, 2),
+            ("7d", 15, 420),
+            ("90d", 30, 5400),
+            ("6h", 60, 60),
+        ];
+        for (window, scrape, want) in cases {
+            let json = crate::settings::JsonData {
+                forecast_window: window.into(),
+                ..Default::default()
+            };
+            let settings =
+                Settings::new("http://prometheus:9090", None, json, Default::default()).unwrap();
+            let res = resolution(&settings, Duration::from_secs(scrape));
+            assert_eq!(res, Duration::from_secs(want), "{window} at {scrape}s");
+        }
+    }
+
+    #[test]
     fn raw_errors_point_into_the_users_text() {
         let vars = Vars::fixed_hour();
         let e = raw_expr("sum(rate(x[$__rate_interval])) by", &vars).unwrap_err();
@@ -171,8 +193,23 @@ mod tests {
 fn fill_template(template: &str, settings: &Settings, vars: &Vars) -> String {
     let text = interpolate_builtins(template, &vars.window, vars.range, vars.scrape);
     text.replace("$window", &settings.json.forecast_window)
-        .replace("$res", &format_duration(vars.scrape))
+        .replace("$res", &format_duration(resolution(settings, vars.scrape)))
         .replace("$block", &settings.json.block_addresses.max(1).to_string())
+}
+
+/// Most points a forecast's subquery evaluates per series: the default 6-hour window at a
+/// 15 s scrape interval. A line fitted through 1,440 points is as good as one through 40,320,
+/// and the capacity report's 7-day window at 15 s over 5,000 nodes would otherwise pass
+/// Prometheus's default limit of 50 million samples per query.
+const FORECAST_POINTS: u32 = 1440;
+
+/// The forecast subquery's resolution (`$res`): the scrape interval, or coarser for long
+/// windows (whole seconds, so the PromQL stays readable).
+fn resolution(settings: &Settings, scrape: Duration) -> Duration {
+    let window = crate::query::time::parse_duration(&settings.json.forecast_window)
+        .unwrap_or(Duration::ZERO);
+    let per_point = Duration::from_secs((window / FORECAST_POINTS).as_secs());
+    scrape.max(per_point)
 }
 
 /// Golden files: every catalog entry's PromQL for a set of filter and setting combinations,

@@ -12,7 +12,8 @@
 //! through `felix_host`. Summary quantiles are never averaged: `max` across nodes.
 //!
 //! Variables: `$__rate_interval`, `$__range` (Grafana's), `$window` (forecast window
-//! setting), `$res` (scrape interval, the subquery resolution), `$block` (addresses per block).
+//! setting), `$res` (the forecast subquery's resolution: the scrape interval, coarser for
+//! windows longer than 1,440 scrapes), `$block` (addresses per block).
 
 use calicoscope_model::calico::{self, Dataplane, Release};
 use calicoscope_model::topology::{self, field};
