@@ -197,7 +197,7 @@ fn assemble(
         .map(|p| (p.name.as_str(), p.action.kind))
         .collect();
     let orphan_nodes = node_counts(nodes, NO_IPPOOL, field::BLOCKS, |_| true);
-    let blocks = orphan_nodes.iter().map(|n| n.count).sum();
+    let blocks = orphan_nodes.iter().map(|n| n.count).fold(0.0, |a, b| a + b);
     Report {
         window: window.to_string(),
         window_text: words,
@@ -235,7 +235,7 @@ fn pool_report(
     let owned = |node: &str| node != NO_AFFINITY && node != UNKNOWN_NODE;
     let borrowing = node_counts(nodes, &name, field::BORROWED, owned);
     let leaking = node_counts(nodes, &name, field::LEAKED, |_| true);
-    let leaked = leaking.iter().map(|n| n.count).sum();
+    let leaked = leaking.iter().map(|n| n.count).fold(0.0, |a, b| a + b);
     let unaffine = node_counts(nodes, &name, field::BLOCKS, |n| n == NO_AFFINITY);
     let full_by = match by {
         _ if free <= 0.0 => "full now".to_string(),
@@ -252,7 +252,7 @@ fn pool_report(
         days_to_full: days,
         full_by: by.map(|d| d.format("%Y-%m-%d").to_string()),
         leaked,
-        unaffine_blocks: unaffine.iter().map(|n| n.count).sum(),
+        unaffine_blocks: unaffine.iter().map(|n| n.count).fold(0.0, |a, b| a + b),
         trend: trend(trends, &settings.json.pool_label, &name),
         figures: Figures {
             used: format::percent(utilization.unwrap_or(f64::NAN)),

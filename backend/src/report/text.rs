@@ -101,13 +101,13 @@ pub fn forecast(
     }
 }
 
-/// `node-1 (12), node-2 (3) and 4 more`.
-fn list(nodes: &[NodeCount]) -> String {
-    let mut names: Vec<String> = nodes
-        .iter()
-        .take(LISTED)
-        .map(|n| format!("{} ({})", n.node, count(n.count)))
-        .collect();
+/// `node-1 (12), node-2 (3) and 4 more`; without counts, `node-1, node-2 and 4 more`.
+fn list(nodes: &[NodeCount], counts: bool) -> String {
+    let name = |n: &NodeCount| match counts {
+        true => format!("{} ({})", n.node, count(n.count)),
+        false => n.node.clone(),
+    };
+    let mut names: Vec<String> = nodes.iter().take(LISTED).map(name).collect();
     let more = nodes.len().saturating_sub(LISTED);
     if more > 0 {
         names.push(format!("{more} more"));
@@ -133,7 +133,7 @@ pub fn borrowing(borrowing: &[NodeCount]) -> String {
          blocks. Each borrowed address is routed on its own (not with its block), which adds \
          routes on every node.",
         plural(borrowing.len() as f64, one, many),
-        list(borrowing)
+        list(borrowing, true)
     )
 }
 
@@ -150,7 +150,7 @@ pub fn leaks(leaked: f64, leaking: &[NodeCount]) -> String {
          number does not fall, check that setting, then find the addresses with `calicoctl ipam \
          check --show-problem-ips` and release them with `calicoctl ipam release --from-report`.",
         plural(leaked, one, many),
-        list(leaking),
+        list(leaking, true),
         if leaked == 1.0 { "it" } else { "them" },
     )
 }
@@ -162,12 +162,12 @@ pub fn orphans(blocks: f64, nodes: &[NodeCount]) -> String {
     }
     let (one, many) = ("address block belongs", "address blocks belong");
     format!(
-        "{} to no current IP pool ({}): their pool was deleted or its CIDR changed while \
+        "{} to no current IP pool, on {}: their pool was deleted or its CIDR changed while \
          addresses in them were still allocated. They are not counted in any pool above. Once \
          the pods using them are gone, `calicoctl ipam check -o report.json` finds what is \
          left and `calicoctl ipam release --from-report report.json` frees it.",
         plural(blocks, one, many),
-        list(nodes),
+        list(nodes, false),
     )
 }
 
@@ -353,10 +353,11 @@ mod tests {
 
     #[test]
     fn node_lists_and_paragraphs() {
-        assert_eq!(list(&nodes(1)), "node-0 (10)");
-        assert_eq!(list(&nodes(2)), "node-0 (10) and node-1 (9)");
+        assert_eq!(list(&nodes(1), true), "node-0 (10)");
+        assert_eq!(list(&nodes(2), false), "node-0 and node-1");
+        assert_eq!(list(&nodes(2), true), "node-0 (10) and node-1 (9)");
         assert_eq!(
-            list(&nodes(7)),
+            list(&nodes(7), true),
             "node-0 (10), node-1 (9), node-2 (8), node-3 (7), node-4 (6) and 2 more"
         );
         assert_eq!(borrowing(&[]), "");
@@ -367,7 +368,7 @@ mod tests {
         assert!(leaks(19.0, &nodes(2)).contains("calicoctl ipam release --from-report"));
         assert_eq!(orphans(0.0, &[]), "");
         assert!(orphans(3.0, &nodes(1))
-            .starts_with("3 address blocks belong to no current IP pool (node-0 (10)):"));
+            .starts_with("3 address blocks belong to no current IP pool, on node-0:"));
     }
 
     #[test]
