@@ -23,13 +23,11 @@ out=dist/$id
 rm -rf dist && mkdir -p "$out/datasource/img" "$out/panel/img" "$out/dashboards" "$out/img"
 
 echo "package: backend binaries (linux amd64, linux arm64, windows amd64)"
-cargo build -q --release -p calicoscope-backend --bin gpx_calicoscope
-install -m 0755 target/release/gpx_calicoscope "$out/datasource/gpx_calicoscope_linux_amd64"
-for target in aarch64-unknown-linux-gnu x86_64-pc-windows-gnu; do
-    cargo build -q --release -p calicoscope-backend --bin gpx_calicoscope --target "$target"
-done
-install -m 0755 target/aarch64-unknown-linux-gnu/release/gpx_calicoscope "$out/datasource/gpx_calicoscope_linux_arm64"
-install -m 0755 target/x86_64-pc-windows-gnu/release/gpx_calicoscope.exe "$out/datasource/gpx_calicoscope_windows_amd64.exe"
+bash scripts/build-backend.sh
+built=target/package-backend
+install -m 0755 $built/x86_64-unknown-linux-gnu/release/gpx_calicoscope "$out/datasource/gpx_calicoscope_linux_amd64"
+install -m 0755 $built/aarch64-unknown-linux-gnu/release/gpx_calicoscope "$out/datasource/gpx_calicoscope_linux_arm64"
+install -m 0755 $built/x86_64-pc-windows-gnu/release/gpx_calicoscope.exe "$out/datasource/gpx_calicoscope_windows_amd64.exe"
 
 echo "package: panel (wasm)"
 bash scripts/build-panel.sh target/package-panel >/dev/null
