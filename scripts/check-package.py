@@ -3,8 +3,10 @@
 
     python3 scripts/check-package.py [--sources src] dist/calicoscope-app-0.1.0.zip
 
-Rules: zip named <id>-<version>.zip with one root folder named after the id; the files the
-catalog wants at the root; every plugin.json (app and nested) valid by Grafana's metadata
+Rules: zip named <id>-<version>.zip with one root folder named after the id; member names
+as Grafana's installer (grafana cli --pluginUrl, [plugins] preinstall) takes them: relative,
+no ../ or backslash, no symlink, each under the root folder; the files the catalog wants at
+the root; every plugin.json (app and nested) valid by Grafana's metadata
 rules (id pattern and type, version and release date equal to package.json and CHANGELOG.md,
 logos and screenshots present, a grafanaDependency range, app includes that resolve); the
 backend executables for linux/amd64, linux/arm64 (ELF for the right machine, no debug
@@ -62,6 +64,14 @@ PANEL_HOOKS = {
 # once hung the Panel handle there).
 PANEL_DOM_HOOK = b"calicoscopePanel"
 
+# Grafana's installer (grafana/grafana pkg/plugins/storage/fs.go, used by grafana cli
+# --pluginUrl and by [plugins] preinstall) refuses members with absolute or ../ names, skips
+# symlinks that leave the plugin, renames the first path component matching GIT_BUILD to the
+# plugin id it was asked to install, reads plugin.json at the root of that folder, and gives
+# mode 0755 to files ending in EXEC_SUFFIXES whatever their mode in the zip (others keep it).
+GIT_BUILD = re.compile(r"^[a-zA-Z0-9_.-]*/")
+EXEC_SUFFIXES = ("_linux_amd64", "_linux_arm", "_linux_arm64", "_darwin_amd64", "_darwin_arm64", "_windows_amd64.exe")
+
 failures = []
 
 
@@ -78,6 +88,7 @@ def main(zip_path, sources=None):
         return
     plugin_id, version = m.groups()
     z = zipfile.ZipFile(zip_path)
+    check_install_layout(z)
     infos = {i.filename.rstrip("/"): i for i in z.infolist()}
     roots = {n.split("/")[0] for n in infos}
     if roots != {plugin_id}:
@@ -138,6 +149,18 @@ def main(zip_path, sources=None):
             for f in sorted(code):
                 check_no_panel_hooks(f, read(f))
     print(f"check-package: {len(files)} files, {len(manifests)} plugin.json, " + ("FAILED" if failures else "ok"))
+
+
+def check_install_layout(z):
+    """Member names and kinds as Grafana's installer extracts them (see GIT_BUILD)."""
+    for info in z.infolist():
+        name = info.filename
+        if name.startswith("/") or "\\" in name or ".." in name.split("/"):
+            fail(f"{name}: absolute, ../ or backslash member name (Grafana's installer refuses or misplaces it)")
+        elif not GIT_BUILD.match(name):
+            fail(f"{name}: not under a root folder (Grafana's installer would write it into the plugins folder itself)")
+        if stat.S_ISLNK(info.external_attr >> 16):
+            fail(f"{name}: a symlink (Grafana's installer skips links that leave the plugin; ship the file)")
 
 
 def check_source_map(path, smap, plugin_id, sources):
