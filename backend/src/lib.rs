@@ -12,6 +12,7 @@ pub mod execute;
 pub mod frames;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
+pub mod goldmane;
 pub mod plugin;
 pub mod promql;
 pub mod query;

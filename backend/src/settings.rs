@@ -40,6 +40,15 @@ pub struct JsonData {
     pub block_addresses: u32,
     /// Largest Prometheus answer accepted, in bytes.
     pub max_response_bytes: u64,
+    /// Calico Goldmane's gRPC address (`goldmane.calico-system.svc:7443`); empty when flows
+    /// are not wanted. The CA and the client certificate and key are secrets.
+    pub goldmane_address: String,
+    /// The name Goldmane's certificate must carry, when the address is not it (a
+    /// port-forward to 127.0.0.1); empty means the address's host.
+    pub goldmane_server_name: String,
+    /// Which Goldmane API shape to speak: `auto` (asked at connection), `3.30` (Calico 3.30
+    /// and 3.31) or `3.32` (3.32 and later).
+    pub goldmane_api: String,
 }
 
 impl Default for JsonData {
@@ -59,6 +68,9 @@ impl Default for JsonData {
             forecast_window: "6h".into(),
             block_addresses: 64,
             max_response_bytes: 256 * 1024 * 1024,
+            goldmane_address: String::new(),
+            goldmane_server_name: String::new(),
+            goldmane_api: "auto".into(),
         }
     }
 }
@@ -70,6 +82,10 @@ pub struct Secrets {
     pub basic_auth_password: String,
     pub bearer_token: String,
     pub tls_ca_cert: String,
+    /// PEM: the CA Goldmane's certificate chains to, and the client identity it accepts.
+    pub goldmane_ca_cert: String,
+    pub goldmane_client_cert: String,
+    pub goldmane_client_key: String,
     #[serde(flatten)]
     pub header_values: BTreeMap<String, String>,
 }
@@ -120,6 +136,12 @@ impl Settings {
             basic_auth_password: secure.get("basicAuthPassword").cloned().unwrap_or_default(),
             bearer_token: secure.get("bearerToken").cloned().unwrap_or_default(),
             tls_ca_cert: secure.get("tlsCACert").cloned().unwrap_or_default(),
+            goldmane_ca_cert: secure.get("goldmaneCACert").cloned().unwrap_or_default(),
+            goldmane_client_cert: secure
+                .get("goldmaneClientCert")
+                .cloned()
+                .unwrap_or_default(),
+            goldmane_client_key: secure.get("goldmaneClientKey").cloned().unwrap_or_default(),
             header_values: secure.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
         };
         Self::new(url, basic_auth_user, json, secrets)

@@ -13,6 +13,7 @@
 //! ```
 
 pub mod calico;
+pub mod flows;
 pub mod format;
 pub mod pool;
 

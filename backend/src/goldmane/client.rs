@@ -1,0 +1,304 @@
+//! One connection to Goldmane: mutual TLS from the datasource's secrets, the API shape
+//! asked once (or taken from the settings), and the calls the queries need. Requests are
+//! written in the 3.32 shape and crossed to 3.30's when the server is older (`api`); answers
+//! read the same in both shapes, so they are always decoded as 3.32's.
+
+use std::time::Duration;
+
+use calicoscope_goldmane::{v3_30 as old, v3_32 as new};
+use tonic::codec::ProstCodec;
+use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity};
+use tonic::{Code, Status};
+
+use super::api::{self, Api, Unsupported};
+use crate::settings::Settings;
+
+/// Flows asked per page: Goldmane has no page limit, but gRPC clients refuse answers over
+/// 4 MiB by default (about 5,000 flows with their policies).
+const PAGE_SIZE: i64 = 1000;
+/// Most flows one query reads (an hour of a large cluster holds more; the rest is named in
+/// a notice by the caller).
+pub const MAX_FLOWS: usize = 100_000;
+/// Largest answer accepted per message.
+const MAX_MESSAGE: usize = 64 * 1024 * 1024;
+
+const LIST: &str = "/goldmane.Flows/List";
+const HINTS: &str = "/goldmane.Flows/FilterHints";
+const STATISTICS: &str = "/goldmane.Statistics/List";
+
+#[derive(Debug, thiserror::Error)]
+pub enum GoldmaneError {
+    #[error("no Goldmane address is set: add it (goldmane.calico-system.svc:7443) in the datasource settings to query flows")]
+    NotConfigured,
+    #[error("{0}")]
+    Settings(String),
+    /// No answer, or a TLS failure, with what to check.
+    #[error("Goldmane at {address} did not answer: {detail}")]
+    Unreachable { address: String, detail: String },
+    #[error("Goldmane refused the request: {0}")]
+    Refused(String),
+    #[error(transparent)]
+    Unsupported(#[from] Unsupported),
+}
+
+#[derive(Clone, Debug)]
+pub struct Goldmane {
+    channel: Channel,
+    api: Api,
+    address: String,
+}
+
+impl Goldmane {
+    /// Connects and learns the API shape (from the settings, or by asking: a 3.31 server
+    /// refuses filter hints of type 7, which 3.32 added).
+    pub async fn connect(settings: &Settings) -> Result<Goldmane, GoldmaneError> {
+        let address = settings.json.goldmane_address.trim().to_string();
+        if address.is_empty() {
+            return Err(GoldmaneError::NotConfigured);
+        }
+        let configured =
+            Api::from_setting(&settings.json.goldmane_api).map_err(GoldmaneError::Settings)?;
+        let channel = channel(settings, &address).await?;
+        let mut goldmane = Goldmane {
+            channel,
+            api: Api::V3_32,
+            address,
+        };
+        goldmane.api = match configured {
+            Some(api) => api,
+            None => goldmane.detect().await?,
+        };
+        Ok(goldmane)
+    }
+
+    pub fn api(&self) -> Api {
+        self.api
+    }
+
+    async fn detect(&self) -> Result<Api, GoldmaneError> {
+        let probe = new::FilterHintsRequest {
+            r#type: new::FilterType::PolicyKind as i32,
+            page_size: 1,
+            ..Default::default()
+        };
+        match self.unary::<_, new::FilterHintsResult>(HINTS, probe).await {
+            Ok(_) => Ok(Api::V3_32),
+            Err(GoldmaneError::Refused(m)) if m.contains("unsupported filter type") => {
+                Ok(Api::V3_30)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Every flow of the request (all its pages, up to [`MAX_FLOWS`]); whether more were left.
+    pub async fn list(
+        &self,
+        mut req: new::FlowListRequest,
+    ) -> Result<(Vec<new::FlowResult>, bool), GoldmaneError> {
+        req.page_size = PAGE_SIZE;
+        let mut flows = Vec::new();
+        loop {
+            let page: new::FlowListResult = match self.api {
+                Api::V3_32 => self.unary(LIST, req.clone()).await?,
+                Api::V3_30 => self.unary(LIST, old_list(req.clone())?).await?,
+            };
+            let pages = page.meta.map_or(0, |m| m.total_pages);
+            flows.extend(page.flows);
+            req.page += 1;
+            if req.page >= pages || flows.len() >= MAX_FLOWS {
+                let more = req.page < pages;
+                flows.truncate(MAX_FLOWS);
+                return Ok((flows, more));
+            }
+        }
+    }
+
+    /// Statistics results; none (rather than Goldmane's NOT_FOUND) when nothing matches.
+    pub async fn statistics(
+        &self,
+        req: new::StatisticsRequest,
+    ) -> Result<Vec<new::StatisticsResult>, GoldmaneError> {
+        let results: Result<Vec<new::StatisticsResult>, _> = match self.api {
+            Api::V3_32 => self.streaming(STATISTICS, req).await,
+            Api::V3_30 => self.streaming(STATISTICS, old_statistics(req)?).await,
+        };
+        match results {
+            Err(GoldmaneError::Refused(m)) if m.starts_with("NotFound") => Ok(Vec::new()),
+            other => Ok(other?.into_iter().filter(|r| r.policy.is_some()).collect()),
+        }
+    }
+
+    async fn unary<Req, Resp>(&self, path: &'static str, req: Req) -> Result<Resp, GoldmaneError>
+    where
+        Req: prost::Message + Send + Sync + 'static,
+        Resp: prost::Message + Default + Send + Sync + 'static,
+    {
+        let mut grpc = self.grpc().await?;
+        let codec = ProstCodec::<Req, Resp>::default();
+        let path = http::uri::PathAndQuery::from_static(path);
+        let answer = grpc.unary(tonic::Request::new(req), path, codec).await;
+        answer.map(|r| r.into_inner()).map_err(|s| self.status(s))
+    }
+
+    async fn streaming<Req, Resp>(
+        &self,
+        path: &'static str,
+        req: Req,
+    ) -> Result<Vec<Resp>, GoldmaneError>
+    where
+        Req: prost::Message + Send + Sync + 'static,
+        Resp: prost::Message + Default + Send + Sync + 'static,
+    {
+        let mut grpc = self.grpc().await?;
+        let codec = ProstCodec::<Req, Resp>::default();
+        let path = http::uri::PathAndQuery::from_static(path);
+        let mut stream = grpc
+            .server_streaming(tonic::Request::new(req), path, codec)
+            .await
+            .map_err(|s| self.status(s))?
+            .into_inner();
+        let mut out = Vec::new();
+        while let Some(item) = stream.message().await.map_err(|s| self.status(s))? {
+            out.push(item);
+        }
+        Ok(out)
+    }
+
+    async fn grpc(&self) -> Result<tonic::client::Grpc<Channel>, GoldmaneError> {
+        let mut grpc =
+            tonic::client::Grpc::new(self.channel.clone()).max_decoding_message_size(MAX_MESSAGE);
+        grpc.ready().await.map_err(|e| self.unreachable(&e))?;
+        Ok(grpc)
+    }
+
+    /// A gRPC status as the error a person can act on.
+    fn status(&self, s: Status) -> GoldmaneError {
+        match s.code() {
+            Code::Unavailable | Code::DeadlineExceeded | Code::Cancelled => {
+                GoldmaneError::Unreachable {
+                    address: self.address.clone(),
+                    detail: explain(&chain(&s)),
+                }
+            }
+            code => GoldmaneError::Refused(format!("{code:?}: {}", s.message())),
+        }
+    }
+
+    fn unreachable(&self, e: &(dyn std::error::Error + 'static)) -> GoldmaneError {
+        GoldmaneError::Unreachable {
+            address: self.address.clone(),
+            detail: explain(&chain(e)),
+        }
+    }
+}
+
+fn old_list(req: new::FlowListRequest) -> Result<old::FlowListRequest, Unsupported> {
+    Ok(old::FlowListRequest {
+        start_time_gte: req.start_time_gte,
+        start_time_lt: req.start_time_lt,
+        page: req.page,
+        page_size: req.page_size,
+        sort_by: req
+            .sort_by
+            .into_iter()
+            .map(|s| old::SortOption { sort_by: s.sort_by })
+            .collect(),
+        filter: req.filter.map(api::filter).transpose()?,
+        aggregation_interval: req.aggregation_interval,
+    })
+}
+
+fn old_statistics(req: new::StatisticsRequest) -> Result<old::StatisticsRequest, Unsupported> {
+    Ok(old::StatisticsRequest {
+        start_time_gte: req.start_time_gte,
+        start_time_lt: req.start_time_lt,
+        r#type: req.r#type,
+        group_by: req.group_by,
+        policy_match: req.policy_match.map(api::policy_match).transpose()?,
+        time_series: req.time_series,
+    })
+}
+
+/// The channel, with mutual TLS unless the address says `http://`. Connects lazily: the
+/// first call reports what went wrong, with the fix.
+async fn channel(settings: &Settings, address: &str) -> Result<Channel, GoldmaneError> {
+    let uri = if address.contains("://") {
+        address.to_string()
+    } else {
+        format!("https://{address}")
+    };
+    let bad = |e: &dyn std::fmt::Display| {
+        GoldmaneError::Settings(format!(
+            "the Goldmane address {address:?} is not usable: {e}"
+        ))
+    };
+    let timeout = Duration::from_secs(settings.json.timeout_seconds.max(1));
+    let mut endpoint = Channel::from_shared(uri.clone())
+        .map_err(|e| bad(&e))?
+        .connect_timeout(timeout)
+        .timeout(timeout);
+    if uri.starts_with("https://") {
+        endpoint = endpoint.tls_config(tls(settings)?).map_err(|e| bad(&e))?;
+    }
+    Ok(endpoint.connect_lazy())
+}
+
+fn tls(settings: &Settings) -> Result<ClientTlsConfig, GoldmaneError> {
+    let s = &settings.secrets;
+    let missing = [
+        ("CA certificate", &s.goldmane_ca_cert),
+        ("client certificate", &s.goldmane_client_cert),
+        ("client key", &s.goldmane_client_key),
+    ];
+    if let Some((what, _)) = missing.iter().find(|(_, v)| v.trim().is_empty()) {
+        return Err(GoldmaneError::Settings(format!(
+            "the Goldmane {what} is not set: Goldmane accepts only clients with a certificate its CA signed (see the README's Goldmane section)"
+        )));
+    }
+    let mut tls = ClientTlsConfig::new()
+        .ca_certificate(Certificate::from_pem(&s.goldmane_ca_cert))
+        .identity(Identity::from_pem(
+            &s.goldmane_client_cert,
+            &s.goldmane_client_key,
+        ));
+    let name = settings.json.goldmane_server_name.trim();
+    if !name.is_empty() {
+        tls = tls.domain_name(name);
+    }
+    Ok(tls)
+}
+
+/// An error and its sources, joined: tonic's own message is only "transport error".
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        parts.push(s.to_string());
+        source = s.source();
+    }
+    parts.dedup();
+    parts.join(": ")
+}
+
+/// What a TLS failure means for the person who configured it.
+fn explain(detail: &str) -> String {
+    let fix = if detail.contains("UnknownIssuer") || detail.contains("invalid peer certificate") {
+        " (Goldmane's certificate is not signed by the CA given: use the CA bundle of ConfigMap goldmane-ca-bundle in calico-system)"
+    } else if detail.contains("NotValidForName") {
+        " (the certificate does not name this address: set the TLS server name to goldmane.calico-system.svc)"
+    } else if [
+        "CertificateRequired",
+        "BadCertificate",
+        "UnknownCA",
+        "certificate required",
+        "unknown ca",
+    ]
+    .iter()
+    .any(|w| detail.contains(w))
+    {
+        " (Goldmane refused the client certificate: use one its CA signed, e.g. secret node-certs in calico-system)"
+    } else {
+        ""
+    };
+    format!("{detail}{fix}")
+}

@@ -1,0 +1,20 @@
+//! Calico Goldmane: aggregated flows with their policy verdicts, over its gRPC API with
+//! mutual TLS (`calicoscope_goldmane`). The data path mirrors Prometheus's: the connection
+//! and its API shape (`client`, `api`), then the answers as Grafana frames (`frames`).
+//!
+//! ```no_run
+//! # async fn f(settings: &calicoscope_backend::settings::Settings) -> Result<(), Box<dyn std::error::Error>> {
+//! use calicoscope_backend::goldmane::Goldmane;
+//! use calicoscope_goldmane::v3_32::FlowListRequest;
+//! let goldmane = Goldmane::connect(settings).await?;
+//! let flows = goldmane.list(FlowListRequest { start_time_gte: -900, ..Default::default() }).await?;
+//! println!("{} flows in the last 15 minutes ({})", flows.len(), goldmane.api());
+//! # Ok(()) }
+//! ```
+
+pub mod api;
+pub mod client;
+pub mod frames;
+
+pub use api::Api;
+pub use client::{Goldmane, GoldmaneError};
