@@ -1,5 +1,6 @@
 //! Simulator configuration: the cluster shape, the enabled scenarios and the clock.
 
+use crate::flows::{FlowSettings, MAX_TENANTS};
 use calicoscope_model::calico::{Dataplane, Release};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -27,6 +28,9 @@ pub struct Config {
     /// The Calico release whose metric families are served.
     pub release: Release,
     pub dataplane: Dataplane,
+    /// The flow model Goldmane serves ([`crate::flows`]).
+    #[serde(default)]
+    pub flows: FlowSettings,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -228,6 +232,7 @@ impl Config {
             start_offset_s: 0.0,
             release: Release::NEWEST,
             dataplane: Dataplane::Iptables,
+            flows: FlowSettings::default(),
         }
     }
 
@@ -262,6 +267,12 @@ impl Config {
                 self.dataplane.title(),
                 self.dataplane.since(),
                 self.release
+            ));
+        }
+        if self.flows.tenants > MAX_TENANTS {
+            return Err(format!(
+                "flow namespaces must be 0..={MAX_TENANTS}, got {}",
+                self.flows.tenants
             ));
         }
         if self.pools.is_empty() {

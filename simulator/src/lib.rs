@@ -11,6 +11,8 @@ pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod felix;
+pub mod flows;
+pub mod goldmane;
 pub mod ipam;
 pub mod lint;
 pub mod prng;

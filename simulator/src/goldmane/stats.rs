@@ -1,0 +1,202 @@
+//! Statistics.List: packet, byte or live-connection counts per policy (or policy rule) from
+//! the enforced and pending hits of every flow over a range, split by the hit's action and
+//! by direction, per bucket (a sparse time series) or in total.
+
+use super::filter::{hits, policy};
+use super::store::{range, Store};
+use crate::flows::Tally;
+use calicoscope_goldmane::v3_32::{
+    Action, FlowKey, PolicyHit, PolicyKind, PolicyMatch, Reporter, RuleDirection, StatisticType,
+    StatisticsGroupBy, StatisticsRequest, StatisticsResult,
+};
+use std::collections::BTreeMap;
+use tonic::Status;
+
+/// What one group sums: kind, namespace, name, tier, then (rule grouping only) action and
+/// rule index, then the direction; an EndOfTier also by its trigger's kind and name.
+type GroupKey = (
+    i32,
+    String,
+    String,
+    String,
+    i32,
+    i64,
+    i32,
+    Option<(i32, String, String)>,
+);
+
+/// allowed, denied, passed × in, out: the order of StatisticsResult's arrays.
+type Values = [i64; 6];
+
+/// The stream Statistics.List sends: one result per group, or, when nothing matches, one
+/// empty result and then NOT_FOUND, as Calico's server does.
+pub fn statistics(
+    store: &Store,
+    req: &StatisticsRequest,
+    now: i64,
+) -> Result<Vec<Result<StatisticsResult, Status>>, Status> {
+    let range = range(req.start_time_gte, req.start_time_lt, now)?;
+    let by_rule = req.group_by == StatisticsGroupBy::PolicyRule as i32;
+    let mut groups: BTreeMap<GroupKey, (PolicyHit, BTreeMap<i64, Values>)> = BTreeMap::new();
+    for (i, series) in store.model.series.iter().enumerate() {
+        let picked = picked_hits(&series.key, req.policy_match.as_ref(), by_rule);
+        if picked.is_empty() {
+            continue;
+        }
+        for start in range.starts() {
+            let Some(t) = store.model.tally(i, start) else {
+                continue;
+            };
+            for (key, hit) in &picked {
+                let entry = groups
+                    .entry(key.clone())
+                    .or_insert_with(|| (hit.clone(), BTreeMap::new()));
+                add(
+                    entry.1.entry(start).or_default(),
+                    hit,
+                    &series.key,
+                    &t,
+                    req.r#type,
+                );
+            }
+        }
+    }
+    if groups.is_empty() {
+        return Ok(vec![
+            Ok(StatisticsResult::default()),
+            Err(Status::not_found("No statistics matching request")),
+        ]);
+    }
+    Ok(groups
+        .into_iter()
+        .map(|(key, (hit, buckets))| Ok(result(req, by_rule, key.6, hit, buckets)))
+        .collect())
+}
+
+/// The distinct groups a flow key counts in: each matching hit once, even when it is both
+/// enforced and pending.
+fn picked_hits(
+    key: &FlowKey,
+    m: Option<&PolicyMatch>,
+    by_rule: bool,
+) -> Vec<(GroupKey, PolicyHit)> {
+    let (enforced, pending) = hits(key);
+    let direction = match (by_rule, key.reporter) {
+        (false, _) => RuleDirection::Any,
+        (true, r) if r == Reporter::Dst as i32 => RuleDirection::Ingress,
+        (true, _) => RuleDirection::Egress,
+    };
+    let mut out: Vec<(GroupKey, PolicyHit)> = Vec::new();
+    for h in enforced.iter().chain(pending) {
+        if m.is_some_and(|m| !policy(m, h)) {
+            continue;
+        }
+        let g = group(h, by_rule, direction);
+        if !out.iter().any(|(k, _)| *k == g.0) {
+            out.push(g);
+        }
+    }
+    out
+}
+
+/// A hit's group and the PolicyHit a result shows for it.
+fn group(h: &PolicyHit, by_rule: bool, direction: RuleDirection) -> (GroupKey, PolicyHit) {
+    let (action, rule) = if by_rule {
+        (h.action, h.rule_index)
+    } else {
+        (0, 0)
+    };
+    let trigger = h
+        .trigger
+        .as_deref()
+        .filter(|_| h.kind == PolicyKind::EndOfTier as i32);
+    let shown = PolicyHit {
+        kind: h.kind,
+        namespace: h.namespace.clone(),
+        name: h.name.clone(),
+        tier: h.tier.clone(),
+        action,
+        rule_index: rule,
+        trigger: trigger.map(|t| {
+            Box::new(PolicyHit {
+                kind: t.kind,
+                namespace: t.namespace.clone(),
+                name: t.name.clone(),
+                tier: t.tier.clone(),
+                ..Default::default()
+            })
+        }),
+        ..Default::default()
+    };
+    let key = (
+        h.kind,
+        h.namespace.clone(),
+        h.name.clone(),
+        h.tier.clone(),
+        action,
+        rule,
+        direction as i32,
+        trigger.map(|t| (t.kind, t.namespace.clone(), t.name.clone())),
+    );
+    (key, shown)
+}
+
+/// Adds one bucket of one flow to a group: by the hit's action, in or out.
+fn add(v: &mut Values, hit: &PolicyHit, key: &FlowKey, t: &Tally, kind: i32) {
+    let column = match Action::try_from(hit.action) {
+        Ok(Action::Allow) => 0,
+        Ok(Action::Deny) => 2,
+        Ok(Action::Pass) => 4,
+        _ => return,
+    };
+    let (inbound, outbound) = match StatisticType::try_from(kind) {
+        Ok(StatisticType::ByteCount) => (t.bytes_in, t.bytes_out),
+        Ok(StatisticType::LiveConnectionCount) if key.reporter == Reporter::Dst as i32 => {
+            (t.live, 0)
+        }
+        Ok(StatisticType::LiveConnectionCount) => (0, t.live),
+        _ => (t.packets_in, t.packets_out),
+    };
+    v[column] += inbound;
+    v[column + 1] += outbound;
+}
+
+fn result(
+    req: &StatisticsRequest,
+    by_rule: bool,
+    direction: i32,
+    policy: PolicyHit,
+    buckets: BTreeMap<i64, Values>,
+) -> StatisticsResult {
+    let rows: Vec<(i64, Values)> = if req.time_series {
+        buckets.into_iter().collect()
+    } else {
+        let total = buckets.values().fold([0; 6], |mut acc, v| {
+            acc.iter_mut().zip(v).for_each(|(a, b)| *a += b);
+            acc
+        });
+        vec![(0, total)]
+    };
+    let column = |c: usize| rows.iter().map(|r| r.1[c]).collect::<Vec<_>>();
+    StatisticsResult {
+        policy: Some(policy),
+        direction,
+        group_by: if by_rule {
+            StatisticsGroupBy::PolicyRule as i32
+        } else {
+            0
+        },
+        r#type: req.r#type,
+        allowed_in: column(0),
+        allowed_out: column(1),
+        denied_in: column(2),
+        denied_out: column(3),
+        passed_in: column(4),
+        passed_out: column(5),
+        x: if req.time_series {
+            rows.iter().map(|r| r.0).collect()
+        } else {
+            vec![]
+        },
+    }
+}
