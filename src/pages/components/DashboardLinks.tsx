@@ -1,0 +1,22 @@
+import React from 'react';
+import { locationUtil } from '@grafana/data';
+import { LinkButton } from '@grafana/ui';
+
+/** The app's dashboards (their uids are those in provisioning/dashboards/*.json). */
+export const DASHBOARDS = [
+  { uid: 'calicoscope-ipam', title: 'Calico IPAM' },
+  { uid: 'calicoscope-felix', title: 'Calico Felix' },
+  { uid: 'calicoscope-typha', title: 'Calico Typha' },
+];
+
+export function DashboardLinks() {
+  return (
+    <div style={{ display: 'flex', gap: 8, flexWrap: 'wrap' }}>
+      {DASHBOARDS.map((d) => (
+        <LinkButton key={d.uid} variant="secondary" icon="apps" href={locationUtil.assureBaseUrl(`/d/${d.uid}`)}>
+          {d.title}
+        </LinkButton>
+      ))}
+    </div>
+  );
+}

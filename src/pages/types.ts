@@ -1,0 +1,72 @@
+/** The app's settings (jsonData of calicoscope-app), saved by its configuration page. */
+export interface AppSettings {
+  /** The uid of the Calicoscope datasource the pages use when the URL names none. */
+  defaultDatasource?: string;
+}
+
+/** The plugin id of the datasource the pages read from. */
+export const DATASOURCE_TYPE = 'calicoscope-datasource';
+
+/** A node and how many addresses (or blocks) it holds of something. */
+export interface NodeCount {
+  node: string;
+  count: number;
+}
+
+/** The backend's `report` resource (backend/src/report/mod.rs): figures and sentences as given. */
+export interface Report {
+  window: string;
+  windowText: string;
+  /** ms since the epoch: the instant the figures are for. */
+  at: number;
+  headline: string;
+  pools: PoolReport[];
+  orphans: Orphans;
+}
+
+export type ActionKind = 'add-pool' | 'investigate-leaks' | 'watch' | 'nothing';
+
+export interface PoolReport {
+  name: string;
+  family: string;
+  size: number;
+  reserved: number;
+  inUse: number;
+  free: number;
+  utilization: number | null;
+  daysToFull: number | null;
+  fullBy: string | null;
+  leaked: number;
+  borrowing: NodeCount[];
+  leaking: NodeCount[];
+  unaffineBlocks: number;
+  trend: { times: number[]; utilization: Array<number | null> };
+  figures: { used: string; free: string; reserved: string; fullBy: string };
+  forecast: string;
+  borrowingText: string;
+  leaksText: string;
+  action: { kind: ActionKind; text: string };
+}
+
+export interface Orphans {
+  blocks: number;
+  nodes: NodeCount[];
+  text: string;
+}
+
+/** The health check's details (backend/src/plugin/health.rs), in the answer's `details`. */
+export interface HealthDetails {
+  ok: boolean;
+  message: string;
+  components: Array<{ component: string; series: number; fix: string }>;
+  /** Release range, dataplanes and metric families; null when Prometheus did not answer. */
+  detected: Record<string, unknown> | null;
+  not_applicable: Array<{ id: string; why: string }>;
+}
+
+/** Grafana's answer to GET /api/datasources/uid/<uid>/health. */
+export interface HealthAnswer {
+  status: string;
+  message: string;
+  details?: HealthDetails;
+}
