@@ -98,6 +98,9 @@ pub enum QueryError {
     /// The data source failed or refused to answer.
     #[error(transparent)]
     Store(#[from] ClientError),
+    /// A flow entry's Goldmane failed, refused, or is not set up.
+    #[error(transparent)]
+    Goldmane(#[from] crate::goldmane::GoldmaneError),
 }
 
 impl From<RewriteError> for QueryError {
@@ -168,6 +171,9 @@ pub async fn execute(
     client: &Client,
 ) -> Result<Vec<Frame>, QueryError> {
     let q = QueryModel::from_json(&req.json)?;
+    if let Some(entry) = crate::goldmane::catalog::find(&q.catalog) {
+        return Ok(crate::goldmane::query::run(entry, req, &q, client).await?);
+    }
     let plan = plan_model(req, &q, settings)?;
     let mut frames = if plan.tables {
         run_tables(&plan, settings, client).await?

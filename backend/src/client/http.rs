@@ -42,6 +42,9 @@ pub struct Client {
     base: String,
     params: Vec<(String, String)>,
     settings: Settings,
+    /// The datasource's Goldmane connection, made on first use (flow queries) and kept for
+    /// as long as this client: the datasource's settings.
+    goldmane: std::sync::Arc<tokio::sync::OnceCell<crate::goldmane::Goldmane>>,
 }
 
 impl Client {
@@ -80,7 +83,16 @@ impl Client {
             base,
             params,
             settings: settings.clone(),
+            goldmane: Default::default(),
         })
+    }
+
+    /// The datasource's Goldmane connection (connected, and its API shape learnt, once).
+    pub async fn goldmane(
+        &self,
+    ) -> Result<crate::goldmane::Goldmane, crate::goldmane::GoldmaneError> {
+        let connect = || crate::goldmane::Goldmane::connect(&self.settings);
+        self.goldmane.get_or_try_init(connect).await.cloned()
     }
 
     /// `POST /api/v1/query` (as Grafana does, so long expressions fit).

@@ -77,8 +77,9 @@ pub fn flows(results: &[api::FlowResult]) -> Frame {
 
 /// One time series per statistics result and verdict/direction with data: labels `policy`
 /// (`tier/kind:[namespace/]name`), `tier`, `kind`, `namespace`, `name`, `verdict`, `direction`
-/// and, per rule, `rule`. Values are per 15 s bucket, at the bucket's start.
-pub fn statistics(results: &[api::StatisticsResult], unit: &str) -> Vec<Frame> {
+/// and, per rule, `rule`. Values are Goldmane's counts per 15 s bucket times `scale` (1/15:
+/// per second), at the bucket's start.
+pub fn statistics(results: &[api::StatisticsResult], unit: &str, scale: f64) -> Vec<Frame> {
     let mut frames = Vec::new();
     for r in results {
         let Some(hit) = &r.policy else { continue };
@@ -98,7 +99,7 @@ pub fn statistics(results: &[api::StatisticsResult], unit: &str) -> Vec<Frame> {
                 policy_labels(hit, r.group_by == api::StatisticsGroupBy::PolicyRule as i32);
             labels.insert("verdict".into(), verdict.into());
             labels.insert("direction".into(), way.into());
-            frames.push(series(&labels, &r.x, values, unit));
+            frames.push(series(&labels, &r.x, values, unit, scale));
         }
     }
     if let Some(first) = frames.first_mut() {
@@ -107,12 +108,16 @@ pub fn statistics(results: &[api::StatisticsResult], unit: &str) -> Vec<Frame> {
     frames
 }
 
-fn series(labels: &BTreeMap<String, String>, x: &[i64], values: &[i64], unit: &str) -> Frame {
+fn series(
+    labels: &BTreeMap<String, String>,
+    x: &[i64],
+    values: &[i64],
+    unit: &str,
+    scale: f64,
+) -> Frame {
     let mut frame = Frame::new("");
-    let value = Field::new(
-        "Value",
-        Values::Number(values.iter().map(|v| *v as f64).collect()),
-    );
+    let scaled = values.iter().map(|v| *v as f64 * scale).collect();
+    let value = Field::new("Value", Values::Number(scaled));
     let mut value =
         value.with_config(json!({ "unit": unit, "displayNameFromDS": display(labels) }));
     value.labels = labels.clone();
@@ -356,7 +361,7 @@ mod tests {
             allowed_out: vec![1, 0],
             ..Default::default()
         };
-        let frames = statistics(&[result], "pps");
+        let frames = statistics(&[result], "pps", 0.5);
         assert_eq!(
             frames.len(),
             2,
@@ -374,7 +379,7 @@ mod tests {
             ),
             ("denied", "in")
         );
-        assert_eq!(denied.values, Values::Number(vec![4.0, 9.0]));
+        assert_eq!(denied.values, Values::Number(vec![2.0, 4.5]));
         assert_eq!(
             frames[1].fields[0].values,
             Values::Time(vec![1_795_000_000_000, 1_795_000_015_000])

@@ -13,8 +13,10 @@
 //! ```
 
 pub mod api;
+pub mod catalog;
 pub mod client;
 pub mod frames;
+pub mod query;
 
 pub use api::Api;
 pub use client::{Goldmane, GoldmaneError};

@@ -12,6 +12,7 @@ use super::context::InstanceError;
 use crate::client::ClientError;
 use crate::execute::QueryError;
 use crate::frames::arrow::ArrowError;
+use crate::goldmane::GoldmaneError;
 use crate::promql::BuildError;
 use crate::report::ReportError;
 
@@ -67,6 +68,7 @@ fn query_status(e: &QueryError) -> u16 {
             BuildError::Template { .. } | BuildError::Printed { .. } => 500,
         },
         QueryError::Store(c) => store_status(c),
+        QueryError::Goldmane(g) => goldmane_status(g),
     }
 }
 
@@ -113,5 +115,14 @@ mod tests {
         );
         assert_eq!(PluginError::from(InstanceError::NoDatasource).status(), 400);
         assert_eq!(PluginError::NotFound("nope".into()).status(), 404);
+    }
+}
+
+fn goldmane_status(e: &GoldmaneError) -> u16 {
+    match e {
+        GoldmaneError::NotConfigured
+        | GoldmaneError::Settings(_)
+        | GoldmaneError::Unsupported(_) => 400,
+        GoldmaneError::Unreachable { .. } | GoldmaneError::Refused(_) => 502,
     }
 }

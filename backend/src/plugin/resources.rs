@@ -16,8 +16,10 @@ use tonic::{Request, Response, Status};
 use super::{Calicoscope, PluginError};
 use crate::client::Client;
 use crate::execute::{self, QueryError};
+use crate::goldmane::catalog::FLOW_CATALOG;
 use crate::promql::rewrite::job_matcher;
 use crate::query::catalog::{Component, CATALOG};
+use crate::query::model::QueryModel;
 use crate::report::{csv, Report, DEFAULT_WINDOW};
 use crate::settings::Settings;
 
@@ -138,7 +140,7 @@ async fn json_answer(
     let node = settings.json.node_label.clone();
     let pool = settings.json.pool_label.clone();
     match path {
-        "catalog" => Ok(json!(CATALOG)),
+        "catalog" => Ok(catalog()),
         "pools" => values(pool, &[("ipam_ippool_size", Component::KubeControllers)]).await,
         "nodes" => values(node, &[("ipam_allocations_in_use", Component::KubeControllers)]).await,
         "hosts" => values("host".into(), &[("felix_host", Component::Felix)]).await,
@@ -188,9 +190,24 @@ async fn label_values(
     Ok(json!(all))
 }
 
-/// The PromQL a query produces, for the editor's preview. Uses the last hour.
+/// The PromQL entries, then the flow entries (Goldmane's), as the editor lists them.
+fn catalog() -> Value {
+    let mut all = json!(CATALOG);
+    if let Some(list) = all.as_array_mut() {
+        list.extend(FLOW_CATALOG.iter().map(|e| json!(e)));
+    }
+    all
+}
+
+/// The PromQL a query produces, for the editor's preview (for a flow entry: what Goldmane
+/// is asked). Uses the last hour.
 fn translate(body: &[u8], settings: &Settings) -> Result<Value, PluginError> {
     let req = execute::Request::ending_now(body, 3_600_000, 1_000);
+    let q = QueryModel::from_json(body).map_err(QueryError::from)?;
+    if let Some(entry) = crate::goldmane::catalog::find(&q.catalog) {
+        let asked = crate::goldmane::query::describe(entry, &q);
+        return Ok(json!({ "expr": asked, "step": 15 }));
+    }
     let plan = execute::plan(&req, settings)?;
     Ok(json!({ "expr": plan.promql(), "step": plan.window.step.as_secs_f64() }))
 }

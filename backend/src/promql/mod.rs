@@ -247,6 +247,7 @@ mod golden {
                     nodes: list(&["node-0001"]),
                     instances: list(&["10.0.0.1:9091"]),
                     syncers: list(&["felix"]),
+                    ..Filters::default()
                 },
                 JsonData::default(),
             ),

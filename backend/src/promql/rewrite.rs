@@ -40,6 +40,11 @@ static NO_FILTERS: Filters = Filters {
     nodes: Vec::new(),
     instances: Vec::new(),
     syncers: Vec::new(),
+    source_namespaces: Vec::new(),
+    dest_namespaces: Vec::new(),
+    actions: Vec::new(),
+    policies: Vec::new(),
+    ports: Vec::new(),
 };
 
 impl<'a> Rewrite<'a> {

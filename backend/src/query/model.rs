@@ -26,6 +26,15 @@ pub struct Filters {
     pub nodes: Vec<String>,
     pub instances: Vec<String>,
     pub syncers: Vec<String>,
+    /// Flow filters (Goldmane entries): namespaces at either end, verdicts (`allow`, `deny`,
+    /// `pass`), policy names and destination ports.
+    #[serde(rename = "sourceNamespaces")]
+    pub source_namespaces: Vec<String>,
+    #[serde(rename = "destNamespaces")]
+    pub dest_namespaces: Vec<String>,
+    pub actions: Vec<String>,
+    pub policies: Vec<String>,
+    pub ports: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
@@ -75,6 +84,11 @@ impl Filters {
             &mut self.nodes,
             &mut self.instances,
             &mut self.syncers,
+            &mut self.source_namespaces,
+            &mut self.dest_namespaces,
+            &mut self.actions,
+            &mut self.policies,
+            &mut self.ports,
         ] {
             if list
                 .iter()
