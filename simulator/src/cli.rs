@@ -3,15 +3,20 @@
 //! values the simulator really uses.
 
 use crate::config::{Config, Scenarios, DEFAULT_LISTEN, DEFAULT_NODES, MAX_NODES};
+use crate::flows::MAX_TENANTS;
+use crate::goldmane::{self, Shape};
 use calicoscope_model::calico::{Dataplane, Release};
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
 use std::ffi::OsString;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 
 const ENDPOINTS: &str = "\
 Endpoints:
-  /metrics/kube-controllers  /metrics/felix  /metrics/typha  /state  /healthz";
+  /metrics/kube-controllers  /metrics/felix  /metrics/typha  /state  /healthz
+With --goldmane: Calico Goldmane's gRPC flow API (3.30+; the 3.30/3.31 or the 3.32+ shape
+after --calico-version) on the same address's IP.";
 
 /// A simulated Calico cluster serving Prometheus metrics.
 #[derive(Parser, Debug)]
@@ -55,6 +60,19 @@ pub struct Cli {
     /// Simulated seconds at start
     #[arg(long, value_name = "S", default_value_t = defaults().start_offset_s, allow_negative_numbers = true)]
     pub start_offset: f64,
+
+    /// Also serve Goldmane's flow API on this port (0 = any free port; Calico uses 7443)
+    #[arg(long, value_name = "PORT")]
+    pub goldmane: Option<u16>,
+
+    /// Serve Goldmane over mTLS with fresh certificates written here (CA, server, client,
+    /// and a client of another CA); plaintext without it
+    #[arg(long, value_name = "DIR", requires = "goldmane")]
+    pub goldmane_certs: Option<PathBuf>,
+
+    #[arg(long, value_name = "N", default_value_t = defaults().flows.tenants,
+          help = format!("Extra namespaces in the flows Goldmane serves, 0..={MAX_TENANTS}"))]
+    pub flow_namespaces: usize,
 }
 
 fn defaults() -> Config {
@@ -70,11 +88,39 @@ impl Cli {
         I: IntoIterator<Item = T>,
         T: Into<OsString> + Clone,
     {
-        let cli = Cli::try_parse_from(args)?;
+        let cli = Cli::checked(args)?;
         let config = cli
             .config()
             .map_err(|e| Cli::command().error(ErrorKind::ValueValidation, e))?;
         Ok((config, cli.listen))
+    }
+
+    /// Parses and checks every option, Goldmane's included.
+    pub fn checked<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        let cli = Cli::try_parse_from(args)?;
+        let invalid = |e: String| Cli::command().error(ErrorKind::ValueValidation, e);
+        let config = cli.config().map_err(invalid)?;
+        if cli.goldmane.is_some() && Shape::of(config.release).is_none() {
+            return Err(invalid(format!(
+                "--goldmane needs Calico 3.30 or later (Goldmane came with 3.30), not {}",
+                config.release
+            )));
+        }
+        Ok(cli)
+    }
+
+    /// How to run Goldmane, when `--goldmane` asks for it: on the listen address's IP.
+    pub fn goldmane_options(&self) -> Option<goldmane::Options> {
+        let port = self.goldmane?;
+        Some(goldmane::Options {
+            listen: SocketAddr::new(self.listen.ip(), port),
+            certs: self.goldmane_certs.clone(),
+            ..goldmane::Options::plaintext("127.0.0.1:0")
+        })
     }
 
     /// The demo cluster for `--nodes`, with the other options applied and checked.
@@ -87,6 +133,9 @@ impl Cli {
             start_offset_s: self.start_offset,
             release: self.calico_version,
             dataplane: self.dataplane,
+            flows: crate::flows::FlowSettings {
+                tenants: self.flow_namespaces,
+            },
             ..Config::demo(self.nodes)
         };
         config.validate()?;
@@ -178,6 +227,29 @@ mod tests {
     }
 
     #[test]
+    fn goldmane_options() {
+        let args = |line: &str| {
+            let all = std::iter::once("calicoscope-sim").chain(line.split_whitespace());
+            Cli::checked(all).map_err(|e| e.to_string())
+        };
+        let cli = args(
+            "--listen 127.0.0.1:9000 --goldmane 0 --goldmane-certs /tmp/c --flow-namespaces 500",
+        )
+        .unwrap();
+        let opts = cli.goldmane_options().unwrap();
+        assert_eq!(opts.listen.to_string(), "127.0.0.1:0");
+        assert_eq!(opts.certs, Some(PathBuf::from("/tmp/c")));
+        assert_eq!(cli.config().unwrap().flows.tenants, 500);
+        assert!(args("").unwrap().goldmane_options().is_none());
+        let err = args("--goldmane 7443 --calico-version 3.29").unwrap_err();
+        assert!(err.contains("needs Calico 3.30 or later"), "{err}");
+        let err = args("--goldmane-certs /tmp/c").unwrap_err();
+        assert!(err.contains("--goldmane <PORT>"), "{err}");
+        let err = args("--flow-namespaces 5001").unwrap_err();
+        assert!(err.contains("flow namespaces must be"), "{err}");
+    }
+
+    #[test]
     fn listen_must_be_loopback() {
         for ok in ["127.0.0.1:0", "[::1]:9000", "localhost:9000"] {
             parse(&format!("--listen {ok}")).unwrap();
@@ -201,6 +273,7 @@ mod tests {
             d.dataplane.to_string(),
             d.typha_replicas.to_string(),
             d.start_offset_s.to_string(),
+            d.flows.tenants.to_string(),
         ];
         for value in shown {
             let text = format!("[default: {value}]");

@@ -12,18 +12,20 @@ use calicoscope_goldmane::v3_32::{
 use std::collections::BTreeMap;
 use tonic::Status;
 
-/// What one group sums: kind, namespace, name, tier, then (rule grouping only) action and
-/// rule index, then the direction; an EndOfTier also by its trigger's kind and name.
-type GroupKey = (
-    i32,
-    String,
-    String,
-    String,
-    i32,
-    i64,
-    i32,
-    Option<(i32, String, String)>,
-);
+/// What one group sums: kind, namespace, name, tier, then (rule grouping only) rule index
+/// and action, then the direction; an EndOfTier also by its trigger's kind and name.
+/// Results come in this order.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct GroupKey {
+    kind: i32,
+    namespace: String,
+    name: String,
+    tier: String,
+    rule: i64,
+    action: i32,
+    direction: i32,
+    trigger: Option<(i32, String, String)>,
+}
 
 /// allowed, denied, passed × in, out: the order of StatisticsResult's arrays.
 type Values = [i64; 6];
@@ -47,13 +49,13 @@ pub fn statistics(
             let Some(t) = store.model.tally(i, start) else {
                 continue;
             };
-            for (key, hit) in &picked {
+            for p in &picked {
                 let entry = groups
-                    .entry(key.clone())
-                    .or_insert_with(|| (hit.clone(), BTreeMap::new()));
+                    .entry(p.key.clone())
+                    .or_insert_with(|| (p.shown.clone(), BTreeMap::new()));
                 add(
                     entry.1.entry(start).or_default(),
-                    hit,
+                    p.action,
                     &series.key,
                     &t,
                     req.r#type,
@@ -69,31 +71,38 @@ pub fn statistics(
     }
     Ok(groups
         .into_iter()
-        .map(|(key, (hit, buckets))| Ok(result(req, by_rule, key.6, hit, buckets)))
+        .map(|(key, (hit, buckets))| Ok(result(req, by_rule, key.direction, hit, buckets)))
         .collect())
+}
+
+/// A group a flow counts in, what its result shows, and the action the flow's hit took.
+struct Picked {
+    key: GroupKey,
+    shown: PolicyHit,
+    action: i32,
 }
 
 /// The distinct groups a flow key counts in: each matching hit once, even when it is both
 /// enforced and pending.
-fn picked_hits(
-    key: &FlowKey,
-    m: Option<&PolicyMatch>,
-    by_rule: bool,
-) -> Vec<(GroupKey, PolicyHit)> {
+fn picked_hits(key: &FlowKey, m: Option<&PolicyMatch>, by_rule: bool) -> Vec<Picked> {
     let (enforced, pending) = hits(key);
     let direction = match (by_rule, key.reporter) {
         (false, _) => RuleDirection::Any,
         (true, r) if r == Reporter::Dst as i32 => RuleDirection::Ingress,
         (true, _) => RuleDirection::Egress,
     };
-    let mut out: Vec<(GroupKey, PolicyHit)> = Vec::new();
+    let mut out: Vec<Picked> = Vec::new();
     for h in enforced.iter().chain(pending) {
         if m.is_some_and(|m| !policy(m, h)) {
             continue;
         }
-        let g = group(h, by_rule, direction);
-        if !out.iter().any(|(k, _)| *k == g.0) {
-            out.push(g);
+        let (key, shown) = group(h, by_rule, direction);
+        if !out.iter().any(|p| p.key == key) {
+            out.push(Picked {
+                key,
+                shown,
+                action: h.action,
+            });
         }
     }
     out
@@ -128,22 +137,22 @@ fn group(h: &PolicyHit, by_rule: bool, direction: RuleDirection) -> (GroupKey, P
         }),
         ..Default::default()
     };
-    let key = (
-        h.kind,
-        h.namespace.clone(),
-        h.name.clone(),
-        h.tier.clone(),
-        action,
+    let key = GroupKey {
+        kind: h.kind,
+        namespace: h.namespace.clone(),
+        name: h.name.clone(),
+        tier: h.tier.clone(),
         rule,
-        direction as i32,
-        trigger.map(|t| (t.kind, t.namespace.clone(), t.name.clone())),
-    );
+        action,
+        direction: direction as i32,
+        trigger: trigger.map(|t| (t.kind, t.namespace.clone(), t.name.clone())),
+    };
     (key, shown)
 }
 
 /// Adds one bucket of one flow to a group: by the hit's action, in or out.
-fn add(v: &mut Values, hit: &PolicyHit, key: &FlowKey, t: &Tally, kind: i32) {
-    let column = match Action::try_from(hit.action) {
+fn add(v: &mut Values, action: i32, key: &FlowKey, t: &Tally, kind: i32) {
+    let column = match Action::try_from(action) {
         Ok(Action::Allow) => 0,
         Ok(Action::Deny) => 2,
         Ok(Action::Pass) => 4,
