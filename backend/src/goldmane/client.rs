@@ -175,9 +175,15 @@ impl Goldmane {
     fn status(&self, s: Status) -> GoldmaneError {
         match s.code() {
             Code::Unavailable | Code::DeadlineExceeded | Code::Cancelled => {
+                // Status's own text repeats its metadata: its message and causes say it.
+                let causes = std::error::Error::source(&s).map(chain);
+                let detail = [Some(s.message().to_string()), causes]
+                    .into_iter()
+                    .flatten();
+                let detail = explain(&detail.collect::<Vec<_>>().join(": "));
                 GoldmaneError::Unreachable {
                     address: self.address.clone(),
-                    detail: explain(&chain(&s)),
+                    detail,
                 }
             }
             code => GoldmaneError::Refused(format!("{code:?}: {}", s.message())),
@@ -292,11 +298,12 @@ fn explain(detail: &str) -> String {
         "UnknownCA",
         "certificate required",
         "unknown ca",
+        "connection closed",
     ]
     .iter()
     .any(|w| detail.contains(w))
     {
-        " (Goldmane refused the client certificate: use one its CA signed, e.g. secret node-certs in calico-system)"
+        " (Goldmane closes the connection when it refuses the client certificate: use a certificate and key its CA signed, e.g. secret node-certs in calico-system)"
     } else {
         ""
     };

@@ -1,0 +1,236 @@
+//! Flow queries through the real plugin protocol against the simulator's Goldmane over
+//! mutual TLS: the flows table, denied flows, policy verdicts, filters (a hostile value is
+//! only a value), the API shape asked of a 3.31 server, and the errors a person can act on.
+
+mod common;
+
+use calicoscope_model::calico::{Dataplane, Release};
+use calicoscope_model::flows::{field, FLOWS};
+use calicoscope_sim::goldmane::{self, CertPaths, Options};
+use calicoscope_sim::Config;
+use common::plugin::{self, context, frames, query, query_data, PluginProcess};
+use grafana_plugin_sdk::pluginv2::DataResponse;
+use serde_json::json;
+
+use calicoscope_backend::frames::{Frame, Values};
+
+struct Setup {
+    _goldmane: goldmane::Goldmane,
+    certs: CertPaths,
+    addr: String,
+    plugin: PluginProcess,
+}
+
+async fn setup(release: u8, dir: &str) -> Setup {
+    let certs =
+        std::env::temp_dir().join(format!("calicoscope-goldmane-{dir}-{}", std::process::id()));
+    let cfg = Config::profile(common::NODES, Release(release), Dataplane::Iptables);
+    let server = goldmane::start(&cfg, Options::mtls("127.0.0.1:0", &certs))
+        .await
+        .unwrap();
+    Setup {
+        addr: server.addr.to_string(),
+        certs: server.certs.clone().unwrap(),
+        _goldmane: server,
+        plugin: PluginProcess::start(plugin::BINARY, &[]),
+    }
+}
+
+fn pem(path: &std::path::Path) -> String {
+    std::fs::read_to_string(path).unwrap()
+}
+
+impl Setup {
+    /// Asks the plugin, with Goldmane's CA and a client identity (`other`: one from an
+    /// unrelated CA).
+    async fn ask(
+        &self,
+        queries: &[(&str, serde_json::Value)],
+        other: bool,
+    ) -> std::collections::HashMap<String, DataResponse> {
+        let c = &self.certs;
+        let (cert, key) = if other {
+            (&c.other_client_cert, &c.other_client_key)
+        } else {
+            (&c.client_cert, &c.client_key)
+        };
+        let (ca, cert, key) = (pem(&c.ca), pem(cert), pem(key));
+        let secrets = [
+            ("goldmaneCACert", ca.as_str()),
+            ("goldmaneClientCert", cert.as_str()),
+            ("goldmaneClientKey", key.as_str()),
+        ];
+        let settings = json!({ "goldmaneAddress": self.addr, "goldmaneServerName": "goldmane.calico-system.svc", "timeoutSeconds": 5 });
+        let ctx = context("http://127.0.0.1:9", settings, &secrets);
+        let queries = queries
+            .iter()
+            .map(|(id, q)| query(id, &q.to_string()))
+            .collect();
+        query_data(self.plugin.channel().await, ctx, queries).await
+    }
+}
+
+fn table(resp: &DataResponse) -> Frame {
+    assert_eq!(resp.status, 200, "{}", resp.error);
+    let mut all = frames(resp);
+    assert_eq!(all.len(), 1);
+    all.remove(0)
+}
+
+fn texts<'a>(frame: &'a Frame, name: &str) -> &'a [String] {
+    match &frame
+        .fields
+        .iter()
+        .find(|f| f.name == name)
+        .unwrap_or_else(|| panic!("no {name}"))
+        .values
+    {
+        Values::Text(v) => v,
+        other => panic!("{name}: {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flow_queries_over_mutual_tls() {
+    let s = setup(33, "v332").await;
+    let hostile = "a\"}) or vector(1) #";
+    let answers = s
+        .ask(
+            &[
+                ("flows", json!({ "catalog": "flows" })),
+                ("denied", json!({ "catalog": "denied_flows" })),
+                (
+                    "payments",
+                    json!({ "catalog": "flows", "filters": { "destNamespaces": ["payments"] } }),
+                ),
+                (
+                    "hostile",
+                    json!({ "catalog": "flows", "filters": { "destNamespaces": [hostile] } }),
+                ),
+                ("verdicts", json!({ "catalog": "policy_verdicts" })),
+                (
+                    "badport",
+                    json!({ "catalog": "flows", "filters": { "ports": ["http"] } }),
+                ),
+            ],
+            false,
+        )
+        .await;
+    let flows = table(&answers["flows"]);
+    assert_eq!(flows.name, FLOWS);
+    assert!(flows.rows() > 10, "{} flows", flows.rows());
+    let actions = texts(&flows, field::ACTION);
+    assert!(
+        actions.iter().any(|a| a == "deny") && actions.iter().any(|a| a == "allow"),
+        "{actions:?}"
+    );
+    assert!(
+        texts(&flows, field::PENDING_ACTION)
+            .iter()
+            .zip(actions)
+            .any(|(p, a)| p != a),
+        "a staged policy would change a verdict"
+    );
+
+    let denied = table(&answers["denied"]);
+    assert!(denied.rows() > 0);
+    assert!(texts(&denied, field::ACTION).iter().all(|a| a == "deny"));
+    assert!(
+        texts(&denied, field::ENFORCED)
+            .iter()
+            .all(|p| !p.is_empty()),
+        "each deny names its policy"
+    );
+
+    let payments = table(&answers["payments"]);
+    assert!(payments.rows() > 0);
+    assert!(texts(&payments, field::DEST_NAMESPACE)
+        .iter()
+        .all(|n| n == "payments"));
+    assert_eq!(
+        table(&answers["hostile"]).rows(),
+        0,
+        "a hostile value is a value that matches nothing"
+    );
+
+    let verdicts = &answers["verdicts"];
+    assert_eq!(verdicts.status, 200, "{}", verdicts.error);
+    let series = frames(verdicts);
+    assert!(series.len() > 1);
+    let labels = &series[0].fields[1].labels;
+    assert!(
+        labels.contains_key("policy") && labels.contains_key("verdict"),
+        "{labels:?}"
+    );
+    assert!(series
+        .iter()
+        .any(|f| f.fields[1].labels["verdict"] == "denied"));
+
+    assert_eq!(answers["badport"].status, 400);
+    assert!(
+        answers["badport"]
+            .error
+            .contains("port \"http\" in the ports filter"),
+        "{}",
+        answers["badport"].error
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_certificate_from_another_ca_is_refused_with_the_fix() {
+    let s = setup(33, "other").await;
+    let answers = s
+        .ask(&[("flows", json!({ "catalog": "flows" }))], true)
+        .await;
+    let r = &answers["flows"];
+    assert_eq!(r.status, 502, "{}", r.error);
+    assert!(
+        r.error
+            .contains(&format!("Goldmane at {} did not answer", s.addr)),
+        "{}",
+        r.error
+    );
+    assert!(
+        r.error.contains("client certificate"),
+        "the error names the fix: {}",
+        r.error
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_calico_3_31_goldmane_is_asked_in_its_own_shape() {
+    let s = setup(31, "v330").await;
+    let answers = s
+        .ask(
+            &[(
+                "payments",
+                json!({ "catalog": "denied_flows", "filters": { "destNamespaces": ["payments"] } }),
+            )],
+            false,
+        )
+        .await;
+    let payments = table(&answers["payments"]);
+    assert!(payments.rows() > 0, "the 3.30 shape answers");
+    assert!(texts(&payments, field::DEST_NAMESPACE)
+        .iter()
+        .all(|n| n == "payments"));
+    assert!(texts(&payments, field::ACTION).iter().all(|a| a == "deny"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_goldmane_address_is_a_400_naming_the_setting() {
+    let plugin = PluginProcess::start(plugin::BINARY, &[]);
+    let ctx = context("http://127.0.0.1:9", json!({}), &[]);
+    let answers = query_data(
+        plugin.channel().await,
+        ctx,
+        vec![query("f", r#"{"catalog":"flows"}"#)],
+    )
+    .await;
+    assert_eq!(answers["f"].status, 400);
+    assert!(
+        answers["f"].error.starts_with("no Goldmane address is set"),
+        "{}",
+        answers["f"].error
+    );
+}
