@@ -83,6 +83,15 @@ fn store_status(e: &ClientError) -> u16 {
     }
 }
 
+fn goldmane_status(e: &GoldmaneError) -> u16 {
+    match e {
+        GoldmaneError::NotConfigured
+        | GoldmaneError::Settings(_)
+        | GoldmaneError::Unsupported(_) => 400,
+        GoldmaneError::Unreachable { .. } | GoldmaneError::Refused(_) => 502,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -115,14 +124,5 @@ mod tests {
         );
         assert_eq!(PluginError::from(InstanceError::NoDatasource).status(), 400);
         assert_eq!(PluginError::NotFound("nope".into()).status(), 404);
-    }
-}
-
-fn goldmane_status(e: &GoldmaneError) -> u16 {
-    match e {
-        GoldmaneError::NotConfigured
-        | GoldmaneError::Settings(_)
-        | GoldmaneError::Unsupported(_) => 400,
-        GoldmaneError::Unreachable { .. } | GoldmaneError::Refused(_) => 502,
     }
 }
