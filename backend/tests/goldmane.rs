@@ -8,8 +8,8 @@ use calicoscope_model::calico::{Dataplane, Release};
 use calicoscope_model::flows::{field, FLOWS};
 use calicoscope_sim::goldmane::{self, CertPaths, Options};
 use calicoscope_sim::Config;
-use common::plugin::{self, context, frames, query, query_data, PluginProcess};
-use grafana_plugin_sdk::pluginv2::DataResponse;
+use common::plugin::{self, check_health, context, frames, query, query_data, PluginProcess};
+use grafana_plugin_sdk::pluginv2::{DataResponse, PluginContext};
 use serde_json::json;
 
 use calicoscope_backend::frames::{Frame, Values};
@@ -41,18 +41,13 @@ fn pem(path: &std::path::Path) -> String {
 }
 
 impl Setup {
-    /// Asks the plugin, with Goldmane's CA and a client identity (`other`: one from an
-    /// unrelated CA).
-    async fn ask(
-        &self,
-        queries: &[(&str, serde_json::Value)],
-        other: bool,
-    ) -> std::collections::HashMap<String, DataResponse> {
+    /// The datasource: Goldmane's CA and a client identity (`other`: one from an unrelated
+    /// CA); no Prometheus.
+    fn context(&self, other: bool) -> PluginContext {
         let c = &self.certs;
-        let (cert, key) = if other {
-            (&c.other_client_cert, &c.other_client_key)
-        } else {
-            (&c.client_cert, &c.client_key)
+        let (cert, key) = match other {
+            true => (&c.other_client_cert, &c.other_client_key),
+            false => (&c.client_cert, &c.client_key),
         };
         let (ca, cert, key) = (pem(&c.ca), pem(cert), pem(key));
         let secrets = [
@@ -60,13 +55,26 @@ impl Setup {
             ("goldmaneClientCert", cert.as_str()),
             ("goldmaneClientKey", key.as_str()),
         ];
-        let settings = json!({ "goldmaneAddress": self.addr, "goldmaneServerName": "goldmane.calico-system.svc", "timeoutSeconds": 5 });
-        let ctx = context("http://127.0.0.1:9", settings, &secrets);
+        let settings = json!({ "goldmaneAddress": self.addr,
+            "goldmaneServerName": "goldmane.calico-system.svc", "timeoutSeconds": 5 });
+        let mut ctx = context("http://127.0.0.1:9", settings, &secrets);
+        // Other settings: as Grafana does when a datasource is saved again.
+        if let Some(ds) = ctx.data_source_instance_settings.as_mut() {
+            ds.last_updated_ms += other as i64;
+        }
+        ctx
+    }
+
+    async fn ask(
+        &self,
+        queries: &[(&str, serde_json::Value)],
+        other: bool,
+    ) -> std::collections::HashMap<String, DataResponse> {
         let queries = queries
             .iter()
             .map(|(id, q)| query(id, &q.to_string()))
             .collect();
-        query_data(self.plugin.channel().await, ctx, queries).await
+        query_data(self.plugin.channel().await, self.context(other), queries).await
     }
 }
 
@@ -233,4 +241,24 @@ async fn no_goldmane_address_is_a_400_naming_the_setting() {
         "{}",
         answers["f"].error
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_health_check_names_goldmanes_api_or_the_fix() {
+    let s = setup(31, "health").await;
+    let good = check_health(s.plugin.channel().await, s.context(false)).await;
+    let line = format!(
+        "Goldmane at {} answers with the Goldmane API of Calico 3.30-3.31",
+        s.addr
+    );
+    assert!(good.message.contains(&line), "{}", good.message);
+    let bad = check_health(s.plugin.channel().await, s.context(true)).await;
+    assert!(
+        bad.message.contains("client certificate"),
+        "{}",
+        bad.message
+    );
+    let details: serde_json::Value = serde_json::from_slice(&bad.json_details).unwrap();
+    assert_eq!(details["goldmane"]["ok"], false);
+    assert!(!bad.message.contains("BEGIN"), "no PEM in the message");
 }

@@ -90,6 +90,18 @@ impl Goldmane {
         }
     }
 
+    /// One small call both shapes answer: that the server is there and takes our certificate.
+    pub async fn ping(&self) -> Result<(), GoldmaneError> {
+        let hint = new::FilterHintsRequest {
+            r#type: new::FilterType::DestNamespace as i32,
+            page_size: 1,
+            ..Default::default()
+        };
+        self.unary::<_, new::FilterHintsResult>(HINTS, hint)
+            .await
+            .map(|_| ())
+    }
+
     /// Every flow of the request (all its pages, up to [`MAX_FLOWS`]); whether more were left.
     pub async fn list(
         &self,
@@ -173,20 +185,26 @@ impl Goldmane {
 
     /// A gRPC status as the error a person can act on.
     fn status(&self, s: Status) -> GoldmaneError {
+        // A transport failure (a refused certificate arrives as one, with code Unknown or
+        // Cancelled depending on timing) carries its cause; Goldmane's own errors do not.
+        let transport = std::error::Error::source(&s).is_some();
         match s.code() {
-            Code::Unavailable | Code::DeadlineExceeded | Code::Cancelled => {
-                // Status's own text repeats its metadata: its message and causes say it.
-                let causes = std::error::Error::source(&s).map(chain);
-                let detail = [Some(s.message().to_string()), causes]
-                    .into_iter()
-                    .flatten();
-                let detail = explain(&detail.collect::<Vec<_>>().join(": "));
-                GoldmaneError::Unreachable {
-                    address: self.address.clone(),
-                    detail,
-                }
-            }
+            Code::Unavailable | Code::DeadlineExceeded | Code::Cancelled => self.transport(&s),
+            _ if transport => self.transport(&s),
             code => GoldmaneError::Refused(format!("{code:?}: {}", s.message())),
+        }
+    }
+
+    /// Status's own text repeats its metadata: its message and causes say what happened.
+    fn transport(&self, s: &Status) -> GoldmaneError {
+        let causes = std::error::Error::source(s).map(chain);
+        let detail = [Some(s.message().to_string()), causes]
+            .into_iter()
+            .flatten();
+        let detail = explain(&detail.collect::<Vec<_>>().join(": "));
+        GoldmaneError::Unreachable {
+            address: self.address.clone(),
+            detail,
         }
     }
 
@@ -286,26 +304,25 @@ fn chain(e: &(dyn std::error::Error + 'static)) -> String {
     parts.join(": ")
 }
 
-/// What a TLS failure means for the person who configured it.
+/// What a transport failure means for the person who configured it. With TLS 1.3 a
+/// refused client certificate arrives after the handshake, as a closed, reset or broken
+/// connection: whatever is not a connect, name or server-certificate failure is read as that.
 fn explain(detail: &str) -> String {
-    let fix = if detail.contains("UnknownIssuer") || detail.contains("invalid peer certificate") {
-        " (Goldmane's certificate is not signed by the CA given: use the CA bundle of ConfigMap goldmane-ca-bundle in calico-system)"
-    } else if detail.contains("NotValidForName") {
-        " (the certificate does not name this address: set the TLS server name to goldmane.calico-system.svc)"
-    } else if [
-        "CertificateRequired",
-        "BadCertificate",
-        "UnknownCA",
-        "certificate required",
-        "unknown ca",
-        "connection closed",
-    ]
-    .iter()
-    .any(|w| detail.contains(w))
-    {
-        " (Goldmane closes the connection when it refuses the client certificate: use a certificate and key its CA signed, e.g. secret node-certs in calico-system)"
+    let has = |words: &[&str]| words.iter().any(|w| detail.contains(w));
+    let fix = if has(&["UnknownIssuer", "invalid peer certificate"]) {
+        "Goldmane's certificate is not signed by the CA given: use the CA bundle of ConfigMap goldmane-ca-bundle in calico-system"
+    } else if has(&["NotValidForName"]) {
+        "the certificate does not name this address: set the TLS server name to goldmane.calico-system.svc"
+    } else if has(&[
+        "Connection refused",
+        "tcp connect error",
+        "dns error",
+        "timed out",
+        "deadline",
+    ]) {
+        "check the address and that Goldmane runs (service goldmane in calico-system, port 7443)"
     } else {
-        ""
+        "Goldmane closes the connection when it refuses the client certificate: use a certificate and key its CA signed, e.g. secret node-certs in calico-system"
     };
-    format!("{detail}{fix}")
+    format!("{detail} ({fix})")
 }

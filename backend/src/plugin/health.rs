@@ -30,6 +30,17 @@ pub struct Health {
     pub detected: Option<Detected>,
     /// Catalog entries that do not apply to this cluster, with why.
     pub not_applicable: Vec<NotApplicable>,
+    /// Goldmane's answer, when an address is set.
+    pub goldmane: Option<GoldmaneHealth>,
+}
+
+/// Whether Goldmane answered over mutual TLS, and in which API shape.
+#[derive(Clone, Debug, Serialize)]
+pub struct GoldmaneHealth {
+    pub ok: bool,
+    /// `Goldmane at … answers with the Goldmane API of Calico 3.32 or later`, or the error
+    /// with its fix.
+    pub message: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -81,12 +92,24 @@ impl Health {
             components: vec![],
             detected: None,
             not_applicable: vec![],
+            goldmane: None,
         }
     }
 }
 
-/// Runs every probe; healthy when Prometheus answers and at least one component is there.
+/// Runs every probe; healthy when Prometheus answers with at least one component there and
+/// Goldmane, when one is set, answers too.
 pub async fn check(settings: &Settings, client: &Client) -> Health {
+    let mut health = check_prometheus(settings, client).await;
+    health.goldmane = goldmane(settings, client).await;
+    if let Some(g) = &health.goldmane {
+        health.ok &= g.ok;
+        health.message = format!("{}. {}", health.message, g.message);
+    }
+    health
+}
+
+async fn check_prometheus(settings: &Settings, client: &Client) -> Health {
     if let Err(e) = client.reachable().await {
         return Health::failed(e.to_string());
     }
@@ -162,7 +185,30 @@ pub async fn check(settings: &Settings, client: &Client) -> Health {
         components,
         detected: Some(detected),
         not_applicable,
+        goldmane: None,
     }
+}
+
+/// Asks Goldmane once, when the datasource names one: connection, certificates, API shape.
+async fn goldmane(settings: &Settings, client: &Client) -> Option<GoldmaneHealth> {
+    let address = settings.json.goldmane_address.trim();
+    if address.is_empty() {
+        return None;
+    }
+    let answer = match client.goldmane().await {
+        Ok(g) => g.ping().await.map(|()| g.api()),
+        Err(e) => Err(e),
+    };
+    Some(match answer {
+        Ok(api) => GoldmaneHealth {
+            ok: true,
+            message: format!("Goldmane at {address} answers with the {api}"),
+        },
+        Err(e) => GoldmaneHealth {
+            ok: false,
+            message: e.to_string(),
+        },
+    })
 }
 
 /// Detects an HA pair that is not deduplicated: each pool's size series exists more than
