@@ -8,7 +8,9 @@ use calicoscope_model::calico::{Dataplane, Release};
 use calicoscope_model::flows::{field, FLOWS};
 use calicoscope_sim::goldmane::{self, CertPaths, Options};
 use calicoscope_sim::Config;
-use common::plugin::{self, check_health, context, frames, query, query_data, PluginProcess};
+use common::plugin::{
+    self, call_resource, check_health, context, frames, query, query_data, PluginProcess,
+};
 use grafana_plugin_sdk::pluginv2::{DataResponse, PluginContext};
 use serde_json::json;
 
@@ -261,4 +263,27 @@ async fn the_health_check_names_goldmanes_api_or_the_fix() {
     let details: serde_json::Value = serde_json::from_slice(&bad.json_details).unwrap();
     assert_eq!(details["goldmane"]["ok"], false);
     assert!(!bad.message.contains("BEGIN"), "no PEM in the message");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn variables_list_what_goldmane_has_seen() {
+    let s = setup(33, "hints").await;
+    let channel = s.plugin.channel().await;
+    let (code, namespaces) =
+        call_resource(channel.clone(), s.context(false), "flow_namespaces", "").await;
+    assert_eq!(code, 200, "{namespaces}");
+    let namespaces: Vec<&str> = namespaces
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(namespaces.contains(&"payments"), "{namespaces:?}");
+    assert!(
+        namespaces.windows(2).all(|w| w[0] < w[1]),
+        "sorted and distinct"
+    );
+    let (code, policies) = call_resource(channel, s.context(false), "flow_policies", "").await;
+    assert_eq!(code, 200, "{policies}");
+    assert!(!policies.as_array().unwrap().is_empty());
 }

@@ -102,6 +102,28 @@ impl Goldmane {
             .map(|_| ())
     }
 
+    /// The values Goldmane has seen for a filter (all pages, sorted, distinct): namespaces,
+    /// names, policy tiers, names or kinds, as template-variable values.
+    pub async fn hints(&self, kind: new::FilterType) -> Result<Vec<String>, GoldmaneError> {
+        let mut req = new::FilterHintsRequest {
+            r#type: kind as i32,
+            page_size: PAGE_SIZE,
+            ..Default::default()
+        };
+        let mut values = Vec::new();
+        loop {
+            let page: new::FilterHintsResult = self.unary(HINTS, req.clone()).await?;
+            let pages = page.meta.map_or(0, |m| m.total_pages);
+            values.extend(page.hints.into_iter().map(|h| h.value));
+            req.page += 1;
+            if req.page >= pages {
+                values.sort();
+                values.dedup();
+                return Ok(values);
+            }
+        }
+    }
+
     /// Every flow of the request (all its pages, up to [`MAX_FLOWS`]); whether more were left.
     pub async fn list(
         &self,

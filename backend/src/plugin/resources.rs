@@ -2,6 +2,7 @@
 //!
 //! - `GET catalog`: the catalog entries (id, title, description, unit, legend, group-by).
 //! - `GET pools`, `GET nodes`, `GET instances`, `GET syncers`: values for template variables.
+//! - `GET flow_namespaces`, `GET flow_policies`: what Goldmane has seen, for flow variables.
 //! - `POST translate` with a query JSON body: the PromQL it produces.
 //! - `GET report?window=7d`, `GET report.csv?window=7d`: the capacity report (`crate::report`)
 //!   for the app's report page, and its numbers as CSV.
@@ -22,6 +23,7 @@ use crate::query::catalog::{Component, CATALOG};
 use crate::query::model::QueryModel;
 use crate::report::{csv, Report, DEFAULT_WINDOW};
 use crate::settings::Settings;
+use calicoscope_goldmane::v3_32::FilterType;
 
 type ResourceStream = tokio_stream::Once<Result<CallResourceResponse, Status>>;
 
@@ -149,12 +151,26 @@ async fn json_answer(
                 .await
         }
         "syncers" => values("syncer".into(), &[("typha_cache_size", Component::Typha)]).await,
+        "flow_namespaces" => flow_hints(client, &[FilterType::SourceNamespace, FilterType::DestNamespace]).await,
+        "flow_policies" => flow_hints(client, &[FilterType::PolicyName]).await,
         "translate" => translate(body, settings),
         "settings" => Ok(json!(crate::settings::editor::schema())),
         other => Err(PluginError::NotFound(format!(
-            "unknown resource {other:?}: use catalog, pools, nodes, hosts, instances, syncers, translate, settings, report or report.csv"
+            "unknown resource {other:?}: use catalog, pools, nodes, hosts, instances, syncers, flow_namespaces, flow_policies, translate, settings, report or report.csv"
         ))),
     }
+}
+
+/// Values Goldmane has seen for the filters, sorted and distinct (template variables).
+async fn flow_hints(client: &Client, kinds: &[FilterType]) -> Result<Value, PluginError> {
+    let goldmane = client.goldmane().await.map_err(QueryError::from)?;
+    let mut all = Vec::new();
+    for kind in kinds {
+        all.extend(goldmane.hints(*kind).await.map_err(QueryError::from)?);
+    }
+    all.sort();
+    all.dedup();
+    Ok(json!(all))
 }
 
 /// Label values across metrics, sorted, without Calico's placeholder values.
