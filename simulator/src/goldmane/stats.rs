@@ -39,40 +39,49 @@ pub fn statistics(
 ) -> Result<Vec<Result<StatisticsResult, Status>>, Status> {
     let range = range(req.start_time_gte, req.start_time_lt, now)?;
     let by_rule = req.group_by == StatisticsGroupBy::PolicyRule as i32;
-    let mut groups: BTreeMap<GroupKey, (PolicyHit, BTreeMap<i64, Values>)> = BTreeMap::new();
+    // Group keys are resolved once per flow key, then buckets add by index: a large model
+    // has millions of (key, bucket) pairs in an hour.
+    let mut index: BTreeMap<GroupKey, usize> = BTreeMap::new();
+    let mut groups: Vec<(PolicyHit, BTreeMap<i64, Values>)> = Vec::new();
     for (i, series) in store.model.series.iter().enumerate() {
         let picked = picked_hits(&series.key, req.policy_match.as_ref(), by_rule);
-        if picked.is_empty() {
+        let slots: Vec<(usize, i32)> = picked
+            .into_iter()
+            .map(|p| {
+                let slot = *index.entry(p.key).or_insert_with(|| {
+                    groups.push((p.shown, BTreeMap::new()));
+                    groups.len() - 1
+                });
+                (slot, p.action)
+            })
+            .collect();
+        if slots.is_empty() {
             continue;
         }
         for start in range.starts() {
             let Some(t) = store.model.tally(i, start) else {
                 continue;
             };
-            for p in &picked {
-                let entry = groups
-                    .entry(p.key.clone())
-                    .or_insert_with(|| (p.shown.clone(), BTreeMap::new()));
-                add(
-                    entry.1.entry(start).or_default(),
-                    p.action,
-                    &series.key,
-                    &t,
-                    req.r#type,
-                );
+            for &(slot, action) in &slots {
+                let values = groups[slot].1.entry(start).or_default();
+                add(values, action, &series.key, &t, req.r#type);
             }
         }
     }
-    if groups.is_empty() {
+    let mut results = Vec::new();
+    for (key, slot) in index {
+        let (hit, buckets) = std::mem::take(&mut groups[slot]);
+        if !buckets.is_empty() {
+            results.push(Ok(result(req, by_rule, key.direction, hit, buckets)));
+        }
+    }
+    if results.is_empty() {
         return Ok(vec![
             Ok(StatisticsResult::default()),
             Err(Status::not_found("No statistics matching request")),
         ]);
     }
-    Ok(groups
-        .into_iter()
-        .map(|(key, (hit, buckets))| Ok(result(req, by_rule, key.direction, hit, buckets)))
-        .collect())
+    Ok(results)
 }
 
 /// A group a flow counts in, what its result shows, and the action the flow's hit took.
