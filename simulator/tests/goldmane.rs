@@ -180,9 +180,11 @@ type KeyField = fn(&v3_32::FlowKey) -> &str;
 async fn sorts_and_their_errors() {
     let g = start_mtls(33, "sorts").await;
     let mut c = FlowsClient::new(channel(&g).await);
+    // A fixed range: the whole window could gain a bucket between two calls.
+    let range = fixed_range();
     let sorted = |by: SortBy| FlowListRequest {
         sort_by: vec![SortOption { sort_by: by as i32 }],
-        ..request((0, 0), Filter::default())
+        ..request(range, Filter::default())
     };
     let by_time = list(&mut c, sorted(SortBy::Time)).await;
     let starts: Vec<i64> = by_time
@@ -192,7 +194,7 @@ async fn sorts_and_their_errors() {
     assert!(starts.windows(2).all(|w| w[0] >= w[1]), "newest first");
     assert_eq!(
         by_time,
-        list(&mut c, request((0, 0), Filter::default())).await
+        list(&mut c, request(range, Filter::default())).await
     );
     let fields: [(SortBy, KeyField); 4] = [
         (SortBy::DestName, |k| &k.dest_name),
@@ -717,4 +719,58 @@ async fn plaintext_without_certificates_and_no_goldmane_before_3_30() {
         err.as_deref(),
         Some("Calico 3.29 has no Goldmane (it came with 3.30)")
     );
+}
+
+/// The command line: `--goldmane 0 --goldmane-certs DIR` prints where Goldmane listens, its
+/// shape and the certificate folder, and a client using those files is served.
+#[tokio::test]
+async fn the_command_line_starts_goldmane() {
+    use std::io::{BufRead, BufReader};
+    let dir = cert_dir("cli");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_calicoscope-sim"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--nodes",
+            "5",
+            "--calico-version",
+            "3.31",
+        ])
+        .args(["--goldmane", "0", "--goldmane-certs"])
+        .arg(&dir)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let _http = lines.next().unwrap().unwrap();
+    let line = lines.next().unwrap().unwrap();
+    let addr = line
+        .strip_prefix("goldmane on https://")
+        .and_then(|rest| rest.split_once(' '))
+        .map(|(addr, _)| addr.to_string());
+    let result = async {
+        let addr = addr.ok_or(format!("unexpected line: {line}"))?;
+        assert!(line.contains("the Calico 3.30/3.31 API, mTLS"), "{line}");
+        assert!(line.contains(&dir.display().to_string()), "{line}");
+        let read = |name: &str| std::fs::read(dir.join(name)).unwrap();
+        let tls = ClientTlsConfig::new()
+            .ca_certificate(Certificate::from_pem(read("ca.crt")))
+            .identity(Identity::from_pem(read("client.crt"), read("client.key")))
+            .domain_name("localhost");
+        let ch = Endpoint::from_shared(format!("https://{addr}"))
+            .and_then(|e| e.tls_config(tls))
+            .map_err(|e| e.to_string())?
+            .connect()
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut c = v3_30::flows_client::FlowsClient::new(ch);
+        let answer = c.list(v3_30::FlowListRequest::default()).await;
+        answer
+            .map(|r| r.into_inner().flows.len())
+            .map_err(|e| e.to_string())
+    }
+    .await;
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(result.unwrap() > 0);
 }

@@ -157,22 +157,21 @@ impl Series {
 
 /// A pair's counts from one end's point of view.
 fn tally(c: Counts, role: Role) -> Tally {
-    let (through, sent, received) = match role {
-        Role::Source { delivered } => (
-            delivered,
-            (c.packets_sent, c.bytes_sent),
-            (c.packets_received, c.bytes_received),
-        ),
-        Role::Dest { allowed } => (
-            allowed,
-            (c.packets_sent, c.bytes_sent),
-            (c.packets_received, c.bytes_received),
-        ),
+    let (through, from_source) = match role {
+        Role::Source { delivered } => (delivered, true),
+        Role::Dest { allowed } => (allowed, false),
     };
-    let back = if through { received } else { (0, 0) };
-    let ((packets_out, bytes_out), (packets_in, bytes_in)) = match role {
-        Role::Source { .. } => (sent, back),
-        Role::Dest { .. } => (back, sent),
+    let sent = (c.packets_sent, c.bytes_sent);
+    // A call that is denied anywhere gets no answer.
+    let back = if through {
+        (c.packets_received, c.bytes_received)
+    } else {
+        (0, 0)
+    };
+    let ((packets_out, bytes_out), (packets_in, bytes_in)) = if from_source {
+        (sent, back)
+    } else {
+        (back, sent)
     };
     Tally {
         packets_in,
