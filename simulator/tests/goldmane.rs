@@ -30,10 +30,9 @@ fn config(release: u8) -> Config {
 
 /// A fresh folder for one test's certificates.
 fn cert_dir(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "calicoscope-goldmane-{}-{test}",
-        std::process::id()
-    ));
+    // Cargo's scratch folder for integration tests (under target/), not the system's /tmp.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("goldmane-certs-{}-{test}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     dir
 }

@@ -348,6 +348,19 @@ mod tests {
     }
 
     #[test]
+    fn flow_keys_are_unique() {
+        let mut cfg = Config::demo(10);
+        cfg.flows.tenants = 20;
+        let m = Model::new(&cfg);
+        let keys: std::collections::HashSet<Vec<u8>> = m
+            .series
+            .iter()
+            .map(|s| prost::Message::encode_to_vec(&s.key))
+            .collect();
+        assert_eq!(keys.len(), m.series.len());
+    }
+
+    #[test]
     fn denied_calls_get_no_answer() {
         let m = model();
         let i = m

@@ -158,7 +158,8 @@ fn dns_and_scrapes(
                 all.push(pair(me, api, 1.0 + (i % 3) as f64, 0));
             }
         }
-        if me != prom && w.service.is_some() {
+        // CoreDNS is already a DNS pair of Prometheus': one key per caller and callee.
+        if me != prom && me != dns && w.service.is_some() {
             all.push(pair(prom, me, 1.0 / 15.0, 0));
         }
     }
