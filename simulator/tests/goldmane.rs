@@ -511,6 +511,15 @@ async fn the_3_30_shape_speaks_3_30() {
             .unwrap();
         assert!(hits.enforced_policies.iter().any(|h| h.tier == "security"));
     }
+    // Its Stream: the backfill comes at once, in 3.30 messages.
+    let backfill = v3_30::FlowStreamRequest {
+        start_time_gte: -60,
+        ..Default::default()
+    };
+    let mut stream = c.stream(backfill).await.unwrap().into_inner();
+    let first = stream.message().await.unwrap().unwrap();
+    let flow = first.flow.unwrap();
+    assert_eq!(flow.end_time - flow.start_time, BUCKET_S);
     // The same 3.30 request to a 3.32 server: its PolicyMatch strings do not decode.
     let new = start_mtls(33, "shape-new").await;
     let mut c = v3_30::flows_client::FlowsClient::new(channel(&new).await);
