@@ -5,7 +5,8 @@
 #   target/browser/host/[react18/]host.js     the panel host: real react, react-dom,
 #                                   @grafana/data and a @grafana/runtime stand-in (locationService only);
 #   target/browser/host/[react18/]editors.js  the datasource editors' host: real react, @grafana/data,
-#                                   @grafana/ui and @grafana/runtime (fonts and CSS left out).
+#                                   @grafana/ui and @grafana/runtime (fonts and CSS left out);
+#   target/browser/host/[react18/]app.js      the app pages' host: the same plus @emotion/css.
 # `define` is hidden from the bundle: lodash and friends would otherwise register themselves
 # with SystemJS's AMD `define` instead of exporting.
 set -euo pipefail
@@ -17,7 +18,7 @@ for variant in react19 react18; do
     if [[ $variant == react18 ]]; then
         out=target/browser/host/react18
         alias=(--alias:react=$g104/react --alias:react-dom=$g104/react-dom --alias:@grafana/data=$g104/@grafana/data
-            --alias:@grafana/ui=$g104/@grafana/ui --alias:@grafana/runtime=$g104/@grafana/runtime
+            --alias:@grafana/ui=$g104/@grafana/ui --alias:@grafana/runtime=$g104/@grafana/runtime --alias:@emotion/css=$g104/@emotion/css
             --alias:systemjs/dist/system=./tests/browser/host/empty.mjs --alias:systemjs/dist/extras/amd=./tests/browser/host/empty.mjs)
     fi
     node_modules/.bin/esbuild tests/browser/host/host.mjs --bundle --format=iife --minify --log-level=error \
@@ -27,4 +28,8 @@ for variant in react19 react18; do
         --define:process.env.NODE_ENV='"production"' --define:define=undefined --define:global=window "${alias[@]}" \
         --loader:.ttf=empty --loader:.woff=empty --loader:.woff2=empty --loader:.svg=text --loader:.css=empty \
         --outfile=$out/editors.js
+    node_modules/.bin/esbuild tests/browser/host/app.mjs --bundle --format=iife --minify --log-level=error \
+        --define:process.env.NODE_ENV='"production"' --define:define=undefined --define:global=window "${alias[@]}" \
+        --loader:.ttf=empty --loader:.woff=empty --loader:.woff2=empty --loader:.svg=text --loader:.css=empty \
+        --outfile=$out/app.js
 done

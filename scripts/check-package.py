@@ -8,7 +8,7 @@ as Grafana's installer (grafana cli --pluginUrl, [plugins] preinstall) takes the
 no ../ or backslash, no symlink, each under the root folder; the files the catalog wants at
 the root; every plugin.json (app and nested) valid by Grafana's metadata
 rules (id pattern and type, version and release date equal to package.json and CHANGELOG.md,
-logos and screenshots present, a grafanaDependency range, app includes that resolve); the
+logos and screenshots present, a grafanaDependency range, app includes that resolve, pages under /a/<id>/); the
 backend executables for linux/amd64, linux/arm64 (ELF for the right machine, no debug
 sections) and windows/amd64 (PE32+ x86-64), mode 0755, none carrying the test harness; the panel's wasm and its
 wasm-bindgen glue exporting none of the panel's test hooks, and no module.js, glue or wasm
@@ -129,6 +129,11 @@ def main(zip_path, sources=None):
         fail(f"plugin.json id {app.get('id')!r} is not the zip's id {plugin_id!r}")
     for inc in app.get("includes", []):
         path = inc.get("path")
+        if inc.get("type") == "page":
+            # An app page is a route of the app's root page, not a file.
+            if not str(path).startswith(f"/a/{plugin_id}/"):
+                fail(f"include {inc}: a page's path must start with /a/{plugin_id}/")
+            continue
         if path not in files:
             fail(f"include {inc}: {path} not in the package")
         elif inc["type"] in ("datasource", "panel"):

@@ -5,7 +5,9 @@
 # packages, and on React 18 with Grafana 10.4's (CALICOSCOPE_REACT=18). The panel through
 # module.js (panel.test.mjs, on the test-hooks build), and the demo's preview (on the product
 # build, as users get it) and the datasource editors against the real plugin process
-# (preview.test.mjs).
+# (preview.test.mjs), the app's pages against it too (app.test.mjs: the capacity report, its
+# PDF and CSV, the setup check, the configuration page; screenshots and the PDF land in
+# target/browser/screenshots/, and scripts/screenshots.sh copies the pages' into docs/).
 #   bash scripts/test-browser.sh            (after bash scripts/setup.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -12,5 +12,9 @@ export function App({ meta }: AppRootProps<AppSettings>) {
   const location = useLocation();
   const settings = meta.jsonData ?? {};
   const path = location.pathname.replace(/\/+$/, '');
-  return path.endsWith(PAGES.setup) ? <SetupCheck location={location} settings={settings} /> : <CapacityReport location={location} settings={settings} />;
+  return path.endsWith(PAGES.setup) ? (
+    <SetupCheck location={location} settings={settings} />
+  ) : (
+    <CapacityReport location={location} settings={settings} />
+  );
 }

@@ -7,7 +7,9 @@ import { fakeBackend, fakeDatasources } from './testing';
 import type { AppSettings } from './types';
 
 function plugin(meta: Partial<AppPluginMeta<AppSettings>>) {
-  return { meta: { id: 'calicoscope-app', enabled: true, pinned: true, jsonData: {}, ...meta } } as unknown as AppPlugin<AppSettings>;
+  return {
+    meta: { id: 'calicoscope-app', enabled: true, pinned: true, jsonData: {}, ...meta },
+  } as unknown as AppPlugin<AppSettings>;
 }
 
 // @grafana/ui 13's select menu observes its options; jsdom has no IntersectionObserver.
@@ -26,7 +28,9 @@ beforeEach(() => fakeDatasources());
 describe('AppConfig', () => {
   it('saves the chosen default datasource in jsonData, keeping the rest', async () => {
     const calls = fakeBackend(() => ({ message: 'Plugin settings updated' }));
-    render(<AppConfig plugin={plugin({ jsonData: { defaultDatasource: 'calico-a', other: 1 } as AppSettings })} query={{}} />);
+    render(
+      <AppConfig plugin={plugin({ jsonData: { defaultDatasource: 'calico-a', other: 1 } as AppSettings })} query={{}} />
+    );
     // The picker offers only Calicoscope datasources.
     const input = screen.getByRole('combobox');
     fireEvent.keyDown(input, { key: 'ArrowDown' });
@@ -50,6 +54,8 @@ describe('AppConfig', () => {
     render(<AppConfig plugin={plugin({ enabled: false, pinned: false })} query={{}} />);
     fireEvent.click(screen.getByRole('button', { name: 'Enable and save' }));
     expect(await screen.findByText('Permission denied')).toBeInTheDocument();
-    await waitFor(() => expect(calls[0].data).toEqual({ enabled: true, pinned: true, jsonData: { defaultDatasource: undefined } }));
+    await waitFor(() =>
+      expect(calls[0].data).toEqual({ enabled: true, pinned: true, jsonData: { defaultDatasource: undefined } })
+    );
   });
 });

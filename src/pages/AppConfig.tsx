@@ -36,8 +36,8 @@ export function AppConfig({ plugin }: Props) {
     <div className="cs-app-config">
       <h3>Default datasource</h3>
       <p>
-        The Capacity report and Setup check pages read this Calicoscope datasource unless their URL names another
-        (<code>?datasource=&lt;uid&gt;</code>). Without one they take the first Calicoscope datasource.
+        The Capacity report and Setup check pages read this Calicoscope datasource unless their URL names another (
+        <code>?datasource=&lt;uid&gt;</code>). Without one they take the first Calicoscope datasource.
       </p>
       <DatasourceChooser uid={uid} onChange={setUid} />
       {!enabled && (

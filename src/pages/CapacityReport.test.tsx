@@ -26,7 +26,9 @@ describe('CapacityReport', () => {
       expect(within(section).getByText(pool.forecast)).toBeInTheDocument();
       expect(within(section).getByText(pool.action.text)).toBeInTheDocument();
       expect(section.querySelector('[data-action]')).toHaveAttribute('data-action', pool.action.kind);
-      expect(within(section).getByRole('img', { name: `${pool.name}: utilization over the last 7 days` })).toBeInTheDocument();
+      expect(
+        within(section).getByRole('img', { name: `${pool.name}: utilization over the last 7 days` })
+      ).toBeInTheDocument();
     }
     const v4 = screen.getByRole('region', { name: 'default-ipv4-ippool' });
     expect(within(v4).getByText(report.pools[0].borrowingText)).toBeInTheDocument();
@@ -35,14 +37,24 @@ describe('CapacityReport', () => {
     // A pool without borrowers or leaks has no such paragraphs.
     const v6 = screen.getByRole('region', { name: 'default-ipv6-ippool' });
     expect(within(v6).queryByText('Nodes that borrow addresses')).toBeNull();
-    expect(within(screen.getByRole('region', { name: 'Orphan blocks' })).getByText(report.orphans.text)).toBeInTheDocument();
+    expect(
+      within(screen.getByRole('region', { name: 'Orphan blocks' })).getByText(report.orphans.text)
+    ).toBeInTheDocument();
   });
 
   it('reads the datasource and window from the URL before the app default', async () => {
     const calls = fakeBackend(() => report);
-    render(<CapacityReport location={location({ datasource: 'calico-b', window: '30d' })} settings={{ defaultDatasource: 'calico-a' }} />);
+    render(
+      <CapacityReport
+        location={location({ datasource: 'calico-b', window: '30d' })}
+        settings={{ defaultDatasource: 'calico-a' }}
+      />
+    );
     await screen.findByText(report.headline);
-    expect(calls[0]).toMatchObject({ url: '/api/datasources/uid/calico-b/resources/report', params: { window: '30d' } });
+    expect(calls[0]).toMatchObject({
+      url: '/api/datasources/uid/calico-b/resources/report',
+      params: { window: '30d' },
+    });
   });
 
   it('uses the app default when the URL names no datasource', async () => {
@@ -75,14 +87,20 @@ describe('CapacityReport', () => {
     URL.createObjectURL = jest.fn((b: Blob) => (blobs.push(b), 'blob:report'));
     URL.revokeObjectURL = jest.fn();
     const names: string[] = [];
-    const click = jest.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+    const click = jest.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (
+      this: HTMLAnchorElement
+    ) {
       names.push(this.download);
     });
     render(<CapacityReport location={location({ window: '24h' })} settings={{}} />);
     await screen.findByText(report.headline);
     fireEvent.click(screen.getByRole('button', { name: /Download CSV/ }));
     await waitFor(() => expect(names).toEqual(['calicoscope-capacity-24h.csv']));
-    expect(calls[1]).toMatchObject({ url: '/api/datasources/uid/calico-a/resources/report.csv', params: { window: '24h' }, options: { responseType: 'text' } });
+    expect(calls[1]).toMatchObject({
+      url: '/api/datasources/uid/calico-a/resources/report.csv',
+      params: { window: '24h' },
+      options: { responseType: 'text' },
+    });
     const text = await new Promise((resolve) => {
       const reader = new FileReader();
       reader.onload = () => resolve(reader.result);

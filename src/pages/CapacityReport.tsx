@@ -30,13 +30,19 @@ export function CapacityReport({ location, settings }: { location: PageLocation;
       <div className="cs-report">
         <ReportControls uid={uid} window={window} onError={setCsvError} />
         {csvError && (
-          <Alert className="cs-noprint" severity="error" title="The CSV could not be downloaded" onRemove={() => setCsvError(undefined)}>
+          <Alert
+            className="cs-noprint"
+            severity="error"
+            title="The CSV could not be downloaded"
+            onRemove={() => setCsvError(undefined)}
+          >
             {csvError}
           </Alert>
         )}
         {!uid && (
           <Alert severity="info" title="No Calicoscope datasource">
-            Add a Calicoscope datasource (Connections → Data sources) pointing at the Prometheus that scrapes Calico, then come back.
+            Add a Calicoscope datasource (Connections → Data sources) pointing at the Prometheus that scrapes Calico,
+            then come back.
           </Alert>
         )}
         {report?.loading && <LoadingPlaceholder text="Asking the datasource for the report…" />}

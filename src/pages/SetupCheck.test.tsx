@@ -37,6 +37,7 @@ describe('SetupCheck', () => {
     expect(screen.getByRole('button', { name: 'Copy: Fix for Typha' })).toBeInTheDocument();
     expect(screen.queryByLabelText('Fix for Felix')).toBeNull();
     expect(screen.getAllByText(/^Metrics found/)).toHaveLength(2);
+    expect(screen.getByText('The datasource works; 1 Calico component has no metrics')).toBeInTheDocument();
     expect(screen.getByText('felix_nft_nodes')).toBeInTheDocument();
   });
 
@@ -47,11 +48,18 @@ describe('SetupCheck', () => {
     for (const d of DASHBOARDS) {
       expect(screen.getByRole('link', { name: d.title })).toHaveAttribute('href', `/d/${d.uid}`);
     }
-    expect(screen.getByRole('link', { name: 'Capacity report' })).toHaveAttribute('href', '/a/calicoscope-app/report?datasource=calico-b');
+    expect(screen.getByRole('link', { name: 'Capacity report' })).toHaveAttribute(
+      'href',
+      '/a/calicoscope-app/report?datasource=calico-b'
+    );
   });
 
   it("shows a failed check's message (Grafana answers it with HTTP 400)", async () => {
-    const failed = { status: 'ERROR', message: 'Prometheus at http://prom:9090 is unreachable: connection refused', details: { ...health.details!, ok: false, components: [] } };
+    const failed = {
+      status: 'ERROR',
+      message: 'Prometheus at http://prom:9090 is unreachable: connection refused',
+      details: { ...health.details!, ok: false, components: [] },
+    };
     fakeBackend(() => Promise.reject({ status: 400, data: failed }));
     render(<SetupCheck location={location()} settings={{}} />);
     const alert = (await screen.findByText(failed.message)).closest('[role="alert"]') as HTMLElement;

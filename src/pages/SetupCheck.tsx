@@ -1,7 +1,8 @@
 import React, { useState } from 'react';
-import { Alert, Button, LinkButton, LoadingPlaceholder } from '@grafana/ui';
+import { css } from '@emotion/css';
+import { Alert, Button, LinkButton, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
 import { PluginPage } from '@grafana/runtime';
-import { locationUtil } from '@grafana/data';
+import { locationUtil, type GrafanaTheme2 } from '@grafana/data';
 
 import { fetchHealth } from './api';
 import { pickDatasource } from './datasource';
@@ -9,6 +10,7 @@ import { setQuery, type PageLocation } from './location';
 import { ComponentFinding } from './components/ComponentFinding';
 import { DashboardLinks } from './components/DashboardLinks';
 import { DatasourceChooser } from './components/DatasourceChooser';
+import { HealthSummary } from './components/HealthSummary';
 import { NotApplicable } from './components/NotApplicable';
 import { PAGES } from './paths';
 import type { AppSettings } from './types';
@@ -24,10 +26,11 @@ export function SetupCheck({ location, settings }: { location: PageLocation; set
   const health = useLoad(uid && `${uid}|${run}`, () => fetchHealth(uid!));
   const answer = health && !health.loading && 'value' in health ? health.value : undefined;
   const details = answer?.details;
+  const styles = useStyles2(getStyles);
   return (
     <PluginPage>
-      <div className="cs-setup">
-        <div style={{ display: 'flex', gap: 8, flexWrap: 'wrap', alignItems: 'flex-start' }}>
+      <div className={`cs-setup ${styles.page}`}>
+        <div style={{ display: 'flex', gap: 8, flexWrap: 'wrap', alignItems: 'flex-start', marginBottom: 16 }}>
           <DatasourceChooser uid={uid} onChange={(datasource) => setQuery({ datasource })} />
           {uid && (
             <Button variant="secondary" icon="sync" onClick={() => setRun((n) => n + 1)}>
@@ -46,11 +49,7 @@ export function SetupCheck({ location, settings }: { location: PageLocation; set
             {health.error}
           </Alert>
         )}
-        {answer && (
-          <Alert severity={answer.status === 'OK' ? 'success' : 'error'} title={answer.status === 'OK' ? 'The datasource works' : 'The datasource does not work'}>
-            <span className="cs-health-message">{answer.message}</span>
-          </Alert>
-        )}
+        {answer && <HealthSummary answer={answer} />}
         {details && details.components.length > 0 && (
           <>
             <h2>Calico components</h2>
@@ -63,10 +62,20 @@ export function SetupCheck({ location, settings }: { location: PageLocation; set
         <h2>Dashboards</h2>
         <DashboardLinks />
         <h2>Capacity</h2>
-        <LinkButton variant="primary" icon="file-alt" href={locationUtil.assureBaseUrl(uid ? `${PAGES.report}?datasource=${encodeURIComponent(uid)}` : PAGES.report)}>
+        <LinkButton
+          variant="primary"
+          icon="file-alt"
+          href={locationUtil.assureBaseUrl(
+            uid ? `${PAGES.report}?datasource=${encodeURIComponent(uid)}` : PAGES.report
+          )}
+        >
           Capacity report
         </LinkButton>
       </div>
     </PluginPage>
   );
 }
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  page: css({ h2: { marginTop: theme.spacing(3) } }),
+});

@@ -13,7 +13,12 @@ function resourceUrl(uid: string, path: string): string {
  * `{message}`, else the error itself.
  */
 export function errorText(e: unknown): string {
-  const err = e as { data?: { error?: unknown; message?: unknown }; status?: number; statusText?: string; message?: unknown } | null;
+  const err = e as {
+    data?: { error?: unknown; message?: unknown };
+    status?: number;
+    statusText?: string;
+    message?: unknown;
+  } | null;
   const data = err?.data;
   if (data && typeof data.error === 'string') {
     return data.error;
@@ -34,7 +39,10 @@ export function fetchReport(uid: string, window: string): Promise<Report> {
 
 /** The report's numbers as CSV, exactly as the backend writes them. */
 export function fetchReportCsv(uid: string, window: string): Promise<string> {
-  return getBackendSrv().get<string>(resourceUrl(uid, 'report.csv'), { window }, undefined, { ...quiet, responseType: 'text' });
+  return getBackendSrv().get<string>(resourceUrl(uid, 'report.csv'), { window }, undefined, {
+    ...quiet,
+    responseType: 'text',
+  });
 }
 
 /**
@@ -43,7 +51,12 @@ export function fetchReportCsv(uid: string, window: string): Promise<string> {
  */
 export async function fetchHealth(uid: string): Promise<HealthAnswer> {
   try {
-    return await getBackendSrv().get<HealthAnswer>(`/api/datasources/uid/${encodeURIComponent(uid)}/health`, undefined, undefined, quiet);
+    return await getBackendSrv().get<HealthAnswer>(
+      `/api/datasources/uid/${encodeURIComponent(uid)}/health`,
+      undefined,
+      undefined,
+      quiet
+    );
   } catch (e) {
     const data = (e as { data?: Partial<HealthAnswer> } | null)?.data;
     if (data && typeof data.status === 'string' && typeof data.message === 'string') {
@@ -54,6 +67,10 @@ export async function fetchHealth(uid: string): Promise<HealthAnswer> {
 }
 
 /** Saves the app's settings as Grafana's own app configuration pages do. */
-export function saveAppSettings(settings: { enabled: boolean; pinned: boolean; jsonData: AppSettings }): Promise<unknown> {
+export function saveAppSettings(settings: {
+  enabled: boolean;
+  pinned: boolean;
+  jsonData: AppSettings;
+}): Promise<unknown> {
   return getBackendSrv().post('/api/plugins/calicoscope-app/settings', settings, quiet);
 }

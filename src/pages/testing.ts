@@ -1,6 +1,12 @@
 // Test helpers for the pages: a recording backendSrv and a datasource list, installed into
 // @grafana/runtime the way Grafana installs its own at start-up.
-import { locationService, setBackendSrv, setDataSourceSrv, type BackendSrv, type DataSourceSrv } from '@grafana/runtime';
+import {
+  locationService,
+  setBackendSrv,
+  setDataSourceSrv,
+  type BackendSrv,
+  type DataSourceSrv,
+} from '@grafana/runtime';
 
 export interface Call {
   method: string;
@@ -18,7 +24,8 @@ export function fakeBackend(answer: (call: Call) => unknown): Call[] {
     return answer(call);
   };
   setBackendSrv({
-    get: (url: string, params?: unknown, _id?: string, options?: unknown) => run({ method: 'GET', url, params, options }),
+    get: (url: string, params?: unknown, _id?: string, options?: unknown) =>
+      run({ method: 'GET', url, params, options }),
     post: (url: string, data?: unknown, options?: unknown) => run({ method: 'POST', url, data, options }),
   } as unknown as BackendSrv);
   return calls;
@@ -28,7 +35,14 @@ export const DATASOURCES = [
   { uid: 'prom', name: 'Prometheus', type: 'prometheus' },
   { uid: 'calico-a', name: 'Calico A', type: 'calicoscope-datasource' },
   { uid: 'calico-b', name: 'Calico B', type: 'calicoscope-datasource' },
-].map((d, i) => ({ ...d, id: i + 1, meta: { id: d.type, name: d.name, info: { logos: { small: '' } } }, jsonData: {}, access: 'proxy', readOnly: false }));
+].map((d, i) => ({
+  ...d,
+  id: i + 1,
+  meta: { id: d.type, name: d.name, info: { logos: { small: '' } } },
+  jsonData: {},
+  access: 'proxy',
+  readOnly: false,
+}));
 
 export function fakeDatasources(list = DATASOURCES) {
   setDataSourceSrv({

@@ -61,7 +61,7 @@ for m in zipfile.ZipFile(sys.argv[2]).infolist():
     const app = json(path.join(installed, 'plugin.json'));
     assert.equal(app.id, ids.app);
     assert.equal(app.info.version, version);
-    for (const inc of app.includes.filter((i) => i.type !== 'dashboard')) {
+    for (const inc of app.includes.filter((i) => i.type === 'datasource' || i.type === 'panel')) {
       const meta = json(path.join(installed, inc.path));
       assert.equal(meta.type, inc.type);
       if (!meta.backend) continue;

@@ -206,10 +206,33 @@ async fn start_preview(
     }
     let plugin = tokio::task::block_in_place(|| host::PluginProcess::start(&binary, &[]));
     let channel = plugin.channel().await;
+    // Two datasources on the same Prometheus: the demo's, and one whose Typha job matches
+    // no scrape job (a misconfiguration the app's setup check finds and explains).
+    let mut wrong_typha = json.clone();
+    wrong_typha["typhaJob"] = serde_json::json!("calico-typha-metrics");
+    let datasources = [
+        ("calicoscope", "Calicoscope", json.clone()),
+        (
+            "calicoscope-typha-job",
+            "Calicoscope (wrong Typha job)",
+            wrong_typha,
+        ),
+    ]
+    .map(|(uid, name, json)| {
+        let mut context = host::context(prometheus, json, &[]);
+        if let Some(ds) = context.data_source_instance_settings.as_mut() {
+            ds.uid = uid.into();
+            ds.name = name.into();
+        }
+        (uid.to_string(), context)
+    });
     let state = Arc::new(preview::Preview {
         _plugin: plugin,
         channel,
-        context: host::context(prometheus, json.clone(), &[]),
+        datasources: datasources.into(),
+        app_settings: std::sync::Mutex::new(
+            serde_json::json!({ "enabled": true, "pinned": true, "jsonData": {} }),
+        ),
         root: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".."),
     });
     let listener = match tokio::net::TcpListener::bind(("127.0.0.1", port)).await {

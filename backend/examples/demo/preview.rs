@@ -5,12 +5,16 @@
 //!
 //! - `POST /api/ds/query` → QueryData; frames back as Grafana's data frame JSON;
 //! - `GET|POST /api/datasources/uid/<uid>/resources/<path>` → CallResource;
-//! - `GET /api/datasources/uid/<uid>/health` → CheckHealth;
+//! - `GET /api/datasources/uid/<uid>/health` → CheckHealth (`details`: the backend's JSON);
+//! - `GET /api/datasources` → the datasources the preview serves (`calicoscope`, and
+//!   `calicoscope-typha-job`: the same Prometheus with a Typha job that matches nothing, the
+//!   misconfiguration the app's setup check shows);
+//! - `GET|POST /api/plugins/calicoscope-app/settings` → the app's settings (kept in memory);
 //! - `/public/plugins/calicoscope-app/…` → the app's files (panel build, modules, dashboards);
 //! - `/host/…` → the preview and test host pages.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
 use axum::extract::{Path as UrlPath, State};
@@ -29,7 +33,11 @@ pub struct Preview {
     /// Kept so the plugin process lives (and is killed) with the server.
     pub _plugin: PluginProcess,
     pub channel: Channel,
-    pub context: pluginv2::PluginContext,
+    /// The datasources by uid, as Grafana would send their settings to the plugin; the first
+    /// is the one `/api/ds/query` uses.
+    pub datasources: Vec<(String, pluginv2::PluginContext)>,
+    /// The app's settings: `{enabled, pinned, jsonData}`, as Grafana stores them.
+    pub app_settings: Mutex<Value>,
     /// The repository root: static files are served from fixed folders under it.
     pub root: PathBuf,
 }
@@ -41,6 +49,11 @@ pub fn router(state: Arc<Preview>) -> Router {
             get(|| async { Redirect::temporary("/host/preview.html") }),
         )
         .route("/api/ds/query", post(ds_query))
+        .route("/api/datasources", get(datasources))
+        .route(
+            "/api/plugins/calicoscope-app/settings",
+            get(app_settings).post(save_app_settings),
+        )
         .route("/api/datasources/uid/:uid/health", get(health))
         .route(
             "/api/datasources/uid/:uid/resources/*path",
@@ -48,6 +61,70 @@ pub fn router(state: Arc<Preview>) -> Router {
         )
         .fallback(get(static_file))
         .with_state(state)
+}
+
+impl Preview {
+    /// The plugin context of datasource `uid`, if the preview serves it.
+    fn context(&self, uid: &str) -> Option<pluginv2::PluginContext> {
+        self.datasources
+            .iter()
+            .find(|(u, _)| u == uid)
+            .map(|(_, c)| c.clone())
+    }
+}
+
+/// Grafana's answer for a datasource uid it does not know.
+fn not_found() -> Response {
+    json_response(
+        StatusCode::NOT_FOUND,
+        json!({ "message": "Data source not found" }),
+    )
+}
+
+/// The datasources as Grafana's `/api/datasources` lists them (the fields the host uses).
+async fn datasources(State(p): State<Arc<Preview>>) -> Response {
+    let list: Vec<Value> = p
+        .datasources
+        .iter()
+        .enumerate()
+        .map(|(i, (uid, c))| {
+            let name = c
+                .data_source_instance_settings
+                .as_ref()
+                .map_or(String::new(), |d| d.name.clone());
+            json!({ "id": i + 1, "uid": uid, "name": name, "type": "calicoscope-datasource", "access": "proxy", "isDefault": i == 0 })
+        })
+        .collect();
+    json_response(StatusCode::OK, Value::Array(list))
+}
+
+async fn app_settings(State(p): State<Arc<Preview>>) -> Response {
+    let settings = p.app_settings.lock().unwrap().clone();
+    json_response(StatusCode::OK, settings)
+}
+
+/// As Grafana's `POST /api/plugins/<id>/settings`: `enabled`, `pinned` and `jsonData` replace
+/// the stored ones (secure fields are not kept here).
+async fn save_app_settings(State(p): State<Arc<Preview>>, body: Bytes) -> Response {
+    let sent: Value = match serde_json::from_slice(&body) {
+        Ok(v @ Value::Object(_)) => v,
+        _ => {
+            return json_response(
+                StatusCode::BAD_REQUEST,
+                json!({ "message": "bad request data" }),
+            )
+        }
+    };
+    let mut settings = p.app_settings.lock().unwrap();
+    for key in ["enabled", "pinned", "jsonData"] {
+        if let Some(v) = sent.get(key) {
+            settings[key] = v.clone();
+        }
+    }
+    json_response(
+        StatusCode::OK,
+        json!({ "message": "Plugin settings updated" }),
+    )
 }
 
 fn json_response(status: StatusCode, body: Value) -> Response {
@@ -107,7 +184,8 @@ async fn ds_query(State(p): State<Arc<Preview>>, body: Bytes) -> Response {
             query_type: String::new(),
         })
         .collect();
-    let answers = host::query_data(p.channel.clone(), p.context.clone(), queries).await;
+    let context = p.datasources[0].1.clone();
+    let answers = host::query_data(p.channel.clone(), context, queries).await;
     let results: serde_json::Map<String, Value> = answers
         .into_iter()
         .map(|(ref_id, resp)| {
@@ -122,22 +200,29 @@ async fn ds_query(State(p): State<Arc<Preview>>, body: Bytes) -> Response {
     json_response(StatusCode::OK, json!({ "results": results }))
 }
 
-async fn health(State(p): State<Arc<Preview>>) -> Response {
-    let r = host::check_health(p.channel.clone(), p.context.clone()).await;
-    let status = if r.status == pluginv2::check_health_response::HealthStatus::Ok as i32 {
-        "OK"
-    } else {
-        "ERROR"
+/// As Grafana answers it: `{status, message, details}` (details: the plugin's JSON details),
+/// HTTP 400 when the check failed.
+async fn health(State(p): State<Arc<Preview>>, UrlPath(uid): UrlPath<String>) -> Response {
+    let Some(context) = p.context(&uid) else {
+        return not_found();
     };
-    json_response(
-        StatusCode::OK,
-        json!({ "status": status, "message": r.message }),
-    )
+    let r = host::check_health(p.channel.clone(), context).await;
+    let ok = r.status == pluginv2::check_health_response::HealthStatus::Ok as i32;
+    let mut body = json!({ "status": if ok { "OK" } else { "ERROR" }, "message": r.message });
+    if let Ok(details) = serde_json::from_slice::<Value>(&r.json_details) {
+        body["details"] = details;
+    }
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    json_response(status, body)
 }
 
 async fn resource(
     State(p): State<Arc<Preview>>,
-    UrlPath((_uid, path)): UrlPath<(String, String)>,
+    UrlPath((uid, path)): UrlPath<(String, String)>,
     uri: Uri,
     method: Method,
     body: Bytes,
@@ -146,14 +231,12 @@ async fn resource(
         Some(query) => format!("{path}?{query}"),
         None => path,
     };
-    let resp = host::call_resource_response(
-        p.channel.clone(),
-        p.context.clone(),
-        method.as_str(),
-        &path,
-        &body,
-    )
-    .await;
+    let Some(context) = p.context(&uid) else {
+        return not_found();
+    };
+    let resp =
+        host::call_resource_response(p.channel.clone(), context, method.as_str(), &path, &body)
+            .await;
     let status = StatusCode::from_u16(resp.code as u16).unwrap_or(StatusCode::BAD_GATEWAY);
     let content_type = resp
         .headers
@@ -178,6 +261,7 @@ const STATIC: &[(&str, &str)] = &[
     ("/public/plugins/calicoscope-app/", "target/frontend/"),
     ("/host/host.js", "target/browser/host/host.js"),
     ("/host/editors.js", "target/browser/host/editors.js"),
+    ("/host/app.js", "target/browser/host/app.js"),
     (
         "/host/react18/host.js",
         "target/browser/host/react18/host.js",
@@ -186,6 +270,7 @@ const STATIC: &[(&str, &str)] = &[
         "/host/react18/editors.js",
         "target/browser/host/react18/editors.js",
     ),
+    ("/host/react18/app.js", "target/browser/host/react18/app.js"),
     ("/host/", "tests/browser/host/"),
     ("/node_modules/systemjs/", "node_modules/systemjs/"),
 ];

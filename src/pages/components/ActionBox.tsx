@@ -15,7 +15,7 @@ export function ActionBox({ kind, text }: { kind: ActionKind; text: string }) {
   return (
     <div className="cs-action" data-action={kind}>
       <Alert severity={SEVERITY[kind] ?? 'info'} title="Recommended action">
-        {text}
+        <span className="cs-action-text">{text}</span>
       </Alert>
     </div>
   );

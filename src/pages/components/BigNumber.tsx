@@ -24,6 +24,10 @@ export function BigNumber({ value, label, figure }: Props) {
 
 const getStyles = (theme: GrafanaTheme2) => ({
   box: css({ minWidth: 140, padding: theme.spacing(1, 2, 1, 0) }),
-  value: css({ fontSize: theme.typography.h2.fontSize, fontWeight: theme.typography.fontWeightMedium, lineHeight: 1.2 }),
+  value: css({
+    fontSize: theme.typography.h2.fontSize,
+    fontWeight: theme.typography.fontWeightMedium,
+    lineHeight: 1.2,
+  }),
   label: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
 });

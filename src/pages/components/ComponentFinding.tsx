@@ -13,7 +13,11 @@ export function ComponentFinding({ finding }: { finding: Finding }) {
     <Card data-component={finding.component}>
       <Card.Heading>{finding.component}</Card.Heading>
       <Card.Figure>
-        <Icon name={found ? 'check-circle' : 'exclamation-triangle'} size="xl" aria-label={found ? 'found' : 'missing'} />
+        <Icon
+          name={found ? 'check-circle' : 'exclamation-triangle'}
+          size="xl"
+          aria-label={found ? 'found' : 'missing'}
+        />
       </Card.Figure>
       <Card.Description>
         {found ? (

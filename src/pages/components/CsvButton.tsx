@@ -16,7 +16,15 @@ export function download(text: string, filename: string, type: string) {
 }
 
 /** Downloads the backend's `report.csv` for the window, as it writes it. */
-export function CsvButton({ uid, window, onError }: { uid: string; window: string; onError: (message: string) => void }) {
+export function CsvButton({
+  uid,
+  window,
+  onError,
+}: {
+  uid: string;
+  window: string;
+  onError: (message: string) => void;
+}) {
   const [busy, setBusy] = useState(false);
   const onClick = async () => {
     setBusy(true);

@@ -23,8 +23,16 @@ export function PoolSection({ pool, windowText }: { pool: PoolReport; windowText
         <BigNumber figure="reserved" value={pool.figures.reserved} label="reserved by IPReservations" />
         <BigNumber figure="fullBy" value={pool.figures.fullBy} label="full by" />
         <div className={styles.trend}>
-          <Sparkline times={pool.trend.times} values={pool.trend.utilization} label={`${pool.name}: utilization over the last ${windowText}`} />
-          <div className={styles.caption}>utilization, last {windowText}</div>
+          <Sparkline
+            times={pool.trend.times}
+            values={pool.trend.utilization}
+            label={`${pool.name}: utilization over the last ${windowText}`}
+          />
+          <div className={styles.caption}>
+            {pool.trend.utilization.some((u) => u !== null)
+              ? `utilization, last ${windowText}`
+              : `no utilization samples over the last ${windowText}`}
+          </div>
         </div>
       </div>
       <p className="cs-forecast">{pool.forecast}</p>
@@ -54,8 +62,18 @@ const getStyles = (theme: GrafanaTheme2) => ({
     borderTop: `1px solid ${theme.colors.border.weak}`,
     h3: { fontSize: theme.typography.h5.fontSize, marginTop: theme.spacing(2) },
   }),
-  family: css({ color: theme.colors.text.secondary, fontSize: theme.typography.h4.fontSize, fontWeight: theme.typography.fontWeightRegular }),
-  figures: css({ display: 'flex', flexWrap: 'wrap', alignItems: 'flex-end', gap: theme.spacing(1), marginBottom: theme.spacing(1) }),
+  family: css({
+    color: theme.colors.text.secondary,
+    fontSize: theme.typography.h4.fontSize,
+    fontWeight: theme.typography.fontWeightRegular,
+  }),
+  figures: css({
+    display: 'flex',
+    flexWrap: 'wrap',
+    alignItems: 'flex-end',
+    gap: theme.spacing(1),
+    marginBottom: theme.spacing(1),
+  }),
   trend: css({ paddingBottom: theme.spacing(0.5) }),
   caption: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
 });

@@ -14,7 +14,8 @@ export function ReportBody({ report }: { report: Report }) {
         {report.headline}
       </p>
       <p className="cs-when">
-        Figures at {dateTimeFormat(report.at, { format: 'D MMMM YYYY HH:mm' })}; growth fitted over the last {report.windowText}.
+        Figures at {dateTimeFormat(report.at, { format: 'D MMMM YYYY HH:mm' })}; growth fitted over the last{' '}
+        {report.windowText}.
       </p>
       <OrphanSection orphans={report.orphans} />
       {report.pools.map((pool) => (

@@ -18,7 +18,10 @@ interface Props {
 export function ReportControls({ uid, window, onError }: Props) {
   const windows = WINDOWS.includes(window) ? WINDOWS : [...WINDOWS, window];
   return (
-    <div className="cs-noprint cs-controls" style={{ display: 'flex', flexWrap: 'wrap', gap: 8, alignItems: 'flex-start' }}>
+    <div
+      className="cs-noprint cs-controls"
+      style={{ display: 'flex', flexWrap: 'wrap', gap: 8, alignItems: 'flex-start', marginBottom: 16 }}
+    >
       <DatasourceChooser uid={uid} onChange={(datasource) => setQuery({ datasource })} />
       <InlineField label="Growth over" labelWidth={14}>
         <RadioButtonGroup
@@ -28,7 +31,12 @@ export function ReportControls({ uid, window, onError }: Props) {
         />
       </InlineField>
       {uid && <CsvButton uid={uid} window={window} onError={onError} />}
-      <Button variant="secondary" icon="file-alt" onClick={() => globalThis.print()} tooltip="The browser's print dialog; choose Save as PDF for an A4 report">
+      <Button
+        variant="secondary"
+        icon="file-alt"
+        onClick={() => globalThis.print()}
+        tooltip="The browser's print dialog; choose Save as PDF for an A4 report"
+      >
         Print / Save as PDF
       </Button>
     </div>

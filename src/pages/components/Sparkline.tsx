@@ -48,10 +48,25 @@ export function Sparkline({ times, values, width = 260, height = 56, label }: Pr
   const theme = useTheme2();
   const paths = sparklinePaths(times, values, width, height);
   return (
-    <svg className="cs-sparkline" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={label}>
+    <svg
+      className="cs-sparkline"
+      width={width}
+      height={height}
+      viewBox={`0 0 ${width} ${height}`}
+      role="img"
+      aria-label={label}
+    >
       <title>{label}</title>
       {paths.map((d, i) => (
-        <path key={i} d={d} fill="none" stroke={theme.colors.primary.main} strokeWidth={2} strokeLinejoin="round" strokeLinecap="round" />
+        <path
+          key={i}
+          d={d}
+          fill="none"
+          stroke={theme.colors.primary.main}
+          strokeWidth={2}
+          strokeLinejoin="round"
+          strokeLinecap="round"
+        />
       ))}
     </svg>
   );
