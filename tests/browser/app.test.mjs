@@ -130,7 +130,16 @@ test('capacity report printed: A4, a page per pool, no chrome or controls', asyn
     chrome: [...document.querySelectorAll('.host-chrome, .cs-controls')].map((e) => getComputedStyle(e).display),
     breaks: [...document.querySelectorAll('.cs-pool')].map((e) => getComputedStyle(e).breakBefore),
     scroller: getComputedStyle(document.getElementById('scroller')).overflow,
+    // innerText leaves out what is not rendered: the text as printed.
+    text: document.body.innerText,
   }));
+  for (const pool of report.pools) {
+    assert.ok(layout.text.includes(pool.forecast) && layout.text.includes(pool.action.text), `${pool.name} is printed`);
+  }
+  assert.ok(layout.text.includes(report.headline));
+  for (const hidden of ['Grafana (test host)', 'Download CSV', 'Print / Save as PDF', 'Growth over']) {
+    assert.ok(!layout.text.includes(hidden), `"${hidden}" is not printed`);
+  }
   assert.deepEqual(layout.chrome, ['none', 'none', 'none']);
   assert.deepEqual(layout.breaks, report.pools.map(() => 'page'));
   assert.equal(layout.scroller, 'visible', 'the scrolling container is un-clipped');
