@@ -14,6 +14,8 @@ use calicoscope_sim::Config;
 use serde_json::Value;
 
 const DASHBOARDS: [&str; 3] = ["ipam", "felix", "typha"];
+/// Dashboards of Goldmane's flow entries (run against the simulator's Goldmane).
+const FLOW_DASHBOARDS: [&str; 1] = ["flows"];
 
 fn dashboard(name: &str) -> Value {
     let path = format!(
@@ -36,7 +38,7 @@ fn at_all(v: &Value) -> Value {
 
 #[test]
 fn dashboards_use_the_provisioned_datasource_and_unique_ids() {
-    for name in DASHBOARDS {
+    for name in DASHBOARDS.into_iter().chain(FLOW_DASHBOARDS) {
         let d = dashboard(name);
         assert!(
             d["uid"].as_str().unwrap().starts_with("calicoscope-"),
@@ -146,4 +148,40 @@ async fn dashboards_on_calico_3_30_bpf() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dashboards_on_calico_3_33_iptables_with_reservations() {
     every_dashboard_query_answers("3.33", Dataplane::Iptables).await;
+}
+
+/// The Policy & flows dashboard's queries against the simulator's Goldmane over mutual TLS,
+/// variables at "All": each answers with rows or series.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flow_dashboard_queries_answer() {
+    use calicoscope_sim::goldmane::{self, Options};
+    let cfg = Config::profile(common::NODES, Release::NEWEST, Dataplane::Iptables);
+    let dir = std::env::temp_dir().join(format!("calicoscope-dashboards-{}", std::process::id()));
+    let server = goldmane::start(&cfg, Options::mtls("127.0.0.1:0", &dir))
+        .await
+        .unwrap();
+    let certs = server.certs.clone().unwrap();
+    let mut settings = common::settings("http://127.0.0.1:9");
+    settings.json.goldmane_address = server.addr.to_string();
+    settings.json.goldmane_server_name = "goldmane.calico-system.svc".into();
+    let pem = |p: &std::path::Path| std::fs::read_to_string(p).unwrap();
+    settings.secrets.goldmane_ca_cert = pem(&certs.ca);
+    settings.secrets.goldmane_client_cert = pem(&certs.client_cert);
+    settings.secrets.goldmane_client_key = pem(&certs.client_key);
+    let client = Client::new(&settings).unwrap();
+    for name in FLOW_DASHBOARDS {
+        for p in dashboard(name)["panels"].as_array().unwrap() {
+            let title = p["title"].as_str().unwrap();
+            for t in p["targets"].as_array().into_iter().flatten() {
+                let req = common::request(at_all(t));
+                let frames = execute(&req, &settings, &client)
+                    .await
+                    .unwrap_or_else(|e| panic!("{name}: {title}: {e}"));
+                assert!(
+                    frames.iter().any(|f| f.rows() > 0),
+                    "{name}: {title} has no data"
+                );
+            }
+        }
+    }
 }

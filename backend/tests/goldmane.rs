@@ -283,6 +283,10 @@ async fn variables_list_what_goldmane_has_seen() {
         namespaces.windows(2).all(|w| w[0] < w[1]),
         "sorted and distinct"
     );
+    assert!(
+        !namespaces.contains(&""),
+        "no empty namespace (the pub and pvt networks)"
+    );
     let (code, policies) = call_resource(channel, s.context(false), "flow_policies", "").await;
     assert_eq!(code, 200, "{policies}");
     assert!(!policies.as_array().unwrap().is_empty());

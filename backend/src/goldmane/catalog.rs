@@ -75,7 +75,7 @@ pub static FLOW_CATALOG: &[FlowEntry] = &[
         component: "goldmane",
         unit: "pps",
         legend: "{{policy}} {{verdict}} {{direction}}",
-        filters: &["policies"],
+        filters: &["policies", "actions"],
         group_by: &[],
         needs: "",
         ask: Ask::Verdicts,

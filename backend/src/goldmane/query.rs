@@ -102,6 +102,15 @@ fn action(s: &str) -> Result<i32, FilterError> {
     }
 }
 
+/// A verdict filter value as the statistics series label it (`deny` → `denied`).
+fn verdict(s: &str) -> Result<&'static str, FilterError> {
+    match action(s)? {
+        a if a == api::Action::Allow as i32 => Ok("allowed"),
+        a if a == api::Action::Deny as i32 => Ok("denied"),
+        _ => Ok("passed"),
+    }
+}
+
 fn port(s: &str) -> Result<api::PortMatch, FilterError> {
     match s.trim().parse::<u16>() {
         Ok(p) if p > 0 => Ok(api::PortMatch { port: p.into() }),
@@ -163,14 +172,22 @@ pub async fn run(
         Ask::Verdicts => {
             let results = goldmane.statistics(statistics_request(req, q)).await?;
             let mut frames = frames::statistics(&results, entry.unit, 1.0 / BUCKET_SECONDS);
-            let wanted = &q.filters.policies;
-            frames.retain(|f| {
+            let verdicts = q
+                .filters
+                .actions
+                .iter()
+                .map(|a| verdict(a))
+                .collect::<Result<Vec<_>, _>>();
+            let verdicts = verdicts.map_err(|e| GoldmaneError::Settings(e.to_string()))?;
+            let keep = |f: &Frame, key: &str, wanted: &[&str]| {
                 wanted.is_empty()
                     || f.fields[1]
                         .labels
-                        .get("name")
-                        .is_some_and(|n| wanted.contains(n))
-            });
+                        .get(key)
+                        .is_some_and(|v| wanted.contains(&v.as_str()))
+            };
+            let policies: Vec<&str> = q.filters.policies.iter().map(String::as_str).collect();
+            frames.retain(|f| keep(f, "name", &policies) && keep(f, "verdict", &verdicts));
             frames
         }
     };

@@ -168,6 +168,8 @@ async fn flow_hints(client: &Client, kinds: &[FilterType]) -> Result<Value, Plug
     for kind in kinds {
         all.extend(goldmane.hints(*kind).await.map_err(QueryError::from)?);
     }
+    // Networks outside the cluster (`pub`, `pvt`) have no namespace.
+    all.retain(|v| !v.is_empty());
     all.sort();
     all.dedup();
     Ok(json!(all))
