@@ -291,3 +291,33 @@ async fn variables_list_what_goldmane_has_seen() {
     assert_eq!(code, 200, "{policies}");
     assert!(!policies.as_array().unwrap().is_empty());
 }
+
+/// The capacity report's denied-traffic section reads Goldmane's statistics of the hour.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_report_says_what_policy_denied_in_the_last_hour() {
+    use calicoscope_backend::{client::Client, report::denied, settings::Settings};
+    let s = setup(33, "report").await;
+    let json = serde_json::from_value(json!({ "goldmaneAddress": s.addr,
+        "goldmaneServerName": "goldmane.calico-system.svc" }))
+    .unwrap();
+    let mut settings = Settings::new("http://127.0.0.1:9", None, json, Default::default()).unwrap();
+    settings.secrets.goldmane_ca_cert = pem(&s.certs.ca);
+    settings.secrets.goldmane_client_cert = pem(&s.certs.client_cert);
+    settings.secrets.goldmane_client_key = pem(&s.certs.client_key);
+    let d = denied::last_hour(&settings, &Client::new(&settings).unwrap())
+        .await
+        .unwrap();
+    assert!(d.packets.unwrap() > 0.0, "{d:?}");
+    assert!(
+        d.text.starts_with("In the last hour, policy denied "),
+        "{}",
+        d.text
+    );
+    let listed: f64 = d.policies.iter().map(|p| p.packets).sum();
+    assert_eq!(Some(listed), d.packets, "the total is the policies' sum");
+    settings.json.goldmane_address.clear();
+    assert_eq!(
+        denied::last_hour(&settings, &Client::new(&settings).unwrap()).await,
+        None
+    );
+}

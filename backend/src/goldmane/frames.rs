@@ -151,7 +151,7 @@ fn policy_labels(hit: &api::PolicyHit, per_rule: bool) -> BTreeMap<String, Strin
 }
 
 /// `tier/kind:[namespace/]name`, as Calico prints a policy hit.
-fn policy_name(hit: &api::PolicyHit) -> String {
+pub fn policy_name(hit: &api::PolicyHit) -> String {
     let ns = if hit.namespace.is_empty() {
         String::new()
     } else {

@@ -13,6 +13,7 @@
 //! ```
 
 pub mod csv;
+pub mod denied;
 pub mod text;
 
 use std::time::Duration;
@@ -74,6 +75,8 @@ pub struct Report {
     pub headline: String,
     pub pools: Vec<PoolReport>,
     pub orphans: Orphans,
+    /// What policy denied in the last hour, when the datasource has a Goldmane.
+    pub denied: Option<denied::Denied>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -172,7 +175,9 @@ pub async fn build(
     .await;
     let (tables, trends) = (tables?, trends?);
     let at = DateTime::from_timestamp_millis(at_ms).unwrap_or_default();
-    Ok(assemble(&tables, &trends, &settings, at, &window))
+    let mut report = assemble(&tables, &trends, &settings, at, &window);
+    report.denied = denied::last_hour(&settings, client).await;
+    Ok(report)
 }
 
 fn assemble(
@@ -203,6 +208,7 @@ fn assemble(
         window_text: words,
         at: at.timestamp_millis(),
         headline: text::headline(&kinds),
+        denied: None,
         orphans: Orphans {
             blocks,
             text: text::orphans(blocks, &orphan_nodes),

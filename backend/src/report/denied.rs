@@ -1,0 +1,147 @@
+//! The report's "denied traffic" section: what policy denied in the last hour (all that
+//! Goldmane keeps), by policy, from Goldmane's statistics. A Goldmane that does not answer
+//! costs the section its figures, never the report.
+
+use calicoscope_goldmane::v3_32 as api;
+use calicoscope_model::format::{count, plural};
+use serde::Serialize;
+
+use crate::client::Client;
+use crate::goldmane::frames::policy_name;
+use crate::settings::Settings;
+
+/// Policies named in the sentence before "and N more".
+const LISTED: usize = 3;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Denied {
+    /// Packets denied in the last hour, in and out; `None` when Goldmane did not answer.
+    pub packets: Option<f64>,
+    /// Per policy (`tier/kind:[namespace/]name`), most first.
+    pub policies: Vec<PolicyPackets>,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PolicyPackets {
+    pub policy: String,
+    pub packets: f64,
+}
+
+/// `None` when the datasource has no Goldmane.
+pub async fn last_hour(settings: &Settings, client: &Client) -> Option<Denied> {
+    if settings.json.goldmane_address.trim().is_empty() {
+        return None;
+    }
+    let req = api::StatisticsRequest {
+        start_time_gte: -3600,
+        r#type: api::StatisticType::PacketCount as i32,
+        group_by: api::StatisticsGroupBy::Policy as i32,
+        ..Default::default()
+    };
+    let answer = match client.goldmane().await {
+        Ok(g) => g.statistics(req).await,
+        Err(e) => Err(e),
+    };
+    Some(match answer {
+        Ok(results) => summary(&results),
+        Err(e) => Denied {
+            packets: None,
+            policies: vec![],
+            text: format!("Denied traffic is not known: {e}"),
+        },
+    })
+}
+
+fn summary(results: &[api::StatisticsResult]) -> Denied {
+    let mut policies: Vec<PolicyPackets> = Vec::new();
+    for r in results {
+        let (Some(hit), packets) = (
+            &r.policy,
+            r.denied_in.iter().chain(&r.denied_out).sum::<i64>(),
+        ) else {
+            continue;
+        };
+        if packets > 0 {
+            policies.push(PolicyPackets {
+                policy: policy_name(hit),
+                packets: packets as f64,
+            });
+        }
+    }
+    policies.sort_by(|a, b| {
+        b.packets
+            .total_cmp(&a.packets)
+            .then_with(|| a.policy.cmp(&b.policy))
+    });
+    let total = policies.iter().map(|p| p.packets).fold(0.0, |a, b| a + b);
+    Denied {
+        packets: Some(total),
+        text: sentence(total, &policies),
+        policies,
+    }
+}
+
+/// `In the last hour, policy denied 1,234 packets: 900 by security/GlobalNetworkPolicy:payments-isolation, …`
+fn sentence(total: f64, policies: &[PolicyPackets]) -> String {
+    if total == 0.0 {
+        return "No traffic was denied by policy in the last hour.".into();
+    }
+    let mut by: Vec<String> = policies
+        .iter()
+        .take(LISTED)
+        .map(|p| format!("{} by {}", count(p.packets), p.policy))
+        .collect();
+    let more = policies.len().saturating_sub(LISTED);
+    if more > 0 {
+        by.push(plural(more as f64, "more policy", "more policies"));
+    }
+    format!(
+        "In the last hour, policy denied {}: {}. Each is traffic a policy stopped on purpose, or a workload that is missing an allow rule; the Policy & flows dashboard lists the flows.",
+        plural(total, "packet", "packets"),
+        by.join(", ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(name: &str, denied_in: i64, denied_out: i64) -> api::StatisticsResult {
+        let hit = api::PolicyHit {
+            kind: api::PolicyKind::GlobalNetworkPolicy as i32,
+            tier: "security".into(),
+            name: name.into(),
+            ..Default::default()
+        };
+        api::StatisticsResult {
+            policy: Some(hit),
+            denied_in: vec![denied_in],
+            denied_out: vec![denied_out],
+            allowed_in: vec![99],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn denied_packets_by_policy() {
+        let d = summary(&[
+            result("a", 10, 0),
+            result("b", 500, 400),
+            result("quiet", 0, 0),
+        ]);
+        assert_eq!(d.packets, Some(910.0));
+        assert_eq!(
+            d.policies.len(),
+            2,
+            "a policy that denied nothing is left out"
+        );
+        assert!(d.text.starts_with("In the last hour, policy denied 910 packets: 900 by security/GlobalNetworkPolicy:b, 10 by security/GlobalNetworkPolicy:a."), "{}", d.text);
+        let many: Vec<_> = (0..5).map(|i| result(&format!("p{i}"), 1, 0)).collect();
+        assert!(summary(&many).text.contains(", 2 more policies."));
+        assert_eq!(
+            summary(&[]).text,
+            "No traffic was denied by policy in the last hour."
+        );
+    }
+}
