@@ -75,6 +75,7 @@ async fn main() {
     cfg.speed = SPEED;
     cfg.start_offset_s = 18.0 * 3600.0; // a cluster that has been growing for a while
     let (cfg_release, cfg_dataplane) = (cfg.release, cfg.dataplane);
+    let goldmane = start_goldmane(&cfg).await;
     let sim = Simulator::start(cfg);
     println!(
         "simulator: {nodes} nodes, Calico {} on {}, at http://{}/metrics/{{kube-controllers,felix,typha}}",
@@ -92,14 +93,32 @@ async fn main() {
         prom.url, prom.url
     );
 
-    let json = serde_json::json!({ "scrapeInterval": "2s", "forecastWindow": "2m" });
-    let settings = Settings::new(
+    let mut json = serde_json::json!({ "scrapeInterval": "2s", "forecastWindow": "2m" });
+    let mut secrets = Vec::new();
+    if let Some(g) = &goldmane {
+        json["goldmaneAddress"] = serde_json::json!(g.server.addr.to_string());
+        json["goldmaneServerName"] = serde_json::json!("goldmane.calico-system.svc");
+        secrets = g.secrets.clone();
+    }
+    let secret_refs: Vec<(&str, &str)> = secrets.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut settings = Settings::new(
         &prom.url,
         None,
         serde_json::from_value(json.clone()).unwrap(),
         Default::default(),
     )
     .unwrap_or_else(|e| fail(&e.to_string()));
+    if let Some(g) = &goldmane {
+        let pem = |k: &str| {
+            g.secrets
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.clone())
+        };
+        settings.secrets.goldmane_ca_cert = pem("goldmaneCACert").unwrap_or_default();
+        settings.secrets.goldmane_client_cert = pem("goldmaneClientCert").unwrap_or_default();
+        settings.secrets.goldmane_client_key = pem("goldmaneClientKey").unwrap_or_default();
+    }
     let client = Client::new(&settings).unwrap_or_else(|e| fail(&e.to_string()));
     // A heatmap wants a few columns of history, the report only two scrapes.
     wait_for_data(&prom, if frames_dir.is_some() { 8 } else { 3 }).await;
@@ -108,7 +127,7 @@ async fn main() {
         return;
     }
     let _preview = if with_preview {
-        Some(start_preview(&prom.url, &json, port, args.plugin.clone()).await)
+        Some(start_preview(&prom.url, &json, &secret_refs, port, args.plugin.clone()).await)
     } else {
         None
     };
@@ -117,9 +136,13 @@ async fn main() {
         let health = plugin::check(&settings, &client).await;
         println!("health: {}", health.message);
         match cli_report(&settings, &client).await {
-            Ok(text) => println!("{text}\n"),
-            Err(e) => println!("report failed: {e}\n"),
+            Ok(text) => println!("{text}"),
+            Err(e) => println!("report failed: {e}"),
         }
+        if let Some(d) = calicoscope_backend::report::denied::last_hour(&settings, &client).await {
+            println!("Goldmane: {}", d.text);
+        }
+        println!();
         if once {
             return;
         }
@@ -189,6 +212,7 @@ async fn write_frames(dir: &str, settings: &Settings, client: &Client) {
 async fn start_preview(
     prometheus: &str,
     json: &serde_json::Value,
+    secrets: &[(&str, &str)],
     port: u16,
     plugin_path: Option<String>,
 ) -> Arc<preview::Preview> {
@@ -219,7 +243,7 @@ async fn start_preview(
         ),
     ]
     .map(|(uid, name, json)| {
-        let mut context = host::context(prometheus, json, &[]);
+        let mut context = host::context(prometheus, json, secrets);
         if let Some(ds) = context.data_source_instance_settings.as_mut() {
             ds.uid = uid.into();
             ds.name = name.into();
@@ -249,4 +273,37 @@ async fn start_preview(
          module.js and the plugin protocol; a test host for the plugin, not Grafana)"
     );
     state
+}
+
+/// The simulator's Goldmane (Calico 3.30 and later), over mutual TLS with fresh
+/// certificates, and the datasource secrets that reach it.
+struct DemoGoldmane {
+    server: calicoscope_sim::goldmane::Goldmane,
+    secrets: Vec<(&'static str, String)>,
+}
+
+async fn start_goldmane(cfg: &Config) -> Option<DemoGoldmane> {
+    use calicoscope_sim::goldmane::{self, Options, Shape};
+    Shape::of(cfg.release)?;
+    let dir =
+        std::env::temp_dir().join(format!("calicoscope-demo-goldmane-{}", std::process::id()));
+    let server = goldmane::start(cfg, Options::mtls("127.0.0.1:0", &dir))
+        .await
+        .unwrap_or_else(|e| fail(&format!("goldmane: {e}")));
+    let certs = server.certs.clone()?;
+    let read = |p: &std::path::Path| {
+        std::fs::read_to_string(p).unwrap_or_else(|e| fail(&format!("{}: {e}", p.display())))
+    };
+    let secrets = vec![
+        ("goldmaneCACert", read(&certs.ca)),
+        ("goldmaneClientCert", read(&certs.client_cert)),
+        ("goldmaneClientKey", read(&certs.client_key)),
+    ];
+    println!(
+        "goldmane: https://{} ({}, mutual TLS; certificates in {})",
+        server.addr,
+        server.shape,
+        certs.dir.display()
+    );
+    Some(DemoGoldmane { server, secrets })
 }

@@ -150,8 +150,16 @@ fn policy_labels(hit: &api::PolicyHit, per_rule: bool) -> BTreeMap<String, Strin
     labels
 }
 
-/// `tier/kind:[namespace/]name`, as Calico prints a policy hit.
+/// `tier/kind:[namespace/]name`, as Calico prints a policy hit. An end-of-tier hit (no rule
+/// of the tier matched) is named after the policy that selected the flow when Goldmane says
+/// which, else after its tier.
 pub fn policy_name(hit: &api::PolicyHit) -> String {
+    if hit.kind == api::PolicyKind::EndOfTier as i32 {
+        return match &hit.trigger {
+            Some(t) => format!("{} (end of tier)", policy_name(t)),
+            None => format!("{} (end of tier)", hit.tier),
+        };
+    }
     let ns = if hit.namespace.is_empty() {
         String::new()
     } else {
@@ -160,13 +168,22 @@ pub fn policy_name(hit: &api::PolicyHit) -> String {
     format!("{}/{}:{ns}{}", hit.tier, kind(hit.kind), hit.name)
 }
 
+/// Whether the hit is a staged policy's: it says what would happen, it enforces nothing.
+pub fn is_staged(hit: &api::PolicyHit) -> bool {
+    use api::PolicyKind::*;
+    [
+        StagedNetworkPolicy,
+        StagedGlobalNetworkPolicy,
+        StagedKubernetesNetworkPolicy,
+    ]
+    .iter()
+    .any(|k| *k as i32 == hit.kind)
+}
+
 /// The hits in order, `; `-separated; an end-of-tier hit names the policy that selected the
 /// flow and says that no rule of the tier matched.
 fn hits(hits: Option<&Vec<api::PolicyHit>>) -> String {
-    let one = |h: &api::PolicyHit| match (&h.trigger, h.kind == api::PolicyKind::EndOfTier as i32) {
-        (Some(t), true) => format!("{} {} (end of tier)", policy_name(t), action(h.action)),
-        _ => format!("{} {}", policy_name(h), action(h.action)),
-    };
+    let one = |h: &api::PolicyHit| format!("{} {}", policy_name(h), action(h.action));
     hits.map(|v| v.iter().map(one).collect::<Vec<_>>().join("; "))
         .unwrap_or_default()
 }
@@ -326,7 +343,7 @@ mod tests {
             (field::ACTION, "deny"),
             (
                 field::ENFORCED,
-                "default/NetworkPolicy:payments/allow-checkout deny (end of tier)",
+                "default/NetworkPolicy:payments/allow-checkout (end of tier) deny",
             ),
             (
                 field::PENDING,

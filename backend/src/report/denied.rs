@@ -7,7 +7,7 @@ use calicoscope_model::format::{count, plural};
 use serde::Serialize;
 
 use crate::client::Client;
-use crate::goldmane::frames::policy_name;
+use crate::goldmane::frames::{is_staged, policy_name};
 use crate::settings::Settings;
 
 /// Policies named in the sentence before "and N more".
@@ -19,6 +19,8 @@ pub struct Denied {
     pub packets: Option<f64>,
     /// Per policy (`tier/kind:[namespace/]name`), most first.
     pub policies: Vec<PolicyPackets>,
+    /// Packets staged (not enforced) policies would deny: not in `packets`.
+    pub staged_packets: f64,
     pub text: String,
 }
 
@@ -48,24 +50,23 @@ pub async fn last_hour(settings: &Settings, client: &Client) -> Option<Denied> {
         Err(e) => Denied {
             packets: None,
             policies: vec![],
+            staged_packets: 0.0,
             text: format!("Denied traffic is not known: {e}"),
         },
     })
 }
 
 fn summary(results: &[api::StatisticsResult]) -> Denied {
-    let mut policies: Vec<PolicyPackets> = Vec::new();
+    let (mut policies, mut staged) = (Vec::new(), 0.0);
     for r in results {
-        let (Some(hit), packets) = (
-            &r.policy,
-            r.denied_in.iter().chain(&r.denied_out).sum::<i64>(),
-        ) else {
-            continue;
-        };
-        if packets > 0 {
+        let Some(hit) = &r.policy else { continue };
+        let packets = r.denied_in.iter().chain(&r.denied_out).sum::<i64>() as f64;
+        if is_staged(hit) {
+            staged += packets;
+        } else if packets > 0.0 {
             policies.push(PolicyPackets {
                 policy: policy_name(hit),
-                packets: packets as f64,
+                packets,
             });
         }
     }
@@ -77,30 +78,39 @@ fn summary(results: &[api::StatisticsResult]) -> Denied {
     let total = policies.iter().map(|p| p.packets).fold(0.0, |a, b| a + b);
     Denied {
         packets: Some(total),
-        text: sentence(total, &policies),
+        text: sentence(total, &policies, staged),
         policies,
+        staged_packets: staged,
     }
 }
 
 /// `In the last hour, policy denied 1,234 packets: 900 by security/GlobalNetworkPolicy:payments-isolation, …`
-fn sentence(total: f64, policies: &[PolicyPackets]) -> String {
-    if total == 0.0 {
-        return "No traffic was denied by policy in the last hour.".into();
+fn sentence(total: f64, policies: &[PolicyPackets], staged: f64) -> String {
+    let mut text = if total == 0.0 {
+        "No traffic was denied by policy in the last hour.".to_string()
+    } else {
+        let mut by: Vec<String> = policies
+            .iter()
+            .take(LISTED)
+            .map(|p| format!("{} by {}", count(p.packets), p.policy))
+            .collect();
+        let more = policies.len().saturating_sub(LISTED);
+        if more > 0 {
+            by.push(plural(more as f64, "more policy", "more policies"));
+        }
+        format!(
+            "In the last hour, policy denied {}: {}. Each is traffic a policy stopped on purpose, or a workload missing an allow rule; the Policy & flows dashboard lists the flows.",
+            plural(total, "packet", "packets"),
+            by.join(", ")
+        )
+    };
+    if staged > 0.0 {
+        text.push_str(&format!(
+            " Staged policies would deny {} more: check them before enforcing them.",
+            plural(staged, "packet", "packets")
+        ));
     }
-    let mut by: Vec<String> = policies
-        .iter()
-        .take(LISTED)
-        .map(|p| format!("{} by {}", count(p.packets), p.policy))
-        .collect();
-    let more = policies.len().saturating_sub(LISTED);
-    if more > 0 {
-        by.push(plural(more as f64, "more policy", "more policies"));
-    }
-    format!(
-        "In the last hour, policy denied {}: {}. Each is traffic a policy stopped on purpose, or a workload that is missing an allow rule; the Policy & flows dashboard lists the flows.",
-        plural(total, "packet", "packets"),
-        by.join(", ")
-    )
+    text
 }
 
 #[cfg(test)]
