@@ -42,6 +42,24 @@ describe('CapacityReport', () => {
     ).toBeInTheDocument();
   });
 
+  it('shows what policy denied when the datasource has a Goldmane, and nothing when it has none', async () => {
+    const denied = {
+      packets: 120,
+      policies: [{ policy: 'default/GlobalNetworkPolicy:deny-all', packets: 120 }],
+      text: '120 packets denied in the last hour, all by default/GlobalNetworkPolicy:deny-all.',
+    };
+    fakeBackend(() => ({ ...report, denied }));
+    const { unmount } = render(<CapacityReport location={location()} settings={{}} />);
+    const section = await screen.findByRole('region', { name: 'Denied traffic' });
+    expect(within(section).getByText(denied.text)).toBeInTheDocument();
+    expect(within(section).getByText(denied.policies[0].policy)).toBeInTheDocument();
+    unmount();
+    fakeBackend(() => ({ ...report, denied: null }));
+    render(<CapacityReport location={location()} settings={{}} />);
+    await screen.findByText(report.headline);
+    expect(screen.queryByRole('region', { name: 'Denied traffic' })).toBeNull();
+  });
+
   it('reads the datasource and window from the URL before the app default', async () => {
     const calls = fakeBackend(() => report);
     render(

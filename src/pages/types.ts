@@ -22,6 +22,16 @@ export interface Report {
   headline: string;
   pools: PoolReport[];
   orphans: Orphans;
+  /** What policy denied in the last hour; absent or null when the datasource has no Goldmane. */
+  denied?: Denied | null;
+}
+
+export interface Denied {
+  /** Packets denied in the last hour; null when Goldmane did not answer. */
+  packets: number | null;
+  /** Per policy (`tier/kind:[namespace/]name`), most first. */
+  policies: Array<{ policy: string; packets: number }>;
+  text: string;
 }
 
 export type ActionKind = 'add-pool' | 'investigate-leaks' | 'watch' | 'nothing';

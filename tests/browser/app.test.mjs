@@ -58,6 +58,7 @@ function shown() {
     return {
       headline: text(document, '.cs-headline'),
       orphans: text(document, '.cs-orphans p'),
+      denied: text(document, '.cs-denied p'),
       pools: [...document.querySelectorAll('.cs-pool')].map((s) => ({
         name: s.dataset.pool,
         heading: text(s, 'h2'),
@@ -79,6 +80,8 @@ test("capacity report: the simulated cluster's pools with the backend's figures 
   const view = await shown();
   assert.equal(view.headline, report.headline);
   assert.equal(view.orphans, report.orphans.text);
+  // Denied traffic: shown when the datasource has a Goldmane (the report then carries it).
+  assert.equal(view.denied, report.denied?.text ?? '');
   assert.ok(report.orphans.blocks > 0, 'the demo cluster has orphan blocks');
   for (const [i, pool] of report.pools.entries()) {
     const v = view.pools[i];

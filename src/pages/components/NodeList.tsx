@@ -10,7 +10,7 @@ interface Props {
   limit?: number;
 }
 
-/** The backend's node list in its order (most first), shortened past `limit`. */
+/** A list of names with counts (nodes, or policies) in the backend's order (most first), shortened past `limit`. */
 export function NodeList({ nodes, label, limit = 12 }: Props) {
   if (nodes.length === 0) {
     return null;

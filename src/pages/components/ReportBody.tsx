@@ -2,6 +2,7 @@ import React from 'react';
 import { dateTimeFormat } from '@grafana/data';
 
 import type { Report } from '../types';
+import { DeniedSection } from './DeniedSection';
 import { OrphanSection } from './OrphanSection';
 import { PoolSection } from './PoolSection';
 
@@ -18,6 +19,7 @@ export function ReportBody({ report }: { report: Report }) {
         {report.windowText}.
       </p>
       <OrphanSection orphans={report.orphans} />
+      {report.denied && <DeniedSection denied={report.denied} />}
       {report.pools.map((pool) => (
         <PoolSection key={pool.name} pool={pool} windowText={report.windowText} />
       ))}
