@@ -9,8 +9,10 @@
 #   dist/calicoscope-app-<version>.zip    one root folder, calicoscope-app/
 #
 # then checks it with scripts/check-package.py. Needs `bash scripts/setup.sh` first.
-# Signing is for releases only (needs a grafana.com token and the network):
-#   GRAFANA_ACCESS_POLICY_TOKEN=... npx @grafana/sign-plugin@latest --distDir dist/calicoscope-app
+# The zip is unsigned. A private signature for your own Grafana URLs (a grafana.com token and
+# the network; see the README's Installing):
+#   GRAFANA_ACCESS_POLICY_TOKEN=... npx @grafana/sign-plugin@latest --distDir dist/calicoscope-app \
+#       --rootUrls https://grafana.example.com/
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
