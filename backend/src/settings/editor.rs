@@ -22,6 +22,25 @@ use super::JsonData;
 pub enum Kind {
     Text,
     Number,
+    /// One of the setting's `options`, stored as its value (a string).
+    Choice,
+}
+
+/// Which part of the editor a setting is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Section {
+    /// The Calico metrics in Prometheus.
+    Calico,
+    /// Calico Goldmane, the flow aggregator (its certificates are secrets, not here).
+    Goldmane,
+}
+
+/// One value a `choice` setting takes, as the editor labels it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Choice {
+    pub value: &'static str,
+    pub label: &'static str,
 }
 
 /// One setting as the config editor shows it.
@@ -34,6 +53,10 @@ pub struct Setting {
     pub kind: Kind,
     /// What the backend uses when the field is empty.
     pub default: Value,
+    pub section: Section,
+    /// The values of a `choice` setting.
+    #[serde(skip_serializing_if = "<[Choice]>::is_empty")]
+    pub options: &'static [Choice],
 }
 
 /// (key, label, kind, description) of the settings the editor shows, in its order.
@@ -54,17 +77,38 @@ const FIELDS: &[(&str, &str, Kind, &str)] = &[
     ("timeoutSeconds", "Timeout (s)", Kind::Number, "Per request to the metrics store."),
 ];
 
+/// The same for Goldmane's settings (flows); its CA and client certificate and key are secrets.
+const GOLDMANE_FIELDS: &[(&str, &str, Kind, &str)] = &[
+    ("goldmaneAddress", "Goldmane address", Kind::Text,
+        "Goldmane's gRPC address, host:port: goldmane.calico-system.svc:7443 from inside the cluster, 127.0.0.1:7443 through kubectl -n calico-system port-forward svc/goldmane 7443. Empty: no flow queries."),
+    ("goldmaneServerName", "TLS server name", Kind::Text,
+        "The name Goldmane's certificate carries, when the address is not that name: goldmane.calico-system.svc through a port-forward. Empty: the address's host."),
+    ("goldmaneApi", "Goldmane API", Kind::Choice,
+        "Which shape of Goldmane's API to speak: auto asks Goldmane when connecting; 3.30–3.31 for Calico 3.30 and 3.31, 3.32+ for Calico 3.32 and later."),
+];
+
+/// The values of `goldmaneApi` (what `goldmane::api::Api::from_setting` reads).
+const GOLDMANE_API: &[Choice] = &[
+    Choice { value: "auto", label: "auto" },
+    Choice { value: "3.30", label: "3.30–3.31" },
+    Choice { value: "3.32", label: "3.32+" },
+];
+
 /// The editor's settings with the backend's defaults.
 pub fn schema() -> Vec<Setting> {
     let defaults = serde_json::to_value(JsonData::default()).unwrap_or_default();
-    FIELDS
-        .iter()
-        .map(|&(key, label, kind, description)| Setting {
+    let sections = [(Section::Calico, FIELDS), (Section::Goldmane, GOLDMANE_FIELDS)];
+    sections
+        .into_iter()
+        .flat_map(|(section, fields)| fields.iter().map(move |f| (section, f)))
+        .map(|(section, &(key, label, kind, description))| Setting {
             key,
             label,
             description,
             kind,
             default: defaults.get(key).cloned().unwrap_or(Value::Null),
+            section,
+            options: if key == "goldmaneApi" { GOLDMANE_API } else { &[] },
         })
         .collect()
 }
@@ -79,8 +123,33 @@ mod tests {
             match s.kind {
                 Kind::Text => assert!(s.default.is_string(), "{}: {:?}", s.key, s.default),
                 Kind::Number => assert!(s.default.is_u64(), "{}: {:?}", s.key, s.default),
+                Kind::Choice => assert!(
+                    s.options.iter().any(|c| s.default == c.value),
+                    "{}: {:?} is not one of its options",
+                    s.key,
+                    s.default
+                ),
             }
+            assert_eq!(s.options.is_empty(), s.kind != Kind::Choice, "{}", s.key);
         }
+    }
+
+    /// Every Goldmane API choice is a value the Goldmane client accepts.
+    #[test]
+    fn goldmane_api_choices_are_what_the_client_reads() {
+        for c in GOLDMANE_API {
+            assert!(
+                crate::goldmane::api::Api::from_setting(c.value).is_ok(),
+                "{}",
+                c.value
+            );
+        }
+        let keys: Vec<_> = schema()
+            .into_iter()
+            .filter(|s| s.section == Section::Goldmane)
+            .map(|s| s.key)
+            .collect();
+        assert_eq!(keys, ["goldmaneAddress", "goldmaneServerName", "goldmaneApi"]);
     }
 
     /// The file the config editor reads is this schema; regenerate with UPDATE_GOLDEN=1.
