@@ -89,15 +89,27 @@ const GOLDMANE_FIELDS: &[(&str, &str, Kind, &str)] = &[
 
 /// The values of `goldmaneApi` (what `goldmane::api::Api::from_setting` reads).
 const GOLDMANE_API: &[Choice] = &[
-    Choice { value: "auto", label: "auto" },
-    Choice { value: "3.30", label: "3.30–3.31" },
-    Choice { value: "3.32", label: "3.32+" },
+    Choice {
+        value: "auto",
+        label: "auto",
+    },
+    Choice {
+        value: "3.30",
+        label: "3.30–3.31",
+    },
+    Choice {
+        value: "3.32",
+        label: "3.32+",
+    },
 ];
 
 /// The editor's settings with the backend's defaults.
 pub fn schema() -> Vec<Setting> {
     let defaults = serde_json::to_value(JsonData::default()).unwrap_or_default();
-    let sections = [(Section::Calico, FIELDS), (Section::Goldmane, GOLDMANE_FIELDS)];
+    let sections = [
+        (Section::Calico, FIELDS),
+        (Section::Goldmane, GOLDMANE_FIELDS),
+    ];
     sections
         .into_iter()
         .flat_map(|(section, fields)| fields.iter().map(move |f| (section, f)))
@@ -108,7 +120,11 @@ pub fn schema() -> Vec<Setting> {
             kind,
             default: defaults.get(key).cloned().unwrap_or(Value::Null),
             section,
-            options: if key == "goldmaneApi" { GOLDMANE_API } else { &[] },
+            options: if key == "goldmaneApi" {
+                GOLDMANE_API
+            } else {
+                &[]
+            },
         })
         .collect()
 }
@@ -149,7 +165,10 @@ mod tests {
             .filter(|s| s.section == Section::Goldmane)
             .map(|s| s.key)
             .collect();
-        assert_eq!(keys, ["goldmaneAddress", "goldmaneServerName", "goldmaneApi"]);
+        assert_eq!(
+            keys,
+            ["goldmaneAddress", "goldmaneServerName", "goldmaneApi"]
+        );
     }
 
     /// The file the config editor reads is this schema; regenerate with UPDATE_GOLDEN=1.
