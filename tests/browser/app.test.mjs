@@ -182,7 +182,8 @@ test('setup check: a wrong Typha job shows as missing Typha metrics, with the fi
   const health = await (await api('/api/datasources/uid/calicoscope-typha-job/health')).json();
   const typha = health.details.components.find((c) => c.component === 'Typha');
   assert.equal(typha.series, 0, JSON.stringify(health.details.components));
-  assert.notEqual(typha.fix, '');
+  // The fix names the setting that hides the metrics and the job they are scraped under.
+  assert.match(typha.fix, /scraped under job \S+, but the Typha job setting is "calico-typha-metrics"/);
   await page().evaluate(() => window.app.open('/a/calicoscope-app/setup?datasource=calicoscope-typha-job'));
   const fix = page().getByLabel('Fix for Typha', { exact: true });
   await fix.waitFor();

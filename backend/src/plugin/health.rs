@@ -118,25 +118,27 @@ async fn check_prometheus(settings: &Settings, client: &Client) -> Health {
         Err(e) => return Health::failed(e.to_string()),
     };
     let mut problems = Vec::new();
-    let components: Vec<ComponentHealth> = PROBES
-        .iter()
-        .map(|p| {
-            let series = detected.families.get(p.family).copied().unwrap_or(0);
-            let fix = if series == 0 {
-                format!("{} metrics not found: {}", p.name, p.fix)
-            } else {
-                String::new()
+    let mut components = Vec::new();
+    for p in PROBES {
+        let series = detected.families.get(p.family).copied().unwrap_or(0);
+        let fix = if series == 0 {
+            let cause = match other_jobs(settings, client, p).await {
+                Some(jobs) => jobs,
+                None => p.fix.to_string(),
             };
-            if series == 0 {
-                problems.push(fix.clone());
-            }
-            ComponentHealth {
-                component: p.name,
-                series,
-                fix,
-            }
-        })
-        .collect();
+            format!("{} metrics not found: {cause}", p.name)
+        } else {
+            String::new()
+        };
+        if series == 0 {
+            problems.push(fix.clone());
+        }
+        components.push(ComponentHealth {
+            component: p.name,
+            series,
+            fix,
+        });
+    }
     if let Some(hint) = node_label_hint(settings, client).await {
         problems.push(hint);
     }
@@ -208,6 +210,26 @@ async fn goldmane(settings: &Settings, client: &Client) -> Option<GoldmaneHealth
             ok: false,
             message: e.to_string(),
         },
+    })
+}
+
+/// When a job setting hides a component that is scraped under other jobs: which they are.
+async fn other_jobs(
+    settings: &Settings,
+    client: &Client,
+    probe: &crate::detect::Probe,
+) -> Option<String> {
+    let setting = settings.job(probe.component);
+    if setting.is_empty() {
+        return None;
+    }
+    let jobs = client.label_values("job", probe.family).await.ok()?;
+    (!jobs.is_empty()).then(|| {
+        format!(
+            "they are scraped under job {}, but the {} job setting is {setting:?}: set it to that job (or clear it for any job)",
+            jobs.join(", "),
+            probe.name
+        )
     })
 }
 

@@ -259,7 +259,13 @@ fn pool_report(
         full_by: by.map(|d| d.format("%Y-%m-%d").to_string()),
         leaked,
         unaffine_blocks: unaffine.iter().map(|n| n.count).fold(0.0, |a, b| a + b),
-        trend: trend(trends, &settings.json.pool_label, &name),
+        trend: trend(
+            trends,
+            &settings.json.pool_label,
+            &name,
+            at.timestamp_millis(),
+            utilization,
+        ),
         figures: Figures {
             used: format::percent(utilization.unwrap_or(f64::NAN)),
             free: format::count(free),
@@ -300,8 +306,19 @@ fn node_counts(
     out
 }
 
-/// The pool's series of the utilization entry (percent) as shares.
-fn trend(frames: &[Frame], pool_label: &str, pool: &str) -> Trend {
+/// The pool's series of the utilization entry (percent) as shares, ending with the report's
+/// own figure at `at` (the range's steps stop up to a step before it, and a Prometheus with
+/// less history than one step has no other point).
+fn trend(frames: &[Frame], pool_label: &str, pool: &str, at: i64, now: Option<f64>) -> Trend {
+    let mut t = series_trend(frames, pool_label, pool);
+    if t.times.last().is_none_or(|last| *last < at) {
+        t.times.push(at);
+        t.utilization.push(now);
+    }
+    t
+}
+
+fn series_trend(frames: &[Frame], pool_label: &str, pool: &str) -> Trend {
     let series = frames.iter().find(|f| {
         f.fields
             .get(1)
