@@ -4,7 +4,14 @@ import { setTemplateSrv, type TemplateSrv } from '@grafana/runtime';
 import { CalicoscopeDatasource } from './datasource';
 import type { CalicoOptions } from './types';
 
-const variables: Record<string, string | string[]> = { pool: ['default-ipv4-ippool', 'a"b.c'], node: 'node-1' };
+const variables: Record<string, string | string[]> = {
+  pool: ['default-ipv4-ippool', 'a"b.c'],
+  node: 'node-1',
+  namespace: ['payments', 'shop'],
+  verdict: 'deny',
+  port: ['443', '8443'],
+  policy: 'default.deny-all',
+};
 
 // templateSrv as Grafana's: a format function gets the value (list for multi-value), csv joins.
 setTemplateSrv({
@@ -47,8 +54,48 @@ describe('CalicoscopeDatasource', () => {
       { refId: 'A', mode: 'catalog', catalog: 'ipam_pool_free', filters: { pools: ['$pool', 'extra'], nodes: ['$node'] } },
       {}
     );
-    expect(q.filters).toEqual({ pools: ['default-ipv4-ippool', 'a"b.c', 'extra'], nodes: ['node-1'], instances: [], syncers: [] });
+    expect(q.filters).toEqual({
+      pools: ['default-ipv4-ippool', 'a"b.c', 'extra'],
+      nodes: ['node-1'],
+      instances: [],
+      syncers: [],
+      sourceNamespaces: [],
+      destNamespaces: [],
+      actions: [],
+      policies: [],
+      ports: [],
+    });
     expect(q.expr).toBeUndefined();
+  });
+
+  it("expands a flow entry's filters the same way: variables into values", () => {
+    const q = datasource().applyTemplateVariables(
+      {
+        refId: 'A',
+        mode: 'catalog',
+        catalog: 'flows',
+        filters: {
+          sourceNamespaces: ['$namespace'],
+          destNamespaces: ['${namespace}', 'kube-system'],
+          actions: ['$verdict'],
+          policies: ['$policy', 'tier/x"y'],
+          ports: ['$port'],
+        },
+      },
+      {}
+    );
+    expect(q.filters).toEqual({
+      pools: [],
+      nodes: [],
+      instances: [],
+      syncers: [],
+      sourceNamespaces: ['payments', 'shop'],
+      destNamespaces: ['payments', 'shop', 'kube-system'],
+      actions: ['deny'],
+      policies: ['default.deny-all', 'tier/x"y'],
+      ports: ['443', '8443'],
+    });
+    expect(q.catalog).toBe('flows');
   });
 
   it('runs only queries that can run', () => {
@@ -64,6 +111,11 @@ describe('CalicoscopeDatasource', () => {
     const getResource = jest.spyOn(ds, 'getResource').mockResolvedValue(['default-ipv4-ippool', 'default-ipv6-ippool']);
     expect(await ds.metricFindQuery({ resource: 'pools' })).toEqual([{ text: 'default-ipv4-ippool' }, { text: 'default-ipv6-ippool' }]);
     expect(getResource).toHaveBeenCalledWith('pools');
-    await expect(ds.metricFindQuery('bogus')).rejects.toThrow('Pick what the variable lists: pools, nodes, hosts, instances, syncers');
+    await expect(ds.metricFindQuery('bogus')).rejects.toThrow(
+      'Pick what the variable lists: pools, nodes, hosts, instances, syncers, flow_namespaces, flow_policies'
+    );
+    getResource.mockResolvedValueOnce(['payments', 'shop']);
+    expect(await ds.metricFindQuery({ resource: 'flow_namespaces' })).toEqual([{ text: 'payments' }, { text: 'shop' }]);
+    expect(getResource).toHaveBeenLastCalledWith('flow_namespaces');
   });
 });

@@ -14,20 +14,28 @@ export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** A backend resource (`catalog`, `pools`, ...), loaded once per datasource and path; null while loading. */
-export function useResource<T>(datasource: CalicoscopeDatasource, path: string): Loaded<T> {
-  const [state, setState] = useState<Loaded<T>>(null);
+/**
+ * A backend resource (`catalog`, `pools`, ...), loaded once per datasource and path; null while
+ * loading, and when there is no path (nothing is asked).
+ */
+export function useResource<T>(datasource: CalicoscopeDatasource, path: string | null): Loaded<T> {
+  // Keyed by what was asked, so a new path or datasource is loading, not the old answer.
+  const [state, setState] = useState<{ from: CalicoscopeDatasource; path: string; loaded: Loaded<T> } | null>(null);
   useEffect(() => {
+    if (path === null) {
+      return;
+    }
     let alive = true;
+    const done = (loaded: Loaded<T>) => alive && setState({ from: datasource, path, loaded });
     datasource.getResource(path).then(
-      (value: T) => alive && setState({ value }),
-      (e: unknown) => alive && setState({ error: errorMessage(e) })
+      (value: T) => done({ value }),
+      (e: unknown) => done({ error: errorMessage(e) })
     );
     return () => {
       alive = false;
     };
   }, [datasource, path]);
-  return state;
+  return state && state.from === datasource && state.path === path ? state.loaded : null;
 }
 
 // The Calico settings (key, label, help, default) are the backend's: settings.json beside the

@@ -1,13 +1,50 @@
 import React from 'react';
 import type { DataSourcePluginOptionsEditorProps } from '@grafana/data';
-import { Alert, DataSourceHttpSettings, InlineField, Input, SecretInput } from '@grafana/ui';
+import {
+  Alert,
+  DataSourceHttpSettings,
+  InlineField,
+  Input,
+  RadioButtonGroup,
+  SecretInput,
+  SecretTextArea,
+} from '@grafana/ui';
 
 import { useSettingsSchema } from '../resources';
 import type { CalicoOptions, CalicoSecureOptions, SettingSchema } from '../types';
 
 type Props = DataSourcePluginOptionsEditorProps<CalicoOptions, CalicoSecureOptions>;
+type SecretKey = keyof CalicoSecureOptions;
 
-/** Grafana's HTTP / auth settings, a bearer token, and the Calico settings from the backend's schema. */
+/**
+ * Goldmane's secrets: the PEM files of its mutual TLS, with where a cluster keeps them. (Its
+ * jsonData settings, address, server name and API, are the backend's schema, settings.json.)
+ */
+export const GOLDMANE_SECRETS: ReadonlyArray<{ key: SecretKey; label: string; tooltip: string; placeholder: string }> =
+  [
+    {
+      key: 'goldmaneCACert',
+      label: 'CA certificate',
+      tooltip:
+        "PEM of the CA Goldmane's certificate chains to: key tigera-ca-bundle.crt of ConfigMap goldmane-ca-bundle in calico-system.",
+      placeholder: '-----BEGIN CERTIFICATE-----',
+    },
+    {
+      key: 'goldmaneClientCert',
+      label: 'Client certificate',
+      tooltip:
+        'PEM of a client certificate Goldmane accepts (signed by the same CA), e.g. tls.crt of secret node-certs in calico-system.',
+      placeholder: '-----BEGIN CERTIFICATE-----',
+    },
+    {
+      key: 'goldmaneClientKey',
+      label: 'Client key',
+      tooltip: "PEM of the client certificate's private key, e.g. tls.key of secret node-certs in calico-system.",
+      placeholder: '-----BEGIN PRIVATE KEY-----',
+    },
+  ];
+
+/** Grafana's HTTP / auth settings, a bearer token, the Calico settings from the backend's schema, and Goldmane's. */
 export function ConfigEditor({ options, onOptionsChange }: Props) {
   const { schema, error } = useSettingsSchema();
   const jsonData = options.jsonData ?? {};
@@ -15,12 +52,18 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
 
   const setJson = (key: string, value: unknown) =>
     onOptionsChange({ ...options, jsonData: { ...jsonData, [key]: value } });
-  const setToken = (value: string, reset = false) =>
+  // A configured secret is never sent back: the editor shows it as configured until reset,
+  // which clears it (secureJsonFields false) and lets a new value be typed.
+  const setSecret = (key: SecretKey, value: string, reset = false) =>
     onOptionsChange({
       ...options,
-      secureJsonData: { ...options.secureJsonData, bearerToken: value },
-      secureJsonFields: reset ? { ...secure, bearerToken: false } : secure,
+      secureJsonData: { ...options.secureJsonData, [key]: value },
+      secureJsonFields: reset ? { ...secure, [key]: false } : secure,
     });
+  const fields = (section: SettingSchema['section']) =>
+    schema
+      .filter((s) => s.section === section)
+      .map((s) => <SettingField key={s.key} setting={s} value={jsonData[s.key]} onChange={(v) => setJson(s.key, v)} />);
 
   return (
     <div className="calicoscope-config">
@@ -40,8 +83,8 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
           isConfigured={Boolean(secure.bearerToken)}
           value={options.secureJsonData?.bearerToken ?? ''}
           placeholder="token"
-          onChange={(e) => setToken(e.currentTarget.value)}
-          onReset={() => setToken('', true)}
+          onChange={(e) => setSecret('bearerToken', e.currentTarget.value)}
+          onReset={() => setSecret('bearerToken', '', true)}
         />
       </InlineField>
       <h3 className="page-heading">Calico</h3>
@@ -50,14 +93,60 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
           {error}
         </Alert>
       )}
-      {schema.map((s) => (
-        <SettingField key={s.key} setting={s} value={jsonData[s.key]} onChange={(v) => setJson(s.key, v)} />
+      {fields('calico')}
+      <h3 className="page-heading">Calico Goldmane (flows)</h3>
+      <div className="calicoscope-config-help" style={{ maxWidth: 720, marginBottom: 8 }}>
+        <p>
+          Flows and policy verdicts come from Goldmane (Calico 3.30 and later) over mutual TLS. Leave the address empty
+          if you do not want them. In a cluster: the address is <code>goldmane.calico-system.svc:7443</code>; the CA is
+          key <code>tigera-ca-bundle.crt</code> of ConfigMap <code>goldmane-ca-bundle</code> in{' '}
+          <code>calico-system</code>; a client identity Goldmane accepts is <code>tls.crt</code> and{' '}
+          <code>tls.key</code> of secret <code>node-certs</code> in <code>calico-system</code>. Through{' '}
+          <code>kubectl -n calico-system port-forward svc/goldmane 7443</code> the address is{' '}
+          <code>127.0.0.1:7443</code> and the TLS server name <code>goldmane.calico-system.svc</code>.
+        </p>
+      </div>
+      {fields('goldmane')}
+      {GOLDMANE_SECRETS.map(({ key, label, tooltip, placeholder }) => (
+        <InlineField key={key} label={label} labelWidth={24} tooltip={tooltip + ' Stored encrypted.'}>
+          <SecretTextArea
+            aria-label={label}
+            name={key}
+            cols={64}
+            rows={4}
+            isConfigured={Boolean(secure[key])}
+            value={options.secureJsonData?.[key] ?? ''}
+            placeholder={placeholder}
+            onChange={(e) => setSecret(key, e.currentTarget.value)}
+            onReset={() => setSecret(key, '', true)}
+          />
+        </InlineField>
       ))}
     </div>
   );
 }
 
-function SettingField({ setting, value, onChange }: { setting: SettingSchema; value: unknown; onChange: (v: unknown) => void }) {
+function SettingField({
+  setting,
+  value,
+  onChange,
+}: {
+  setting: SettingSchema;
+  value: unknown;
+  onChange: (v: unknown) => void;
+}) {
+  if (setting.kind === 'choice') {
+    return (
+      <InlineField label={setting.label} labelWidth={24} tooltip={setting.description}>
+        <RadioButtonGroup<string>
+          aria-label={setting.label}
+          options={(setting.options ?? []).map((o) => ({ label: o.label, value: o.value }))}
+          value={value === undefined || value === null || value === '' ? String(setting.default) : String(value)}
+          onChange={(v) => onChange(v)}
+        />
+      </InlineField>
+    );
+  }
   return (
     <InlineField label={setting.label} labelWidth={24} tooltip={setting.description}>
       <Input

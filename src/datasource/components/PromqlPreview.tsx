@@ -5,8 +5,20 @@ import type { CalicoscopeDatasource } from '../datasource';
 import { errorMessage } from '../resources';
 import type { CalicoQuery } from '../types';
 
-/** The PromQL the backend will run for `query` (its `translate` resource), or why it cannot run. */
-export function PromqlPreview({ datasource, query }: { datasource: CalicoscopeDatasource; query: CalicoQuery }) {
+interface Props {
+  datasource: CalicoscopeDatasource;
+  query: CalicoQuery;
+  /** What the answer is: `PromQL`, or for a flow entry what Goldmane is asked. */
+  label?: string;
+  /** Shown above the answer (the PromQL speaks for itself; a flow entry's description does not). */
+  caption?: string;
+}
+
+/**
+ * What the backend will run for `query` (its `translate` resource: the PromQL, or for a flow
+ * entry a description of the Goldmane request), or why it cannot run.
+ */
+export function PromqlPreview({ datasource, query, label = 'PromQL', caption }: Props) {
   const [state, setState] = useState<{ expr?: string; error?: string } | null>(null);
   const body = JSON.stringify(query);
   useEffect(() => {
@@ -29,9 +41,17 @@ export function PromqlPreview({ datasource, query }: { datasource: CalicoscopeDa
       </Alert>
     );
   }
-  return (
-    <pre className="calicoscope-promql" aria-label="PromQL">
+  const answer = (
+    <pre className="calicoscope-promql" aria-label={label}>
       {state.expr}
     </pre>
+  );
+  return caption ? (
+    <div className="calicoscope-preview">
+      <div className="calicoscope-preview-caption">{caption}</div>
+      {answer}
+    </div>
+  ) : (
+    answer
   );
 }

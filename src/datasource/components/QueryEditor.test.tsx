@@ -8,14 +8,55 @@ import type { CalicoQuery } from '../types';
 
 setTemplateSrv({ getVariables: () => [{ name: 'pool' }], replace: (t: string) => t } as unknown as TemplateSrv);
 
+// @grafana/ui 13's select menu observes its options; jsdom has no IntersectionObserver.
+class NoIntersectionObserver {
+  observe() {}
+  unobserve() {}
+  disconnect() {}
+  takeRecords() {
+    return [];
+  }
+}
+beforeAll(() => Object.assign(global, { IntersectionObserver: NoIntersectionObserver }));
+
 const CATALOG = [
   { id: 'ipam_pool_utilization', title: 'Pool utilization', description: 'Share in use', component: 'kube-controllers', legend: '{{ippool}}', groupBy: [] },
   { id: 'ipam_node_in_use', title: 'Addresses in use per node', description: 'Per node', component: 'kube-controllers', legend: '{{node}}', groupBy: ['ippool'] },
+  // The flow entries as the backend lists them (goldmane/catalog.rs).
+  {
+    id: 'denied_flows',
+    title: 'Denied flows (Goldmane)',
+    description: 'The flows that policy denied',
+    component: 'goldmane',
+    unit: '',
+    legend: '',
+    groupBy: [],
+    needs: '',
+    filters: ['sourceNamespaces', 'destNamespaces', 'policies', 'ports'],
+  },
+  {
+    id: 'policy_verdicts',
+    title: 'Policy verdicts (Goldmane)',
+    description: 'Packets per second per policy and verdict',
+    component: 'goldmane',
+    unit: 'pps',
+    legend: '{{policy}} {{verdict}} {{direction}}',
+    groupBy: [],
+    needs: '',
+    filters: ['policies', 'actions'],
+  },
 ];
+
+const RESOURCES: Record<string, unknown> = {
+  catalog: CATALOG,
+  pools: ['default-ipv4-ippool'],
+  flow_namespaces: ['payments', 'shop'],
+  flow_policies: ['default.deny-all', 'shop.allow-web'],
+};
 
 function fakeDatasource(translate: (q: CalicoQuery) => Promise<{ expr: string }>) {
   return {
-    getResource: jest.fn(async (path: string) => (path === 'catalog' ? CATALOG : path === 'pools' ? ['default-ipv4-ippool'] : [])),
+    getResource: jest.fn(async (path: string) => RESOURCES[path] ?? []),
     postResource: jest.fn(async (_path: string, q: CalicoQuery) => translate(q)),
   } as unknown as CalicoscopeDatasource;
 }
@@ -61,5 +102,62 @@ describe('QueryEditor', () => {
     expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ mode: 'raw' }));
     expect(onRunQuery).toHaveBeenCalled();
     await screen.findByLabelText('PromQL', { selector: 'pre' });
+  });
+
+  it("a Goldmane entry shows the flow filters it lists, fed by Goldmane's resources, and what Goldmane is asked", async () => {
+    const ds = fakeDatasource(async (q) => ({ expr: `Goldmane Flows/List for ${q.catalog}` }));
+    const { onChange } = renderEditor({ refId: 'A', mode: 'catalog', catalog: 'denied_flows', filters: { sourceNamespaces: ['shop'] } }, ds);
+    expect(await screen.findByLabelText('What Goldmane is asked')).toHaveTextContent('Goldmane Flows/List for denied_flows');
+    expect(screen.getByText('What Goldmane is asked:')).toBeInTheDocument();
+    expect(screen.queryByLabelText('PromQL')).toBeNull();
+    for (const label of ['Source namespaces', 'Destination namespaces', 'Policies', 'Destination ports']) {
+      expect(screen.getByLabelText(label)).toBeInTheDocument();
+    }
+    // Not the entry's (its verdict is deny already), and none of the PromQL filters or controls.
+    for (const label of ['Verdicts', 'Pools', 'Nodes', 'Instances', 'Syncers', 'Group by', 'Legend', 'Min step']) {
+      expect(screen.queryByLabelText(label)).toBeNull();
+    }
+    expect(screen.queryByText('Instant')).toBeNull();
+    expect(screen.getByText('shop')).toBeInTheDocument();
+    await waitFor(() => expect(ds.getResource).toHaveBeenCalledWith('flow_namespaces'));
+    expect(ds.getResource).toHaveBeenCalledWith('flow_policies');
+    expect(ds.getResource).not.toHaveBeenCalledWith('pools');
+
+    // A port is typed (no list), kept as text.
+    const ports = screen.getByLabelText('Destination ports');
+    fireEvent.change(ports, { target: { value: '8443' } });
+    fireEvent.keyDown(ports, { key: 'Enter' });
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ filters: { sourceNamespaces: ['shop'], ports: ['8443'] } }));
+
+    // A destination namespace from Goldmane's list.
+    const dest = screen.getByLabelText('Destination namespaces');
+    fireEvent.keyDown(dest, { key: 'ArrowDown' });
+    fireEvent.click(await screen.findByText('payments'));
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ filters: { sourceNamespaces: ['shop'], destNamespaces: ['payments'] } }));
+  });
+
+  it('policy verdicts offer the verdicts allow, deny and pass', async () => {
+    const { onChange } = renderEditor({ refId: 'A', mode: 'catalog', catalog: 'policy_verdicts' });
+    const verdicts = await screen.findByLabelText('Verdicts');
+    expect(screen.getByLabelText('Policies')).toBeInTheDocument();
+    expect(screen.queryByLabelText('Source namespaces')).toBeNull();
+    fireEvent.keyDown(verdicts, { key: 'ArrowDown' });
+    for (const v of ['allow', 'deny', 'pass']) {
+      expect(await screen.findByText(v)).toBeInTheDocument();
+    }
+    // Dashboard variables are offered too.
+    expect(screen.getByText('$pool')).toBeInTheDocument();
+    fireEvent.click(screen.getByText('deny'));
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ catalog: 'policy_verdicts', filters: { actions: ['deny'] } }));
+  });
+
+  it("switching between a PromQL entry and a flow entry swaps the filters and drops the other kind's values", async () => {
+    const { onChange } = renderEditor({ refId: 'A', mode: 'catalog', catalog: 'ipam_node_in_use', filters: { pools: ['default-ipv4-ippool'] } });
+    expect(await screen.findByLabelText('Pools')).toBeInTheDocument();
+    expect(screen.queryByLabelText('Source namespaces')).toBeNull();
+    const select = screen.getByLabelText('Catalog query');
+    fireEvent.keyDown(select, { key: 'ArrowDown' });
+    fireEvent.click(await screen.findByText('Denied flows (Goldmane)'));
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', mode: 'catalog', catalog: 'denied_flows', groupBy: [], filters: {} });
   });
 });

@@ -9,7 +9,13 @@ interface Props {
   onChange: (query: VariableQuery, definition: string) => void;
 }
 
-/** Template variables: which backend resource lists the values. */
+/** The flow resources: values Goldmane has seen (a datasource with a Goldmane address). */
+const FLOW_RESOURCES: Partial<Record<Resource, string>> = {
+  flow_namespaces: "Namespaces in Goldmane's flows (either end)",
+  flow_policies: "Policy names in Goldmane's flows",
+};
+
+/** Template variables: which backend resource lists the values (Prometheus's, or Goldmane's). */
 export function VariableQueryEditor({ query, onChange }: Props) {
   const resource: Resource = typeof query === 'string' ? (isResource(query) ? query : 'pools') : (query?.resource ?? 'pools');
   return (
@@ -19,7 +25,7 @@ export function VariableQueryEditor({ query, onChange }: Props) {
       <Select<Resource>
         aria-label="Variable values"
         width={30}
-        options={RESOURCES.map((r) => ({ label: r, value: r }))}
+        options={RESOURCES.map((r) => ({ label: r, value: r, description: FLOW_RESOURCES[r] }))}
         value={resource}
         onChange={(o) => o.value && onChange({ resource: o.value }, o.value)}
       />
