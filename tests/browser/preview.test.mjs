@@ -1,5 +1,6 @@
 // The demo's preview and the datasource's editors, against the real plugin process: the
-// demo starts the simulator, Prometheus, gpx_calicoscope through the plugin protocol and a
+// demo starts the simulator (and its Goldmane, over mutual TLS: the flow entries answer
+// live), Prometheus, gpx_calicoscope through the plugin protocol and a
 // stand-in for Grafana's query/resource/health API; the editors run in a host page with the
 // real @grafana/ui and @grafana/runtime (tests/browser/host/editors.mjs).
 import { test, before, after } from 'node:test';
@@ -113,8 +114,14 @@ test('config editor: Grafana\'s HTTP settings plus the Calico settings', async (
   // Every Calico setting shows the backend's default (settings.json is what
   // `gpx_calicoscope settings` prints; a backend test keeps the two equal).
   const schema = JSON.parse(fs.readFileSync(path.join(root, 'src/datasource/settings.json'), 'utf8'));
-  assert.ok(schema.length >= 9, `${schema.length} settings`);
+  assert.ok(schema.length >= 12, `${schema.length} settings`);
   for (const s of schema) {
+    if (s.kind === 'choice') {
+      // Its options as radio buttons, the default picked.
+      const picked = s.options.find((o) => o.value === s.default);
+      assert.ok(await page().getByRole('radio', { name: picked.label, exact: true }).isChecked(), s.key);
+      continue;
+    }
     const placeholder = await page().getAttribute(`input[name="${s.key}"]`, 'placeholder');
     assert.equal(placeholder, String(s.default), s.key);
   }
@@ -125,12 +132,140 @@ test('config editor: Grafana\'s HTTP settings plus the Calico settings', async (
   assert.equal(await page().evaluate(() => window.editors.last.jsonData.nodeLabel), 'exported_node');
 });
 
+test('config editor: Goldmane\'s section, its API choice and its PEM secrets (configured, reset, typed)', async () => {
+  await page().evaluate(() =>
+    window.editors.renderConfigEditor({
+      id: 1, uid: 'calicoscope', url: '', access: 'proxy', jsonData: {},
+      secureJsonFields: { goldmaneCACert: true, goldmaneClientCert: true, goldmaneClientKey: true }, secureJsonData: {},
+    })
+  );
+  await page().waitForSelector('input[name="goldmaneAddress"]');
+  const help = await page().getByRole('heading', { name: 'Calico Goldmane (flows)' }).evaluate((h) => h.nextElementSibling.textContent);
+  for (const where of ['ConfigMap goldmane-ca-bundle', 'tigera-ca-bundle.crt', 'secret node-certs', 'port-forward svc/goldmane 7443', 'goldmane.calico-system.svc']) {
+    assert.ok(help.includes(where), `${where} in ${help}`);
+  }
+  await page().fill('input[name="goldmaneAddress"]', '127.0.0.1:7443');
+  await page().fill('input[name="goldmaneServerName"]', 'goldmane.calico-system.svc');
+  await page().getByRole('radio', { name: '3.30–3.31' }).click({ force: true });
+  assert.deepEqual(await page().evaluate(() => window.editors.last.jsonData), {
+    goldmaneAddress: '127.0.0.1:7443',
+    goldmaneServerName: 'goldmane.calico-system.svc',
+    goldmaneApi: '3.30',
+  });
+  // The three secrets are configured: shown as such, never their text, each with a Reset.
+  for (const label of ['CA certificate', 'Client certificate', 'Client key']) {
+    const area = page().getByRole('textbox', { name: label, exact: true });
+    assert.equal(await area.inputValue(), 'configured', label);
+    assert.ok(await area.isDisabled(), label);
+  }
+  const resets = page().getByRole('button', { name: 'Reset' });
+  assert.equal(await resets.count(), 3);
+  await resets.nth(1).click();
+  assert.deepEqual(await page().evaluate(() => window.editors.last.secureJsonFields), {
+    goldmaneCACert: true, goldmaneClientCert: false, goldmaneClientKey: true,
+  });
+  const cert = page().getByRole('textbox', { name: 'Client certificate', exact: true });
+  assert.ok(await cert.isEnabled());
+  const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+  await cert.fill(pem);
+  assert.deepEqual(await page().evaluate(() => window.editors.last.secureJsonData), { goldmaneClientCert: pem });
+  assert.equal(await resets.count(), 2);
+});
+
+test('query editor: "Denied flows (Goldmane)" against the real backend and the demo\'s Goldmane', async () => {
+  await page().evaluate(() => {
+    window.editors.variables.ns = [];
+    return window.editors.renderQueryEditor({ refId: 'A', mode: 'catalog', catalog: 'ipam_pool_utilization', filters: { pools: ['default-ipv4-ippool'] } });
+  });
+  await page().waitForSelector('input[aria-label="Pools"]');
+  await page().click('input[aria-label="Catalog query"]');
+  await page().keyboard.type('Denied flows');
+  await page().keyboard.press('Enter');
+  const picked = await page().evaluate(() => window.editors.last);
+  assert.equal(picked.catalog, 'denied_flows');
+  assert.deepEqual(picked.filters, {}, 'the pool filter does not follow to a flow entry');
+  // The entry's own filters replace the PromQL ones; the preview is what Goldmane is asked.
+  await page().waitForFunction(() => document.querySelector('pre[aria-label="What Goldmane is asked"]')?.textContent === 'Goldmane Flows/List where verdict is deny');
+  for (const label of ['Source namespaces', 'Destination namespaces', 'Policies', 'Destination ports']) {
+    assert.equal(await page().locator(`input[aria-label="${label}"]`).count(), 1, label);
+  }
+  for (const label of ['Pools', 'Nodes', 'Verdicts', 'Group by', 'Legend']) {
+    assert.equal(await page().locator(`input[aria-label="${label}"]`).count(), 0, label);
+  }
+  assert.equal(await page().locator('pre[aria-label="PromQL"]').count(), 0);
+
+  // The stored query JSON runs through /api/ds/query: one flows table, every verdict deny.
+  const flows = async (query) => {
+    const result = await dsQuery(await page().evaluate((q) => window.editors.interpolate(q), query));
+    assert.equal(result.error, undefined, JSON.stringify(result).slice(0, 500));
+    assert.equal(result.frames.length, 1);
+    const frame = result.frames[0];
+    assert.equal(frame.schema.name, 'flows');
+    const column = (name) => {
+      const i = frame.schema.fields.findIndex((f) => f.name === name);
+      assert.ok(i >= 0, `no ${name} column: ${frame.schema.fields.map((f) => f.name)}`);
+      return frame.data.values[i];
+    };
+    return { action: column('action'), dest: column('dest_namespace'), enforced: column('enforced_policies') };
+  };
+  const all = await flows(picked);
+  assert.ok(all.action.length > 0, 'the demo\'s Goldmane has denied flows');
+  assert.deepEqual([...new Set(all.action)], ['deny']);
+
+  // A destination namespace through a dashboard variable picked in the editor: the backend
+  // gets its value, and answers only that namespace's denied flows.
+  const ns = all.dest.find((d) => d !== '');
+  const namespaces = await page().evaluate(() => window.editors.metricFindQuery({ resource: 'flow_namespaces' }));
+  assert.ok(namespaces.some((n) => n.text === ns), `${ns} in flow_namespaces`);
+  await page().evaluate((v) => (window.editors.variables.ns = [v]), ns);
+  await page().click('input[aria-label="Destination namespaces"]');
+  await page().keyboard.type('$ns');
+  await page().waitForSelector('text=$ns');
+  await page().keyboard.press('Enter');
+  const query = await page().evaluate(() => window.editors.last);
+  assert.deepEqual(query.filters, { destNamespaces: ['$ns'] });
+  await page().waitForFunction(
+    (v) => document.querySelector('pre[aria-label="What Goldmane is asked"]')?.textContent.includes('destination namespace is'),
+    ns
+  );
+  const one = await flows(query);
+  assert.ok(one.action.length > 0 && one.action.length <= all.action.length, `${one.action.length} of ${all.action.length}`);
+  assert.deepEqual([...new Set(one.action)], ['deny']);
+  assert.deepEqual([...new Set(one.dest)], [ns]);
+  assert.deepEqual(missing, []);
+});
+
+test('query editor: policy verdicts take a verdict filter; the series are the denied ones', async () => {
+  await page().evaluate(() => window.editors.renderQueryEditor({ refId: 'A', mode: 'catalog', catalog: 'policy_verdicts' }));
+  await page().waitForSelector('input[aria-label="Verdicts"]');
+  assert.equal(await page().locator('input[aria-label="Source namespaces"]').count(), 0);
+  await page().click('input[aria-label="Verdicts"]');
+  await page().keyboard.type('deny');
+  await page().keyboard.press('Enter');
+  const query = await page().evaluate(() => window.editors.last);
+  assert.deepEqual(query.filters.actions, ['deny']);
+  await page().waitForFunction(() => document.querySelector('pre[aria-label="What Goldmane is asked"]')?.textContent.includes('Statistics/List'));
+  const result = await dsQuery(await page().evaluate((q) => window.editors.interpolate(q), query));
+  assert.equal(result.error, undefined, JSON.stringify(result).slice(0, 500));
+  assert.ok(result.frames.length > 0);
+  for (const f of result.frames) assert.equal(f.schema.fields[1].labels.verdict, 'denied', JSON.stringify(f.schema).slice(0, 500));
+});
+
 test('template variables come from the backend\'s resources', async () => {
   const pools = await page().evaluate(() => window.editors.metricFindQuery({ resource: 'pools' }));
   assert.deepEqual(pools.map((p) => p.text).sort(), ['default-ipv4-ippool', 'default-ipv6-ippool']);
   const nodes = await page().evaluate(() => window.editors.metricFindQuery('nodes'));
   assert.ok(nodes.length >= 40, `${nodes.length} nodes`);
   const err = await page().evaluate(() => window.editors.metricFindQuery({ resource: 'bogus' }).catch((e) => e.message));
-  assert.match(err, /Pick what the variable lists: pools, nodes, hosts, instances, syncers/);
+  assert.match(err, /Pick what the variable lists: pools, nodes, hosts, instances, syncers, flow_namespaces, flow_policies/);
+  // What the demo's Goldmane has seen.
+  const policies = await page().evaluate(() => window.editors.metricFindQuery({ resource: 'flow_policies' }));
+  assert.ok(policies.length > 0, 'flow_policies lists policies');
+  // The variable editor offers Goldmane's resources beside Prometheus's.
+  await page().evaluate(() => window.editors.renderVariableEditor({ resource: 'pools' }));
+  await page().click('input[aria-label="Variable values"]');
+  await page().keyboard.type('flow_pol');
+  await page().keyboard.press('Enter');
+  assert.deepEqual(await page().evaluate(() => window.editors.last), { resource: 'flow_policies' });
   assert.deepEqual(b.errors, []);
 });
