@@ -280,6 +280,14 @@ async fn capacity_report_tells_the_simulated_clusters_truth() {
         assert_eq!(p["free"].as_f64(), Some(assignable - in_use as f64));
         assert_eq!(p["utilization"].as_f64(), Some(in_use as f64 / assignable));
         assert_eq!(listed(&p["borrowing"]), nodes(&spec.name, |a| a.borrowed));
+        for n in p["borrowing"].as_array().unwrap() {
+            let written = calicoscope_model::format::count(n["count"].as_f64().unwrap());
+            assert_eq!(
+                n["countText"],
+                written.as_str(),
+                "figures as the plugin writes them"
+            );
+        }
         assert_eq!(
             listed(&p["leaking"]),
             nodes(&spec.name, |a| a.gc_candidates)

@@ -44,15 +44,17 @@ describe('CapacityReport', () => {
 
   it('shows what policy denied when the datasource has a Goldmane, and nothing when it has none', async () => {
     const denied = {
-      packets: 120,
-      policies: [{ policy: 'default/GlobalNetworkPolicy:deny-all', packets: 120 }],
-      text: '120 packets denied in the last hour, all by default/GlobalNetworkPolicy:deny-all.',
+      packets: 1200,
+      policies: [{ policy: 'default/GlobalNetworkPolicy:deny-all', packets: 1200, packetsText: '1,200' }],
+      text: 'In the last hour, policy denied 1,200 packets: 1,200 by default/GlobalNetworkPolicy:deny-all.',
     };
     fakeBackend(() => ({ ...report, denied }));
     const { unmount } = render(<CapacityReport location={location()} settings={{}} />);
     const section = await screen.findByRole('region', { name: 'Denied traffic' });
     expect(within(section).getByText(denied.text)).toBeInTheDocument();
     expect(within(section).getByText(denied.policies[0].policy)).toBeInTheDocument();
+    // The backend's figure as written, not the raw number.
+    expect(within(section).getByText(/\(1,200\)/)).toBeInTheDocument();
     unmount();
     fakeBackend(() => ({ ...report, denied: null }));
     render(<CapacityReport location={location()} settings={{}} />);

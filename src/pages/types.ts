@@ -11,6 +11,8 @@ export const DATASOURCE_TYPE = 'calicoscope-datasource';
 export interface NodeCount {
   node: string;
   count: number;
+  /** `count` as the backend writes figures (`1,024`): the page shows this. */
+  countText: string;
 }
 
 /** The backend's `report` resource (backend/src/report/mod.rs): figures and sentences as given. */
@@ -30,7 +32,7 @@ export interface Denied {
   /** Packets denied in the last hour; null when Goldmane did not answer. */
   packets: number | null;
   /** Per policy (`tier/kind:[namespace/]name`), most first. */
-  policies: Array<{ policy: string; packets: number }>;
+  policies: Array<{ policy: string; packets: number; packetsText: string }>;
   text: string;
 }
 

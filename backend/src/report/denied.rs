@@ -28,6 +28,9 @@ pub struct Denied {
 pub struct PolicyPackets {
     pub policy: String,
     pub packets: f64,
+    /// `packets` as every figure of the plugin is written (`6,868`).
+    #[serde(rename = "packetsText")]
+    pub packets_text: String,
 }
 
 /// `None` when the datasource has no Goldmane.
@@ -66,6 +69,7 @@ fn summary(results: &[api::StatisticsResult]) -> Denied {
         } else if packets > 0.0 {
             policies.push(PolicyPackets {
                 policy: policy_name(hit),
+                packets_text: count(packets),
                 packets,
             });
         }

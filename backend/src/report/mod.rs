@@ -292,10 +292,7 @@ fn node_counts(
     let (pools, names) = (texts(nodes, field::POOL), texts(nodes, field::NODE));
     let mut out: Vec<NodeCount> = (0..pools.len().min(names.len()))
         .filter(|&i| pools[i] == pool && keep(&names[i]))
-        .map(|i| NodeCount {
-            node: names[i].clone(),
-            count: number(nodes, column, i),
-        })
+        .map(|i| NodeCount::new(names[i].clone(), number(nodes, column, i)))
         .filter(|n| n.count > 0.0)
         .collect();
     out.sort_by(|a, b| {

@@ -22,6 +22,19 @@ const LISTED: usize = 5;
 pub struct NodeCount {
     pub node: String,
     pub count: f64,
+    /// `count` as every figure of the plugin is written (`1,024`).
+    #[serde(rename = "countText")]
+    pub count_text: String,
+}
+
+impl NodeCount {
+    pub fn new(node: String, n: f64) -> NodeCount {
+        NodeCount {
+            node,
+            count: n,
+            count_text: count(n),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -244,10 +257,7 @@ mod tests {
 
     fn nodes(n: usize) -> Vec<NodeCount> {
         (0..n)
-            .map(|i| NodeCount {
-                node: format!("node-{i}"),
-                count: (10 - i) as f64,
-            })
+            .map(|i| NodeCount::new(format!("node-{i}"), (10 - i) as f64))
             .collect()
     }
 

@@ -10,7 +10,7 @@ export function DeniedSection({ denied }: { denied: Denied }) {
       <h2>Traffic denied by policy (last hour)</h2>
       <p>{denied.text}</p>
       <NodeList
-        nodes={denied.policies.map((p) => ({ node: p.policy, count: p.packets }))}
+        nodes={denied.policies.map((p) => ({ node: p.policy, count: p.packets, countText: p.packetsText }))}
         label="Policies (packets denied)"
       />
     </section>

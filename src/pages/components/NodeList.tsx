@@ -23,7 +23,7 @@ export function NodeList({ nodes, label, limit = 12 }: Props) {
       {shown.map((n, i) => (
         <span key={n.node}>
           {i > 0 && ', '}
-          <code>{n.node}</code> ({n.count})
+          <code>{n.node}</code> ({n.countText})
         </span>
       ))}
       {rest > 0 && `, and ${rest} more`}

@@ -19,7 +19,7 @@ describe('PoolSection', () => {
   });
 
   it('names at most 12 nodes and counts the rest', () => {
-    const borrowing = Array.from({ length: 15 }, (_, i) => ({ node: `node-${i}`, count: 15 - i }));
+    const borrowing = Array.from({ length: 15 }, (_, i) => ({ node: `node-${i}`, count: 15 - i, countText: String(15 - i) }));
     render(<PoolSection pool={{ ...pool, borrowing }} windowText="7 days" />);
     expect(screen.getByText('node-11')).toBeInTheDocument();
     expect(screen.queryByText('node-12')).toBeNull();
