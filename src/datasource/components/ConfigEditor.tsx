@@ -44,6 +44,11 @@ export const GOLDMANE_SECRETS: ReadonlyArray<{ key: SecretKey; label: string; to
     },
   ];
 
+// How to read the certificates out of a cluster (the help under the Goldmane heading).
+const CA_COMMAND =
+  "kubectl -n calico-system get configmap goldmane-ca-bundle -o jsonpath='{.data.tigera-ca-bundle\\.crt}'";
+const CLIENT_COMMAND = "kubectl -n calico-system get secret node-certs -o jsonpath='{.data.tls\\.crt}' | base64 -d";
+
 /** Grafana's HTTP / auth settings, a bearer token, the Calico settings from the backend's schema, and Goldmane's. */
 export function ConfigEditor({ options, onOptionsChange }: Props) {
   const { schema, error } = useSettingsSchema();
@@ -95,16 +100,28 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
       )}
       {fields('calico')}
       <h3 className="page-heading">Calico Goldmane (flows)</h3>
-      <div className="calicoscope-config-help" style={{ maxWidth: 720, marginBottom: 8 }}>
+      <div className="calicoscope-config-help" style={{ maxWidth: 760, marginBottom: 8, fontSize: 13 }}>
         <p>
-          Flows and policy verdicts come from Goldmane (Calico 3.30 and later) over mutual TLS. Leave the address empty
-          if you do not want them. In a cluster: the address is <code>goldmane.calico-system.svc:7443</code>; the CA is
-          key <code>tigera-ca-bundle.crt</code> of ConfigMap <code>goldmane-ca-bundle</code> in{' '}
-          <code>calico-system</code>; a client identity Goldmane accepts is <code>tls.crt</code> and{' '}
-          <code>tls.key</code> of secret <code>node-certs</code> in <code>calico-system</code>. Through{' '}
-          <code>kubectl -n calico-system port-forward svc/goldmane 7443</code> the address is{' '}
-          <code>127.0.0.1:7443</code> and the TLS server name <code>goldmane.calico-system.svc</code>.
+          Flows and policy verdicts come from Calico Goldmane (Calico 3.30 and later) over mutual TLS; leave the address
+          empty if you do not want them. Where a cluster keeps what it needs:
         </p>
+        <ul style={{ marginLeft: 20, marginBottom: 8 }}>
+          <li>
+            Address <code>goldmane.calico-system.svc:7443</code>; through{' '}
+            <code>kubectl -n calico-system port-forward svc/goldmane 7443</code> it is <code>127.0.0.1:7443</code> with
+            TLS server name <code>goldmane.calico-system.svc</code>.
+          </li>
+          <li>
+            CA certificate: key <code>tigera-ca-bundle.crt</code> of ConfigMap <code>goldmane-ca-bundle</code> in{' '}
+            <code>calico-system</code> (<code>{CA_COMMAND}</code>
+            ).
+          </li>
+          <li>
+            Client certificate and key, an identity Goldmane accepts: <code>tls.crt</code> and <code>tls.key</code> of
+            secret <code>node-certs</code> in <code>calico-system</code> (<code>{CLIENT_COMMAND}</code>, and the same
+            for <code>tls.key</code>).
+          </li>
+        </ul>
       </div>
       {fields('goldmane')}
       {GOLDMANE_SECRETS.map(({ key, label, tooltip, placeholder }) => (

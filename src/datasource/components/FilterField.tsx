@@ -32,7 +32,14 @@ export function FilterField({ datasource, filter, query, onChange, onRunQuery }:
     ...known.map((v) => ({ label: String(v), value: String(v) })),
   ];
   return (
-    <InlineField label={label} labelWidth={14} tooltip={tooltip} invalid={Boolean(loaded?.error)} error={loaded?.error}>
+    <InlineField
+      label={label}
+      // The flow filters' labels are longer ("Destination namespaces").
+      labelWidth={filter.flow ? 22 : 14}
+      tooltip={tooltip}
+      invalid={Boolean(loaded?.error)}
+      error={loaded?.error}
+    >
       {/* Combobox, which replaces it, is not in Grafana 10.4 */}
       {/* eslint-disable-next-line @typescript-eslint/no-deprecated */}
       <MultiSelect<string>

@@ -48,7 +48,9 @@ export function PromqlPreview({ datasource, query, label = 'PromQL', caption }: 
   );
   return caption ? (
     <div className="calicoscope-preview">
-      <div className="calicoscope-preview-caption">{caption}</div>
+      <div className="calicoscope-preview-caption" style={{ fontSize: 12, opacity: 0.75, margin: '4px 0' }}>
+        {caption}
+      </div>
       {answer}
     </div>
   ) : (

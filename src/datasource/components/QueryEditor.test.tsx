@@ -160,4 +160,15 @@ describe('QueryEditor', () => {
     fireEvent.click(await screen.findByText('Denied flows (Goldmane)'));
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', mode: 'catalog', catalog: 'denied_flows', groupBy: [], filters: {} });
   });
+
+  it("says why Goldmane's values cannot be listed (no Goldmane set up) at the filters that need them", async () => {
+    const ds = fakeDatasource(async () => ({ expr: 'Goldmane Flows/List where verdict is deny' }));
+    const message = 'Goldmane is not set up for this datasource: set its address in the datasource settings';
+    (ds.getResource as jest.Mock).mockImplementation(async (path: string) =>
+      path.startsWith('flow_') ? Promise.reject({ data: { message } }) : (RESOURCES[path] ?? [])
+    );
+    renderEditor({ refId: 'A', mode: 'catalog', catalog: 'denied_flows' }, ds);
+    // Source and destination namespaces, and policies: three filters, each with the reason.
+    await waitFor(() => expect(screen.getAllByText(message)).toHaveLength(3));
+  });
 });
