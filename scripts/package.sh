@@ -53,6 +53,7 @@ stamp src/datasource/plugin.json "$out/datasource/plugin.json"
 stamp src/panel/plugin.json "$out/panel/plugin.json"
 cp docs/screenshots/topology-dark.png "$out/img/screenshot-topology.png"
 cp docs/screenshots/heatmap-light.png "$out/img/screenshot-heatmap.png"
+cp docs/screenshots/report-light.png "$out/img/screenshot-report.png"
 cp provisioning/dashboards/*.json "$out/dashboards/"
 cp CHANGELOG.md LICENSE "$out/"
 # The catalog page shows README.md without the repository around it: relative links and
