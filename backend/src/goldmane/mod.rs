@@ -7,7 +7,7 @@
 //! use calicoscope_backend::goldmane::Goldmane;
 //! use calicoscope_goldmane::v3_32::FlowListRequest;
 //! let goldmane = Goldmane::connect(settings).await?;
-//! let flows = goldmane.list(FlowListRequest { start_time_gte: -900, ..Default::default() }).await?;
+//! let (flows, _more) = goldmane.list(FlowListRequest { start_time_gte: -900, ..Default::default() }).await?;
 //! println!("{} flows in the last 15 minutes ({})", flows.len(), goldmane.api());
 //! # Ok(()) }
 //! ```
