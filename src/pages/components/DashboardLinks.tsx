@@ -2,11 +2,12 @@ import React from 'react';
 import { locationUtil } from '@grafana/data';
 import { LinkButton } from '@grafana/ui';
 
-/** The app's dashboards (their uids are those in provisioning/dashboards/*.json). */
+/** The app's dashboards: uid and title of each provisioning/dashboards/*.json (a test keeps them equal). */
 export const DASHBOARDS = [
   { uid: 'calicoscope-ipam', title: 'Calico IPAM' },
   { uid: 'calicoscope-felix', title: 'Calico Felix' },
   { uid: 'calicoscope-typha', title: 'Calico Typha' },
+  { uid: 'calicoscope-flows', title: 'Calico Policy & flows' },
 ];
 
 export function DashboardLinks() {
