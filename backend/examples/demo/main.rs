@@ -101,24 +101,13 @@ async fn main() {
         secrets = g.secrets.clone();
     }
     let secret_refs: Vec<(&str, &str)> = secrets.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let mut settings = Settings::new(
-        &prom.url,
-        None,
-        serde_json::from_value(json.clone()).unwrap(),
-        Default::default(),
-    )
-    .unwrap_or_else(|e| fail(&e.to_string()));
-    if let Some(g) = &goldmane {
-        let pem = |k: &str| {
-            g.secrets
-                .iter()
-                .find(|(n, _)| *n == k)
-                .map(|(_, v)| v.clone())
-        };
-        settings.secrets.goldmane_ca_cert = pem("goldmaneCACert").unwrap_or_default();
-        settings.secrets.goldmane_client_cert = pem("goldmaneClientCert").unwrap_or_default();
-        settings.secrets.goldmane_client_key = pem("goldmaneClientKey").unwrap_or_default();
-    }
+    // Read as Grafana's settings are: jsonData and the secure map (one key → field mapping).
+    let secure = secrets
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    let settings = Settings::from_parts(&prom.url, None, json.to_string().as_bytes(), &secure)
+        .unwrap_or_else(|e| fail(&e.to_string()));
     let client = Client::new(&settings).unwrap_or_else(|e| fail(&e.to_string()));
     // A heatmap wants a few columns of history, the report only two scrapes.
     wait_for_data(&prom, if frames_dir.is_some() { 8 } else { 3 }).await;
