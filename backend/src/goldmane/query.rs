@@ -14,7 +14,7 @@ use crate::query::model::{Filters, QueryModel};
 /// Goldmane's buckets: statistics are counts per bucket.
 const BUCKET_SECONDS: f64 = 15.0;
 /// About what Goldmane keeps (242 buckets of 15 s).
-const KEPT_SECONDS: i64 = 3_600;
+pub const KEPT_SECONDS: i64 = 3_600;
 
 /// A filter value that cannot be what it names, with the fix.
 #[derive(Debug, thiserror::Error, PartialEq)]
