@@ -128,9 +128,6 @@ async fn main() {
             Ok(text) => println!("{text}"),
             Err(e) => println!("report failed: {e}"),
         }
-        if let Some(d) = calicoscope_backend::report::denied::last_hour(&settings, &client).await {
-            println!("Goldmane: {}", d.text);
-        }
         println!();
         if once {
             return;

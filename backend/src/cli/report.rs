@@ -25,5 +25,8 @@ pub async fn report(settings: &Settings, client: &Client) -> Result<String, Stri
     for pool in &report.pools {
         lines.push(format!("- {}", pool.summary().sentence()));
     }
+    if let Some(denied) = &report.denied {
+        lines.push(format!("Goldmane: {}", denied.text));
+    }
     Ok(lines.join("\n"))
 }
