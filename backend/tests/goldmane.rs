@@ -321,3 +321,87 @@ async fn the_report_says_what_policy_denied_in_the_last_hour() {
         None
     );
 }
+
+/// The panel's drill-down: the flows between two namespaces as rows, the same flows the
+/// `flows` query answers for that pair; a bad time is a 400 naming what to give.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_drill_down_resource_lists_the_flows_between_two_namespaces() {
+    let s = setup(33, "drill").await;
+    let channel = s.plugin.channel().await;
+    let rows = |body: &serde_json::Value| body["flows"].as_array().unwrap().clone();
+    let (code, into) = call_resource(
+        channel.clone(),
+        s.context(false),
+        "flows?dest_namespace=payments",
+        "",
+    )
+    .await;
+    assert_eq!(code, 200, "{into}");
+    let into = rows(&into);
+    assert!(
+        !into.is_empty(),
+        "the simulated cluster sends flows to payments"
+    );
+    assert!(into.iter().all(|r| r[field::DEST_NAMESPACE] == "payments"));
+    let from = into[0][field::SOURCE_NAMESPACE]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let url = format!("flows?source_namespace={from}&dest_namespace=payments");
+    let (code, pair) = call_resource(channel.clone(), s.context(false), &url, "").await;
+    assert_eq!(code, 200, "{pair}");
+    let pair = rows(&pair);
+    assert!(pair
+        .iter()
+        .all(|r| r[field::SOURCE_NAMESPACE] == from.as_str()
+            && r[field::DEST_NAMESPACE] == "payments"));
+    let q = json!({ "mode": "catalog", "catalog": "flows",
+        "filters": { "sourceNamespaces": [from], "destNamespaces": ["payments"] } });
+    let table = table(&s.ask(&[("A", q)], false).await["A"]);
+    assert_eq!(
+        pair.len(),
+        table.rows(),
+        "the resource answers what the query answers"
+    );
+    let Values::Text(actions) = &table
+        .fields
+        .iter()
+        .find(|f| f.name == field::ACTION)
+        .unwrap()
+        .values
+    else {
+        panic!("action is text")
+    };
+    let listed: Vec<&str> = pair
+        .iter()
+        .map(|r| r[field::ACTION].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        listed,
+        *actions.iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    assert!(
+        pair[0][field::START].as_i64().unwrap() > 1_700_000_000_000,
+        "times in epoch ms"
+    );
+
+    // A hostile value is only a value: nothing matches it.
+    let (code, none) = call_resource(
+        channel.clone(),
+        s.context(false),
+        "flows?dest_namespace=payments%22%7D%20or%20%7B",
+        "",
+    )
+    .await;
+    assert_eq!((code, rows(&none).len()), (200, 0), "{none}");
+    let (code, bad) = call_resource(channel, s.context(false), "flows?from=yesterday", "").await;
+    assert_eq!(code, 400);
+    assert!(
+        bad["error"]
+            .as_str()
+            .unwrap()
+            .contains("epoch milliseconds"),
+        "{bad}"
+    );
+}

@@ -32,6 +32,9 @@ pub enum PluginError {
     /// A resource path this plugin does not serve; the text lists the ones it does.
     #[error("{0}")]
     NotFound(String),
+    /// A resource parameter that cannot be what it names; the text says what to give.
+    #[error("{0}")]
+    BadRequest(String),
 }
 
 impl From<ClientError> for PluginError {
@@ -48,6 +51,7 @@ impl PluginError {
             PluginError::Query(e) => query_status(e),
             PluginError::Encode(_) => 500,
             PluginError::NotFound(_) => 404,
+            PluginError::BadRequest(_) => 400,
             PluginError::Report(ReportError::Query(e)) => query_status(e),
             PluginError::Report(_) => 400,
         }

@@ -3,6 +3,8 @@
 //! - `GET catalog`: the catalog entries (id, title, description, unit, legend, group-by).
 //! - `GET pools`, `GET nodes`, `GET instances`, `GET syncers`: values for template variables.
 //! - `GET flow_namespaces`, `GET flow_policies`: what Goldmane has seen, for flow variables.
+//! - `GET flows?source_namespace=&dest_namespace=&from=&to=`: the flows between two
+//!   namespaces (the `flows` entry's table as rows), for the panel's drill-down.
 //! - `POST translate` with a query JSON body: the PromQL it produces.
 //! - `GET report?window=7d`, `GET report.csv?window=7d`: the capacity report (`crate::report`)
 //!   for the app's report page, and its numbers as CSV.
@@ -17,7 +19,9 @@ use tonic::{Request, Response, Status};
 use super::{Calicoscope, PluginError};
 use crate::client::Client;
 use crate::execute::{self, QueryError};
+use crate::frames::{Frame, Values};
 use crate::goldmane::catalog::FLOW_CATALOG;
+use crate::goldmane::query::KEPT_SECONDS;
 use crate::promql::rewrite::job_matcher;
 use crate::query::catalog::{Component, CATALOG};
 use crate::query::model::QueryModel;
@@ -113,6 +117,7 @@ pub async fn answer(
         "report.csv" => Ok(Body::Csv(csv::to_csv(
             &report(call, settings, client).await?,
         ))),
+        "flows" => flows(call, client).await.map(Body::Json),
         path => json_answer(path, call.body, settings, client)
             .await
             .map(Body::Json),
@@ -156,9 +161,71 @@ async fn json_answer(
         "translate" => translate(body, settings),
         "settings" => Ok(json!(crate::settings::editor::schema())),
         other => Err(PluginError::NotFound(format!(
-            "unknown resource {other:?}: use catalog, pools, nodes, hosts, instances, syncers, flow_namespaces, flow_policies, translate, settings, report or report.csv"
+            "unknown resource {other:?}: use catalog, pools, nodes, hosts, instances, syncers, flow_namespaces, flow_policies, flows, translate, settings, report or report.csv"
         ))),
     }
+}
+
+/// The `flows` entry's answer for one pair of namespaces (either may be left out) over
+/// `from`..`to` (epoch ms; the last hour by default): `{"flows": [row, ...], "notices": [...]}`,
+/// each row an object keyed by the table's field names (`calicoscope_model::flows::field`).
+async fn flows(call: Call<'_>, client: &Client) -> Result<Value, PluginError> {
+    let ms = |name: &str| -> Result<Option<i64>, PluginError> {
+        match call.param(name).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => v.parse().map(Some).map_err(|_| {
+                PluginError::BadRequest(format!(
+                    "{name}={v:?} is not a time: give epoch milliseconds, as the dashboard's range has them"
+                ))
+            }),
+        }
+    };
+    let mut req = execute::Request::ending_now(&[], KEPT_SECONDS * 1000, 1_000);
+    req.to_ms = ms("to")?.unwrap_or(req.to_ms);
+    req.from_ms = ms("from")?.unwrap_or(req.to_ms - KEPT_SECONDS * 1000);
+    if req.from_ms >= req.to_ms {
+        return Err(PluginError::BadRequest(format!(
+            "from ({}) is not before to ({}): give the dashboard's range in epoch milliseconds",
+            req.from_ms, req.to_ms
+        )));
+    }
+    let side = |name| {
+        call.param(name)
+            .filter(|v| !v.is_empty())
+            .into_iter()
+            .collect::<Vec<_>>()
+    };
+    let mut q = QueryModel::default();
+    q.filters.source_namespaces = side("source_namespace");
+    q.filters.dest_namespaces = side("dest_namespace");
+    let entry = crate::goldmane::catalog::find("flows").expect("the catalog has `flows`");
+    let frames = crate::goldmane::query::run(entry, &req, &q, client)
+        .await
+        .map_err(QueryError::from)?;
+    let notices: Vec<&str> = frames
+        .iter()
+        .filter_map(|f| f.meta.as_ref())
+        .flat_map(|m| m.notices.iter().map(|n| n.text.as_str()))
+        .collect();
+    let rows: Vec<Value> = frames.iter().flat_map(rows).collect();
+    Ok(json!({ "flows": rows, "notices": notices }))
+}
+
+/// A table frame's rows as objects keyed by field name (times in epoch ms).
+fn rows(frame: &Frame) -> Vec<Value> {
+    (0..frame.rows())
+        .map(|i| {
+            let row = frame.fields.iter().map(|f| {
+                let v = match &f.values {
+                    Values::Time(v) => json!(v[i]),
+                    Values::Number(v) => json!(v[i]),
+                    Values::Text(v) => json!(v[i]),
+                };
+                (f.name.clone(), v)
+            });
+            Value::Object(row.collect())
+        })
+        .collect()
 }
 
 /// Values Goldmane has seen for the filters, sorted and distinct (template variables).
