@@ -1,9 +1,12 @@
 //! What a click sets: the dashboard variable named in the options (`var-node` by default)
 //! to the node or heatmap row under the pointer, or `var-pool` to the pool whose header was
 //! clicked. Calico's placeholders (`no_affinity`, `unknown_node`) are no node to select.
+//! In the flow view a cell sets the source and destination namespace variables (and the
+//! view lists its flows).
 
 use crate::layout::topology::{Hit, HEADER};
 use crate::layout::Drawn;
+use crate::model::flows::Flows;
 use crate::model::Model;
 
 /// What is under the pointer, for the click filter.
@@ -53,6 +56,30 @@ pub fn filter(
     filter_variable: &str,
 ) -> Option<(String, String)> {
     target(model, drawn, x, y)?.variable(filter_variable)
+}
+
+/// The flow view's cell under (`x`, `y`): (source, destination) indices into the names.
+pub fn pair(model: &Model, drawn: Option<&Drawn>, x: f64, y: f64) -> Option<(usize, usize)> {
+    match (model, drawn?) {
+        (Model::Flows(_), Drawn::Flows(l)) => l.hit(x, y),
+        _ => None,
+    }
+}
+
+/// The variables a click on a flow cell sets: the source and destination namespace
+/// variables (either empty: that side sets nothing); a group of endpoints without a
+/// namespace (hosts, networks) is no namespace to select.
+pub fn pair_variables(
+    f: &Flows,
+    (src, dst): (usize, usize),
+    source_variable: &str,
+    dest_variable: &str,
+) -> Vec<(String, String)> {
+    [(src, source_variable), (dst, dest_variable)]
+        .into_iter()
+        .filter(|(i, var)| !var.is_empty() && f.is_namespace(*i))
+        .map(|(i, var)| (var.to_string(), f.names[i].clone()))
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,12 +1,11 @@
 //! Entry point for the `panel_model` fuzz target in `fuzz/` and its regression test: frames in
 //! Grafana's data frame JSON (what `/api/ds/query` answers) → [`Frame`]s → model → layout →
-//! raster, for every view. Built with the `fuzzing` feature (and in tests); it needs
-//! `serde_json`, which the wasm panel itself does not.
+//! raster, for every view. Built with the `fuzzing` feature (and in tests).
 
 use crate::draw::colour::{Lut, Palette, Scale, Theme};
 use crate::draw::raster;
 use crate::frames::{Field, Frame, Values};
-use crate::layout::{heatmap, topology, Rect};
+use crate::layout::{heatmap, matrix, topology, Rect};
 use crate::model::{read, Model, ViewKind};
 use serde_json::Value;
 
@@ -17,7 +16,12 @@ pub fn panel_model(data: &[u8]) {
     };
     let frames = frames_from_json(&json);
     let bounds = Rect::new(0.0, 0.0, 320.0, 200.0);
-    for kind in [ViewKind::Auto, ViewKind::Topology, ViewKind::Heatmap] {
+    for kind in [
+        ViewKind::Auto,
+        ViewKind::Topology,
+        ViewKind::Heatmap,
+        ViewKind::Flows,
+    ] {
         match read(&frames, kind, "node") {
             Ok(Model::Topology(t)) => {
                 let l = topology::layout(&t, bounds, &|_| true);
@@ -37,6 +41,14 @@ pub fn panel_model(data: &[u8]) {
                 let mut buf = Vec::new();
                 raster::heatmap(&h, &l.order, 64, 32, &lut, &mut buf);
                 let _ = l.hit(&h, 100.0, 100.0);
+            }
+            Ok(Model::Flows(f)) => {
+                let l = matrix::layout(&f, bounds);
+                for (x, y) in [(1.0, 1.0), (160.0, 100.0), (319.0, 199.0)] {
+                    if let Some((s, d)) = l.hit(x, y) {
+                        let _ = f.cell(s, d);
+                    }
+                }
             }
             Err(_) => {}
         }

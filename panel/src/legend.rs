@@ -1,8 +1,9 @@
 //! The legend below the canvas: the colour scale from its minimum to its maximum (in the
 //! model's unit), and for the topology the marks drawn on tiles.
 
-use crate::draw::colour::{Lut, Scale};
+use crate::draw::colour::{self, Lut, Scale, Theme};
 use crate::format::value;
+use crate::model::flows::Verdict;
 use crate::model::Model;
 use crate::style;
 
@@ -25,8 +26,9 @@ pub struct Mark {
     pub label: &'static str,
 }
 
-/// The legend for `model` coloured by `lut` on `scale`.
-pub fn legend(model: &Model, lut: &Lut, scale: Scale) -> Legend {
+/// The legend for `model` coloured by `lut` on `scale` (the flow view's by verdict, on the
+/// `dark` or light theme).
+pub fn legend(model: &Model, lut: &Lut, scale: Scale, dark: bool) -> Legend {
     let stops: Vec<String> = match scale {
         // Threshold steps are sharp: 32 stops keep each step's edge in place.
         Scale::Thresholds { .. } => (0..256).step_by(8).map(|i| lut.colours[i].css()).collect(),
@@ -36,6 +38,7 @@ pub fn legend(model: &Model, lut: &Lut, scale: Scale) -> Legend {
     let unit = match model {
         Model::Topology(_) => Some("percentunit"),
         Model::Heatmap(h) => h.unit.as_deref(),
+        Model::Flows(_) => return flows(Theme::new(dark)),
     };
     let marks = match model {
         Model::Topology(_) => vec![
@@ -52,13 +55,32 @@ pub fn legend(model: &Model, lut: &Lut, scale: Scale) -> Legend {
                 label: "no affinity",
             },
         ],
-        Model::Heatmap(_) => Vec::new(),
+        Model::Heatmap(_) | Model::Flows(_) => Vec::new(),
     };
     Legend {
         min: value(lut.min, unit),
         max: value(lut.max, unit),
         gradient: stops.join(","),
         marks,
+    }
+}
+
+/// The flow view's legend: a cell's strength (fewer to more packets, in the allowed colour)
+/// and one swatch per verdict.
+fn flows(theme: Theme) -> Legend {
+    let full = colour::verdict(Verdict::Allowed);
+    let stops = [colour::FAINTEST, 1.0].map(|t| theme.background.mix(full, t).css());
+    Legend {
+        min: "fewer packets".into(),
+        max: "more".into(),
+        gradient: stops.join(","),
+        marks: Verdict::ALL
+            .iter()
+            .map(|v| Mark {
+                swatch: style::swatch(colour::verdict(*v)),
+                label: v.label(),
+            })
+            .collect(),
     }
 }
 
@@ -73,7 +95,7 @@ mod tests {
     fn topology_legend_in_percent_with_its_marks() {
         let model = topology();
         let o = Options::default();
-        let l = legend(&model, &lut(Some(&model), &o, true), o.scale);
+        let l = legend(&model, &lut(Some(&model), &o, true), o.scale, true);
         assert_eq!((l.min.as_str(), l.max.as_str()), ("0%", "100%"));
         let stops: Vec<&str> = l.gradient.split("),").collect();
         assert_eq!(stops.len(), 9, "nine palette stops: {}", l.gradient);
@@ -91,7 +113,7 @@ mod tests {
     fn heatmap_legend_in_its_unit_without_marks() {
         let model = heatmap(4, 2, Some("percent"));
         let o = Options::default();
-        let l = legend(&model, &lut(Some(&model), &o, false), o.scale);
+        let l = legend(&model, &lut(Some(&model), &o, false), o.scale, true);
         assert_eq!((l.min.as_str(), l.max.as_str()), ("0.0%", "100.0%"));
         assert!(l.marks.is_empty());
         let magma = Options {
@@ -101,7 +123,12 @@ mod tests {
             ..Options::default()
         };
         let model = heatmap(4, 2, Some("s"));
-        let l = legend(&model, &lut(Some(&model), &magma, false), magma.scale);
+        let l = legend(
+            &model,
+            &lut(Some(&model), &magma, false),
+            magma.scale,
+            false,
+        );
         assert_eq!((l.min.as_str(), l.max.as_str()), ("0 ms", "2.00 s"));
         assert!(l.gradient.starts_with("rgb(0,0,4),"), "{}", l.gradient);
     }
@@ -116,7 +143,7 @@ mod tests {
             ..Options::default()
         };
         let model = topology();
-        let l = legend(&model, &lut(Some(&model), &o, true), o.scale);
+        let l = legend(&model, &lut(Some(&model), &o, true), o.scale, true);
         let stops: Vec<&str> = l.gradient.split("),").collect();
         assert_eq!(stops.len(), 32);
         let green = "rgb(115,191,105";

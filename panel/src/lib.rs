@@ -20,6 +20,7 @@
 
 pub mod click;
 pub mod draw;
+pub mod drill;
 pub mod format;
 pub mod frames;
 #[cfg(any(test, feature = "fuzzing"))]
@@ -33,6 +34,8 @@ pub mod style;
 pub mod summary;
 pub mod tooltip;
 
+#[cfg(target_arch = "wasm32")]
+mod fetch;
 #[cfg(target_arch = "wasm32")]
 mod handle;
 #[cfg(target_arch = "wasm32")]

@@ -3,7 +3,9 @@
 //! The topology view reads the `pools` and `nodes` tables of the backend's `ipam_topology`
 //! query (field names from `calicoscope_model::topology`); the heatmap view reads any range
 //! result in Grafana's time-series shape (one frame per series, a time field and a number
-//! field with labels).
+//! field with labels); the flow view reads Goldmane's `flows` table ([`flows`]).
+
+pub mod flows;
 
 use crate::frames::{Field, Frame, Values};
 use calicoscope_model::topology::{self, field};
@@ -16,6 +18,7 @@ pub enum ViewKind {
     Auto,
     Topology,
     Heatmap,
+    Flows,
 }
 
 impl ViewKind {
@@ -23,6 +26,7 @@ impl ViewKind {
         match s {
             "topology" => ViewKind::Topology,
             "heatmap" => ViewKind::Heatmap,
+            "flows" => ViewKind::Flows,
             _ => ViewKind::Auto,
         }
     }
@@ -33,6 +37,7 @@ impl ViewKind {
 pub enum Model {
     Topology(Topology),
     Heatmap(Heatmap),
+    Flows(flows::Flows),
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -163,17 +168,20 @@ pub const MAX_COLUMNS: usize = 20_000;
 pub fn read(frames: &[Frame], kind: ViewKind, row_label: &str) -> Result<Model, String> {
     let has_tables =
         find(frames, topology::POOLS).is_some() && find(frames, topology::NODES).is_some();
+    let has_flows = find(frames, calicoscope_model::flows::FLOWS).is_some();
     match kind {
         ViewKind::Topology => read_topology(frames).map(Model::Topology),
         ViewKind::Heatmap => read_heatmap(frames, row_label).map(Model::Heatmap),
+        ViewKind::Flows => flows::read(frames).map(Model::Flows),
         ViewKind::Auto if has_tables => read_topology(frames).map(Model::Topology),
+        ViewKind::Auto if has_flows => flows::read(frames).map(Model::Flows),
         ViewKind::Auto if frames.iter().any(is_series) => {
             read_heatmap(frames, row_label).map(Model::Heatmap)
         }
         ViewKind::Auto if frames.iter().all(|f| f.is_empty()) => Err(no_data()),
         ViewKind::Auto => Err(format!(
-            "This panel needs the `{}` query (topology) or a time series query (heatmap); \
-             it got frames {}.",
+            "This panel needs the `{}` query (topology), a time series query (heatmap) or a \
+             Goldmane flows query (flow view); it got frames {}.",
             topology::QUERY,
             describe(frames)
         )),
@@ -224,8 +232,14 @@ fn read_topology(frames: &[Frame]) -> Result<Topology, String> {
     };
     let pools = need(topology::POOLS)?;
     let nodes = need(topology::NODES)?;
-    let p = Columns { frame: pools };
-    let n = Columns { frame: nodes };
+    let p = Columns {
+        frame: pools,
+        query: topology::QUERY,
+    };
+    let n = Columns {
+        frame: nodes,
+        query: topology::QUERY,
+    };
     let pool_rows = (0..pools.len())
         .map(|i| {
             let name = p.text(field::POOL, i)?;
@@ -279,6 +293,8 @@ fn read_topology(frames: &[Frame]) -> Result<Topology, String> {
 /// Typed access to a frame's columns with errors that name the frame, field and fix.
 struct Columns<'a> {
     frame: &'a Frame,
+    /// The query whose output the frame should be (named in the errors).
+    query: &'static str,
 }
 
 impl<'a> Columns<'a> {
@@ -287,8 +303,7 @@ impl<'a> Columns<'a> {
             format!(
                 "Frame `{}` has no `{name}` field: it is not the `{}` query's output \
                  (is the backend older than the panel?).",
-                self.frame.name,
-                topology::QUERY
+                self.frame.name, self.query
             )
         })
     }

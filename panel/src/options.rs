@@ -20,6 +20,10 @@ pub struct Options {
     pub filter_variable: String,
     /// Pools the topology and summary show; empty for all (`All` from a variable).
     pub pools: Vec<String>,
+    /// Dashboard variables a flow-view click sets to the source and destination namespace
+    /// (the Policy & flows dashboard's), empty for none.
+    pub source_variable: String,
+    pub dest_variable: String,
 }
 
 pub const DEFAULT_MAX_CELLS: usize = 4_000_000;
@@ -36,6 +40,8 @@ impl Default for Options {
             max_cells: DEFAULT_MAX_CELLS,
             filter_variable: "node".into(),
             pools: Vec::new(),
+            source_variable: "source_namespace".into(),
+            dest_variable: "dest_namespace".into(),
         }
     }
 }
@@ -71,6 +77,8 @@ impl Options {
                 .map_or(d.max_cells, |v| v as usize),
             filter_variable: get("filterVariable").unwrap_or(d.filter_variable),
             pools: get("pools").map(|s| pool_list(&s)).unwrap_or_default(),
+            source_variable: get("sourceVariable").unwrap_or(d.source_variable),
+            dest_variable: get("destVariable").unwrap_or(d.dest_variable),
         }
     }
 }
@@ -130,6 +138,16 @@ mod tests {
         assert_eq!(o.max_cells, 1000);
         assert_eq!(o.pools, ["a", "b"]);
         assert_eq!(o.min, None);
+        let flows = read(&[
+            ("view", "flows"),
+            ("sourceVariable", "from"),
+            ("destVariable", ""),
+        ]);
+        assert_eq!(flows.view, ViewKind::Flows);
+        assert_eq!(
+            (flows.source_variable.as_str(), flows.dest_variable.as_str()),
+            ("from", "")
+        );
         assert!(read(&[("pools", "$__all")]).pools.is_empty());
     }
 

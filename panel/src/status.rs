@@ -4,6 +4,7 @@
 
 use crate::format::count;
 use crate::layout::{topology, Drawn};
+use crate::model::flows::{Flows, Verdict, MAX_NAMES};
 use crate::model::Model;
 use crate::options::Options;
 use crate::summary::sentence;
@@ -35,12 +36,41 @@ pub fn line(model: Option<&Result<Model, String>>, drawn: Option<&Drawn>, o: &Op
             count((h.rows.len() * h.times.len()) as f64),
             count(o.max_cells as f64)
         ),
+        (Model::Flows(f), _) => flows_line(f),
         (Model::Heatmap(h), _) => format!(
             "{} rows × {} time buckets",
             count(h.rows.len() as f64),
             count(h.times.len() as f64)
         ),
     }
+}
+
+/// "12 namespaces · 340 flows · 3 pairs denied, 1 with a staged deny".
+fn flows_line(f: &Flows) -> String {
+    let pairs = |v: Verdict| f.cells.iter().filter(|c| c.verdict() == v).count();
+    let denied = pairs(Verdict::Denied) + pairs(Verdict::Mixed);
+    let mut line = format!(
+        "{} namespaces · {} flows · {} of {} pairs denied",
+        count(f.namespaces as f64),
+        count(f.flows as f64),
+        count(denied as f64),
+        count(f.cells.len() as f64)
+    );
+    if pairs(Verdict::StagedDeny) > 0 {
+        line += &format!(
+            " · {} a staged policy would deny",
+            count(pairs(Verdict::StagedDeny) as f64)
+        );
+    }
+    if f.dropped > 0 {
+        line = format!(
+            "⚠ the {} quietest of {} names not drawn (over {}). {line}",
+            count(f.dropped as f64),
+            count((f.dropped + f.names.len()) as f64),
+            count(MAX_NAMES as f64)
+        );
+    }
+    line
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! rules): fixed rules as constants, the ones that depend on size, theme or position as
 //! functions.
 
-use crate::draw::colour::{Theme, BORROW, LEAK};
+use crate::draw::colour::{Rgb, Theme, BORROW, LEAK};
 use crate::layout::Rect;
 
 /// Height of the status line above the canvas, in CSS pixels.
@@ -43,6 +43,11 @@ pub fn canvas(body: Rect) -> String {
 /// The legend's colour bar: `stops` are the CSS colours of a `linear-gradient`.
 pub fn legend_bar(stops: &str) -> String {
     format!("width:160px;height:10px;background:linear-gradient(to right,{stops})")
+}
+
+/// A plain square swatch of `colour` (the flow view's verdicts).
+pub fn swatch(colour: Rgb) -> String {
+    format!("width:10px;height:10px;background:{}", colour.css())
 }
 
 /// The swatch of nodes that borrow addresses (the tiles' outline).

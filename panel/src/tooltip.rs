@@ -4,6 +4,7 @@
 use crate::format::{count, percent, value};
 use crate::layout::topology::Hit;
 use crate::layout::Drawn;
+use crate::model::flows::Flows;
 use crate::model::Model;
 use crate::style::STATUS_H;
 
@@ -62,7 +63,52 @@ pub fn lines(
                 value(row.values[c], h.unit.as_deref()),
             ])
         }
+        (Model::Flows(f), Drawn::Flows(l)) => {
+            let (src, dst) = l.hit(x, y)?;
+            Some(flow_lines(f, src, dst))
+        }
         _ => None,
+    }
+}
+
+/// A matrix cell: the pair, its flows and packets by verdict, the policies that decided.
+fn flow_lines(f: &Flows, src: usize, dst: usize) -> Vec<String> {
+    let pair = format!("{} → {}", f.names[src], f.names[dst]);
+    let Some(c) = f.cell(src, dst) else {
+        return vec![pair, "no flows".into()];
+    };
+    let mut lines = vec![
+        pair,
+        format!(
+            "{} · {} packets",
+            plural(c.flows, "flow"),
+            count(c.packets())
+        ),
+        format!(
+            "allowed {} · denied {} · passed {}",
+            count(c.allowed),
+            count(c.denied),
+            count(c.passed)
+        ),
+    ];
+    if c.staged_denied > 0.0 {
+        lines.push(format!(
+            "a staged policy would deny {} of the allowed packets",
+            count(c.staged_denied)
+        ));
+    }
+    lines.extend(c.policies.iter().cloned());
+    if c.more_policies > 0 {
+        lines.push(format!("and {} more policies", c.more_policies));
+    }
+    lines.push("click: list these flows".into());
+    lines
+}
+
+fn plural(n: usize, what: &str) -> String {
+    match n {
+        1 => format!("1 {what}"),
+        n => format!("{} {what}s", count(n as f64)),
     }
 }
 

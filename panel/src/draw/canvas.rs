@@ -1,10 +1,12 @@
 //! Canvas 2D calls. Tiles are batched into one path per colour (at most 256 fills for
-//! 5000 nodes); the heatmap is one `putImageData` of the raster.
+//! 5000 nodes); the heatmap is one `putImageData` of the raster; the flow matrix a fill per
+//! pair with flows.
 
-use super::colour::{Lut, Rgb, Theme, BORROW, LEAK};
+use super::colour::{self, Lut, Rgb, Theme, BORROW, LEAK};
 use super::raster;
 use crate::format::{count, percent};
-use crate::layout::{heatmap, topology, Rect};
+use crate::layout::{heatmap, matrix, topology, Rect};
+use crate::model::flows::Flows;
 use crate::model::{Heatmap, Topology};
 use wasm_bindgen::{Clamped, JsValue};
 use web_sys::{CanvasRenderingContext2d as Ctx, ImageData};
@@ -265,5 +267,56 @@ fn time_axis(ctx: &Ctx, heat: &Heatmap, l: &heatmap::Layout) {
             (x - 20.0).clamp(l.plot.x, l.plot.x + l.plot.w - 46.0),
             y,
         );
+    }
+}
+
+/// The flow matrix: one fill per cell with flows (a few thousand at 500 namespaces), grid
+/// lines and names when the cells are big enough, and the selected cell outlined.
+pub fn flows(
+    ctx: &Ctx,
+    f: &Flows,
+    l: &matrix::Layout,
+    theme: &Theme,
+    selected: Option<(usize, usize)>,
+) {
+    let g = l.grid;
+    ctx.set_fill_style_str(&theme.no_data.css());
+    ctx.fill_rect(g.x, g.y, g.w, g.h);
+    let max = f.max_packets();
+    // At sub-pixel cells, cells are drawn at least a pixel wide so none vanishes.
+    let side = l.cell.max(1.0);
+    let inset = if l.cell >= 6.0 { 1.0 } else { 0.0 };
+    for c in &f.cells {
+        let r = l.cell_rect(c.src, c.dst);
+        ctx.set_fill_style_str(&colour::flow_cell(c, max, theme).css());
+        ctx.fill_rect(r.x, r.y, side - inset, side - inset);
+    }
+    if l.labelled {
+        ctx.set_font(FONT);
+        ctx.set_text_baseline("middle");
+        ctx.set_fill_style_str(&theme.text.css());
+        let room = matrix::GUTTER - 6.0;
+        for (i, name) in f.names.iter().enumerate() {
+            let Some(text) = fit(name, room) else {
+                continue;
+            };
+            let mid = l.cell * (i as f64 + 0.5);
+            ctx.set_text_align("right");
+            let _ = ctx.fill_text(&text, g.x - 4.0, g.y + mid);
+            // Destinations on top, written upwards.
+            ctx.save();
+            let _ = ctx.translate(g.x + mid, g.y - 4.0);
+            let _ = ctx.rotate(-std::f64::consts::FRAC_PI_2);
+            ctx.set_text_align("left");
+            let _ = ctx.fill_text(&text, 0.0, 0.0);
+            ctx.restore();
+        }
+        ctx.set_text_align("left");
+    }
+    if let Some((s, d)) = selected {
+        let r = l.cell_rect(s, d);
+        ctx.set_stroke_style_str(&theme.text.css());
+        ctx.set_line_width(2.0);
+        ctx.stroke_rect(r.x - 1.0, r.y - 1.0, side + 1.0, side + 1.0);
     }
 }

@@ -2,6 +2,7 @@
 //! raster writes from, the colour domain of a model, and the light/dark theme colours
 //! (Grafana's own).
 
+use crate::model::flows::{Cell, Verdict};
 use crate::model::Model;
 use crate::options::Options;
 
@@ -19,7 +20,7 @@ impl Rgb {
         Rgb((v >> 16) as u8, (v >> 8) as u8, v as u8)
     }
 
-    fn mix(self, other: Rgb, t: f64) -> Rgb {
+    pub fn mix(self, other: Rgb, t: f64) -> Rgb {
         let m = |a: u8, b: u8| (a as f64 + (b as f64 - a as f64) * t).round() as u8;
         Rgb(m(self.0, other.0), m(self.1, other.1), m(self.2, other.2))
     }
@@ -82,6 +83,33 @@ const RED: &str = "#f2495c";
 /// Borrowed addresses (an outline) and leaks (a corner mark).
 pub const BORROW: Rgb = Rgb(0xff, 0x98, 0x30);
 pub const LEAK: Rgb = Rgb(0xf2, 0x49, 0x5c);
+
+/// The flow view's verdict colours (Grafana's green, purple, orange, red and blue).
+pub fn verdict(v: Verdict) -> Rgb {
+    match v {
+        Verdict::Allowed => Rgb::hex(GREEN),
+        Verdict::StagedDeny => Rgb::hex("#b877d9"),
+        Verdict::Mixed => BORROW,
+        Verdict::Denied => Rgb::hex(RED),
+        Verdict::Passed => Rgb::hex("#5794f2"),
+    }
+}
+
+/// Faintest a cell with flows is drawn (share of its verdict colour over the background).
+pub const FAINTEST: f64 = 0.35;
+
+/// A flow cell's colour: its verdict's, stronger with more packets (on a log scale up to the
+/// busiest cell's `max` packets), so quiet pairs stay visible.
+pub fn flow_cell(c: &Cell, max: f64, theme: &Theme) -> Rgb {
+    let share = match max > 0.0 {
+        true => (1.0 + c.packets()).ln() / (1.0 + max).ln(),
+        false => 1.0,
+    };
+    theme.background.mix(
+        verdict(c.verdict()),
+        FAINTEST + (1.0 - FAINTEST) * share.clamp(0.0, 1.0),
+    )
+}
 
 /// 256 colours over `[min, max]`; NaN maps to the theme's no-data colour.
 #[derive(Clone, Debug, PartialEq)]
@@ -205,6 +233,29 @@ impl Theme {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flow_cells_take_their_verdicts_colour_stronger_with_packets() {
+        let theme = Theme::new(true);
+        let cell = |allowed: f64, denied: f64| Cell {
+            allowed,
+            denied,
+            ..Cell::default()
+        };
+        let busiest = cell(1e6, 0.0);
+        assert_eq!(flow_cell(&busiest, 1e6, &theme), verdict(Verdict::Allowed));
+        let quiet = flow_cell(&cell(10.0, 0.0), 1e6, &theme);
+        assert_ne!(quiet, verdict(Verdict::Allowed));
+        assert_ne!(quiet, theme.background, "a quiet pair is still visible");
+        assert_eq!(
+            flow_cell(&cell(0.0, 5.0), 5.0, &theme),
+            verdict(Verdict::Denied)
+        );
+        assert_eq!(
+            flow_cell(&cell(5.0, 5.0), 10.0, &theme),
+            verdict(Verdict::Mixed)
+        );
+    }
 
     #[test]
     fn lut_ends_match_the_palette_and_clamps() {

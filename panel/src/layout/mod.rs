@@ -4,6 +4,7 @@
 //! drawing, the status line (what the caps dropped), hover and click.
 
 pub mod heatmap;
+pub mod matrix;
 pub mod topology;
 pub mod treemap;
 
@@ -15,6 +16,7 @@ use crate::options::Options;
 pub enum Drawn {
     Topology(topology::Layout),
     Heatmap(heatmap::Layout),
+    Flows(matrix::Layout),
 }
 
 impl Drawn {
@@ -27,18 +29,22 @@ impl Drawn {
             Model::Heatmap(h) => {
                 Drawn::Heatmap(heatmap::layout(h, bounds, options.sort, options.max_cells))
             }
+            Model::Flows(f) => Drawn::Flows(matrix::layout(f, bounds)),
         }
     }
 
-    /// Nodes (topology) or rows (heatmap) the caps left out.
+    /// Nodes (topology) or rows (heatmap) the caps left out (the flow view's are the
+    /// model's: `Flows::dropped`).
     pub fn dropped(&self) -> usize {
         match self {
             Drawn::Topology(l) => l.dropped,
             Drawn::Heatmap(l) => l.dropped,
+            Drawn::Flows(_) => 0,
         }
     }
 
-    /// Where `name` (a node, or a heatmap row) is drawn; `None` when it is not.
+    /// Where `name` (a node, a heatmap row, or `source>dest` of the flow view) is drawn;
+    /// `None` when it is not.
     pub fn locate(&self, model: &Model, name: &str) -> Option<Rect> {
         match (model, self) {
             (Model::Topology(t), Drawn::Topology(l)) => {
@@ -53,6 +59,11 @@ impl Drawn {
                     l.plot.w,
                     row_h,
                 ))
+            }
+            (Model::Flows(f), Drawn::Flows(l)) => {
+                let (src, dst) = name.split_once('>')?;
+                let at = |n: &str| f.names.iter().position(|x| x == n);
+                Some(l.cell_rect(at(src)?, at(dst)?))
             }
             _ => None,
         }

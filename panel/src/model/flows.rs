@@ -1,0 +1,416 @@
+//! The flow view's model: Goldmane's `flows` table (`calicoscope_model::flows`) summed into a
+//! namespace-to-namespace matrix. A row is where traffic comes from, a column where it goes;
+//! a cell holds the flows of that pair, their packets by verdict and the policies that
+//! decided. Endpoints with no namespace (hosts, global network sets, networks outside the
+//! cluster) are grouped by kind after the namespaces, so the matrix stays square and small.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::frames::Frame;
+use calicoscope_model::flows::{field, FLOWS};
+
+use super::Columns;
+
+/// Names past this many (the busiest kept) are left out, and the status line says so.
+pub const MAX_NAMES: usize = 1_000;
+/// Policies a cell keeps for its tooltip (the first seen; the rest are counted).
+const MAX_POLICIES: usize = 6;
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Flows {
+    /// Row and column names: namespaces (sorted), then the groups of endpoints without one.
+    pub names: Vec<String>,
+    /// `names[..namespaces]` are namespaces: a click can set a variable to them.
+    pub namespaces: usize,
+    /// The pairs with flows, sorted by (source, destination).
+    pub cells: Vec<Cell>,
+    /// Flow rows read.
+    pub flows: usize,
+    /// Names left out past [`MAX_NAMES`].
+    pub dropped: usize,
+}
+
+/// The flows from `names[src]` to `names[dst]`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Cell {
+    pub src: usize,
+    pub dst: usize,
+    pub flows: usize,
+    /// Packets in and out, by the verdict of the row that reported them.
+    pub allowed: f64,
+    pub denied: f64,
+    pub passed: f64,
+    /// Packets allowed now that a staged policy would deny.
+    pub staged_denied: f64,
+    /// The policies that decided (`tier/kind:name action`), the first [`MAX_POLICIES`].
+    pub policies: Vec<String>,
+    /// Policies past those.
+    pub more_policies: usize,
+}
+
+/// What a cell's colour says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Allowed,
+    /// Allowed now; a staged policy would deny some of it.
+    StagedDeny,
+    Denied,
+    /// Some allowed, some denied.
+    Mixed,
+    /// Only passed to the next tier (no final verdict reported).
+    Passed,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 5] = [
+        Verdict::Allowed,
+        Verdict::StagedDeny,
+        Verdict::Mixed,
+        Verdict::Denied,
+        Verdict::Passed,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Allowed => "allowed",
+            Verdict::StagedDeny => "staged policy would deny",
+            Verdict::Denied => "denied",
+            Verdict::Mixed => "allowed and denied",
+            Verdict::Passed => "passed",
+        }
+    }
+}
+
+impl Cell {
+    pub fn packets(&self) -> f64 {
+        self.allowed + self.denied + self.passed
+    }
+
+    pub fn verdict(&self) -> Verdict {
+        match (self.allowed > 0.0, self.denied > 0.0) {
+            (true, true) => Verdict::Mixed,
+            (false, true) => Verdict::Denied,
+            (true, false) if self.staged_denied > 0.0 => Verdict::StagedDeny,
+            (true, false) => Verdict::Allowed,
+            (false, false) => Verdict::Passed,
+        }
+    }
+}
+
+impl Flows {
+    /// The cell of a pair, if it has flows.
+    pub fn cell(&self, src: usize, dst: usize) -> Option<&Cell> {
+        let i = self
+            .cells
+            .binary_search_by(|c| (c.src, c.dst).cmp(&(src, dst)))
+            .ok()?;
+        Some(&self.cells[i])
+    }
+
+    /// Whether `names[i]` is a namespace (not a group of endpoints without one).
+    pub fn is_namespace(&self, i: usize) -> bool {
+        i < self.namespaces
+    }
+
+    /// Most packets in a cell (the colour's full strength).
+    pub fn max_packets(&self) -> f64 {
+        self.cells.iter().map(Cell::packets).fold(0.0, f64::max)
+    }
+}
+
+/// Where an endpoint belongs in the matrix: its namespace, or its group.
+pub fn key(namespace: &str, kind: &str, name: &str) -> String {
+    if !namespace.is_empty() {
+        return namespace.to_string();
+    }
+    match (kind, name) {
+        ("network", "pub") => "[internet]",
+        ("network", _) => "[private networks]",
+        ("host", _) => "[hosts]",
+        ("networkset", _) => "[global network sets]",
+        _ => "[no namespace]",
+    }
+    .to_string()
+}
+
+/// Whether a matrix name is a group rather than a namespace (groups are bracketed, and a
+/// Kubernetes namespace name cannot hold a bracket).
+pub fn is_group(name: &str) -> bool {
+    name.starts_with('[')
+}
+
+/// Reads the `flows` frame.
+pub fn read(frames: &[Frame]) -> Result<Flows, String> {
+    let frame = frames.iter().find(|f| f.name == FLOWS).ok_or_else(|| {
+        format!(
+            "The flow view needs a Goldmane flows query (\"Flows\" or \"Denied flows\"): frame `{FLOWS}` is missing (got {}).",
+            super::describe(frames)
+        )
+    })?;
+    let c = Columns {
+        frame,
+        query: FLOWS,
+    };
+    let rows = frame.len();
+    let mut sums: HashMap<(String, String), Cell> = HashMap::new();
+    for i in 0..rows {
+        let src = key(
+            c.text(field::SOURCE_NAMESPACE, i)?,
+            c.text(field::SOURCE_TYPE, i)?,
+            c.text(field::SOURCE_NAME, i)?,
+        );
+        let dst = key(
+            c.text(field::DEST_NAMESPACE, i)?,
+            c.text(field::DEST_TYPE, i)?,
+            c.text(field::DEST_NAME, i)?,
+        );
+        let packets =
+            finite(c.number(field::PACKETS_IN, i)?) + finite(c.number(field::PACKETS_OUT, i)?);
+        let cell = sums.entry((src, dst)).or_default();
+        cell.flows += 1;
+        match c.text(field::ACTION, i)? {
+            "deny" => cell.denied += packets,
+            "allow" => cell.allowed += packets,
+            _ => cell.passed += packets,
+        }
+        if c.opt_text(field::PENDING_ACTION, i) == Some("deny")
+            && c.text(field::ACTION, i)? != "deny"
+        {
+            cell.staged_denied += packets;
+        }
+        for p in c
+            .text(field::ENFORCED, i)?
+            .split("; ")
+            .filter(|p| !p.is_empty())
+        {
+            if cell.policies.iter().any(|q| q == p) {
+                continue;
+            }
+            match cell.policies.len() < MAX_POLICIES {
+                true => cell.policies.push(p.to_string()),
+                false => cell.more_policies += 1,
+            }
+        }
+    }
+    Ok(matrix(sums, rows))
+}
+
+fn finite(v: f64) -> f64 {
+    if v.is_finite() {
+        v
+    } else {
+        0.0
+    }
+}
+
+/// The summed pairs as a matrix: names sorted (namespaces first), the busiest
+/// [`MAX_NAMES`] kept.
+fn matrix(sums: HashMap<(String, String), Cell>, flows: usize) -> Flows {
+    let mut traffic: HashMap<&str, f64> = HashMap::new();
+    for ((s, d), cell) in &sums {
+        *traffic.entry(s).or_default() += cell.packets() + 1.0;
+        *traffic.entry(d).or_default() += cell.packets() + 1.0;
+    }
+    let mut busiest: Vec<(&str, f64)> = traffic.into_iter().collect();
+    busiest.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    let dropped = busiest.len().saturating_sub(MAX_NAMES);
+    let kept: BTreeSet<(bool, &str)> = busiest
+        .iter()
+        .take(MAX_NAMES)
+        .map(|(n, _)| (is_group(n), *n))
+        .collect();
+    let names: Vec<String> = kept.iter().map(|(_, n)| n.to_string()).collect();
+    let namespaces = kept.iter().filter(|(g, _)| !g).count();
+    let index: HashMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let mut cells: Vec<Cell> = sums
+        .iter()
+        .filter_map(|((s, d), cell)| {
+            let (src, dst) = (*index.get(s.as_str())?, *index.get(d.as_str())?);
+            Some(Cell {
+                src,
+                dst,
+                ..cell.clone()
+            })
+        })
+        .collect();
+    cells.sort_by_key(|c| (c.src, c.dst));
+    Flows {
+        names,
+        namespaces,
+        cells,
+        flows,
+        dropped,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frames::{Field, Values};
+
+    type Row<'a> = (
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
+        f64,
+        &'a str,
+    );
+
+    fn field_of(name: &str, values: Values) -> Field {
+        Field {
+            name: name.into(),
+            labels: vec![],
+            display_name: None,
+            unit: None,
+            values,
+        }
+    }
+
+    /// A `flows` frame of rows (source namespace, type and name, destination namespace,
+    /// action, pending action, packets, policies).
+    pub fn frame(rows: &[Row]) -> Frame {
+        let text = |name: &str, f: fn(&Row) -> String| {
+            field_of(name, Values::Text(rows.iter().map(f).collect()))
+        };
+        let number = |name: &str, v: Vec<f64>| field_of(name, Values::Number(v));
+        Frame {
+            name: FLOWS.into(),
+            ref_id: "A".into(),
+            fields: vec![
+                text(field::SOURCE_NAMESPACE, |r| r.0.into()),
+                text(field::SOURCE_TYPE, |r| r.1.into()),
+                text(field::SOURCE_NAME, |r| r.2.into()),
+                text(field::DEST_NAMESPACE, |r| r.3.into()),
+                text(field::DEST_TYPE, |_| "workload".into()),
+                text(field::DEST_NAME, |_| "api-".into()),
+                text(field::ACTION, |r| r.4.into()),
+                text(field::PENDING_ACTION, |r| r.5.into()),
+                text(field::ENFORCED, |r| r.7.into()),
+                number(field::PACKETS_IN, rows.iter().map(|r| r.6).collect()),
+                number(field::PACKETS_OUT, vec![f64::NAN; rows.len()]),
+            ],
+        }
+    }
+
+    #[test]
+    fn rows_sum_into_pairs_with_groups_after_the_namespaces() {
+        let f = read(&[frame(&[
+            (
+                "shop",
+                "workload",
+                "web-",
+                "payments",
+                "allow",
+                "allow",
+                10.0,
+                "default/knp:payments/api allow",
+            ),
+            (
+                "shop",
+                "workload",
+                "web-",
+                "payments",
+                "deny",
+                "deny",
+                4.0,
+                "default/knp:payments/api allow; default/knp:payments/deny-all deny",
+            ),
+            (
+                "",
+                "network",
+                "pub",
+                "shop",
+                "allow",
+                "deny",
+                7.0,
+                "default/gnp:ingress allow",
+            ),
+            ("", "host", "node-1", "shop", "pass", "pass", 1.0, ""),
+        ])])
+        .unwrap();
+        assert_eq!(f.names, ["payments", "shop", "[hosts]", "[internet]"]);
+        assert_eq!((f.namespaces, f.flows, f.dropped), (2, 4, 0));
+        let shop_pay = f.cell(1, 0).unwrap();
+        assert_eq!(
+            (shop_pay.flows, shop_pay.allowed, shop_pay.denied),
+            (2, 10.0, 4.0)
+        );
+        assert_eq!(shop_pay.verdict(), Verdict::Mixed);
+        assert_eq!(
+            shop_pay.policies,
+            [
+                "default/knp:payments/api allow",
+                "default/knp:payments/deny-all deny"
+            ],
+            "each policy once"
+        );
+        let internet = f.cell(3, 1).unwrap();
+        assert_eq!(
+            (internet.verdict(), internet.staged_denied),
+            (Verdict::StagedDeny, 7.0)
+        );
+        assert_eq!(f.cell(2, 1).unwrap().verdict(), Verdict::Passed);
+        assert_eq!(f.cell(0, 1), None, "no flows back");
+        assert!(f.is_namespace(1) && !f.is_namespace(2));
+        assert_eq!(f.max_packets(), 14.0);
+    }
+
+    #[test]
+    fn the_quietest_names_past_the_cap_are_dropped_and_counted() {
+        let names: Vec<String> = (0..MAX_NAMES + 10).map(|i| format!("ns-{i:04}")).collect();
+        let rows: Vec<_> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                (
+                    n.as_str(),
+                    "workload",
+                    "a-",
+                    "hub",
+                    "allow",
+                    "allow",
+                    i as f64,
+                    "",
+                )
+            })
+            .collect();
+        let f = read(&[frame(&rows)]).unwrap();
+        assert_eq!(
+            (f.names.len(), f.dropped),
+            (MAX_NAMES, 11),
+            "1,011 names with the hub"
+        );
+        assert!(
+            !f.names.contains(&"ns-0000".to_string()),
+            "the quietest goes"
+        );
+        assert!(f.names.contains(&"hub".to_string()));
+        assert!(f
+            .cells
+            .iter()
+            .all(|c| c.src < f.names.len() && c.dst < f.names.len()));
+    }
+
+    #[test]
+    fn a_missing_frame_or_field_is_named() {
+        let e = read(&[]).unwrap_err();
+        assert!(
+            e.contains("Goldmane flows query") && e.contains("`flows`"),
+            "{e}"
+        );
+        let mut broken = frame(&[("a", "workload", "x", "b", "allow", "allow", 1.0, "")]);
+        broken.fields.retain(|f| f.name != field::ACTION);
+        let e = read(&[broken]).unwrap_err();
+        assert!(
+            e.contains("no `action` field") && e.contains("`flows` query"),
+            "{e}"
+        );
+    }
+}
