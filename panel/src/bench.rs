@@ -1,11 +1,14 @@
-//! Benchmarks run in the browser (`tests/browser/bench.mjs`): the heatmap and topology draw
-//! paths on synthetic data of a stated size, timed with `performance.now()`. Feature
+//! Benchmarks run in the browser (`tests/browser/bench.mjs`): the heatmap, topology and flow
+//! matrix draw paths on synthetic data of a stated size, timed with `performance.now()`. Feature
 //! `test-hooks` only: the product does not export them.
 
 use crate::draw::canvas;
 use crate::draw::colour::{Lut, Palette, Scale, Theme};
-use crate::layout::{heatmap, topology, Rect};
+use crate::frames::{Field, Frame, Values};
+use crate::layout::{heatmap, matrix, topology, Rect};
+use crate::model::flows;
 use crate::model::{Heatmap, NodeRow, Pool, Row, Topology};
+use calicoscope_model::flows::{field, FLOWS};
 use calicoscope_model::Family;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -131,4 +134,70 @@ fn synthetic_topology(nodes: usize, pools: usize) -> Topology {
         })
         .collect();
     Topology { pools, nodes }
+}
+
+/// Read, lay out and draw a flow matrix of `namespaces` namespaces, each sending to `fan_out`
+/// others (a quarter of the pairs denied), `runs` times: what a data refresh costs.
+#[wasm_bindgen]
+pub fn bench_flows(
+    canvas: &HtmlCanvasElement,
+    namespaces: usize,
+    fan_out: usize,
+    runs: usize,
+) -> Result<Vec<f64>, JsValue> {
+    let frames = [synthetic_flows(namespaces, fan_out)];
+    let ctx = context(canvas)?;
+    let theme = Theme::new(true);
+    let bounds = Rect::new(0.0, 0.0, canvas.width() as f64, canvas.height() as f64);
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t0 = now();
+        let f = flows::read(&frames).map_err(|e| JsValue::from_str(&e))?;
+        canvas::clear(&ctx, &theme, bounds.w, bounds.h);
+        let l = matrix::layout(&f, bounds);
+        canvas::flows(&ctx, &f, &l, &theme, Some((1, 2)));
+        times.push(now() - t0);
+    }
+    Ok(times)
+}
+
+fn synthetic_flows(namespaces: usize, fan_out: usize) -> Frame {
+    let pairs: Vec<(usize, usize)> = (0..namespaces)
+        .flat_map(|s| (1..=fan_out).map(move |k| (s, (s * 31 + k * 7) % namespaces)))
+        .collect();
+    let ns = |i: usize| format!("ns-{i:03}");
+    let text = |name: &str, f: &dyn Fn(usize, (usize, usize)) -> String| Field {
+        name: name.into(),
+        labels: Vec::new(),
+        display_name: None,
+        unit: None,
+        values: Values::Text(pairs.iter().enumerate().map(|(i, p)| f(i, *p)).collect()),
+    };
+    let packets = Field {
+        values: Values::Number((0..pairs.len()).map(|i| (i % 1000) as f64).collect()),
+        ..text(field::PACKETS_IN, &|_, _| String::new())
+    };
+    let action = |i: usize| if i.is_multiple_of(4) { "deny" } else { "allow" }.to_string();
+    Frame {
+        name: FLOWS.into(),
+        ref_id: "A".into(),
+        fields: vec![
+            text(field::SOURCE_NAMESPACE, &|_, (s, _)| ns(s)),
+            text(field::SOURCE_TYPE, &|_, _| "workload".into()),
+            text(field::SOURCE_NAME, &|i, _| format!("client-{}-", i % 7)),
+            text(field::DEST_NAMESPACE, &|_, (_, d)| ns(d)),
+            text(field::DEST_TYPE, &|_, _| "workload".into()),
+            text(field::DEST_NAME, &|_, _| "api-".into()),
+            text(field::ACTION, &|i, _| action(i)),
+            text(field::PENDING_ACTION, &|i, _| action(i)),
+            text(field::ENFORCED, &|i, (_, d)| {
+                format!("default/knp:{}/policy-{} {}", ns(d), i % 3, action(i))
+            }),
+            packets.clone(),
+            Field {
+                name: field::PACKETS_OUT.into(),
+                ..packets
+            },
+        ],
+    }
 }

@@ -52,6 +52,8 @@ pub struct Line {
     pub port: String,
     /// The verdict, and what a staged policy would make of it when that differs.
     pub verdict: String,
+    /// Which end's Felix reported it: `source` or `destination` (each reports its own verdict).
+    pub reporter: String,
     pub policies: String,
     pub packets: f64,
 }
@@ -90,7 +92,9 @@ pub fn read(status: u16, body: &str, f: &Flows, (src, dst): (usize, usize)) -> D
         }
     };
     if !(200..300).contains(&status) {
-        let error = json["error"].as_str().unwrap_or("no reason given");
+        // The backend's errors say `error`; Grafana's own (an unknown datasource) `message`.
+        let error = json["error"].as_str().or(json["message"].as_str());
+        let error = error.unwrap_or("no reason given");
         return Drill::Failed(format!("The datasource answered {status}: {error}"));
     }
     let text = |row: &Value, name: &str| row[name].as_str().unwrap_or_default().to_string();
@@ -161,17 +165,25 @@ fn line(row: &Value) -> Line {
         dest: endpoint(field::DEST_NAMESPACE, field::DEST_NAME),
         port,
         verdict,
+        reporter: match text(field::REPORTER) {
+            "src" => "source".into(),
+            "dst" => "destination".into(),
+            other => other.into(),
+        },
         policies: text(field::ENFORCED).to_string(),
         packets: number(field::PACKETS_IN) + number(field::PACKETS_OUT),
     }
 }
 
-/// The pane's heading: "shop → payments · 12 flows".
+/// The pane's heading: "shop → payments · 12 reports" (each end of a connection reports it,
+/// with its own verdict; the matrix counts the connection once).
 pub fn heading(f: &Flows, (src, dst): (usize, usize), drill: &Drill) -> String {
     let pair = format!("{} → {}", f.names[src], f.names[dst]);
     match drill {
         Drill::Listed { lines, more, .. } => {
-            format!("{pair} · {} flows", count((lines.len() + more) as f64))
+            let n = lines.len() + more;
+            let what = if n == 1 { "report" } else { "reports" };
+            format!("{pair} · {} {what}", count(n as f64))
         }
         _ => pair,
     }
@@ -210,7 +222,7 @@ mod tests {
             field::SOURCE_NAMESPACE: src_ns, field::SOURCE_TYPE: src_type, field::SOURCE_NAME: src,
             field::DEST_NAMESPACE: dst_ns, field::DEST_TYPE: "workload", field::DEST_NAME: "api-5f-",
             field::DEST_PORT: 8443.0, field::PROTOCOL: "TCP", field::DEST_SERVICE: "",
-            field::ACTION: action, field::PENDING_ACTION: "deny",
+            field::ACTION: action, field::PENDING_ACTION: "deny", field::REPORTER: "dst",
             field::ENFORCED: "default/knp:shop/allow-api allow",
             field::PACKETS_IN: packets, field::PACKETS_OUT: 1.0,
         })
@@ -257,6 +269,7 @@ mod tests {
         );
         assert_eq!(lines[1].verdict, "allow (staged: deny)");
         assert_eq!(lines[1].port, "8443/TCP");
+        assert_eq!(lines[1].reporter, "destination");
         assert_eq!(notices, ["only the first 100000 flows are shown"]);
         let Drill::Listed { lines, .. } = read(200, &body.to_string(), &f, (2, 0)) else {
             panic!("listed")
@@ -288,7 +301,7 @@ mod tests {
         assert!(matches!(&d, Drill::Listed { lines, more: 5, .. } if lines.len() == MAX_LINES));
         assert_eq!(
             heading(&f, (0, 1), &d),
-            format!("shop → pay ments&x · {} flows", MAX_LINES + 5)
+            format!("shop → pay ments&x · {} reports", MAX_LINES + 5)
         );
     }
 }

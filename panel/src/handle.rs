@@ -2,8 +2,9 @@
 //! theme into it, and unmount it. One `Panel` per React component instance.
 //!
 //! ```js
-//! const panel = new wasm.Panel(container, (variable, value) => setVariable(variable, value));
+//! const panel = new wasm.Panel(container, (variables) => setVariables(variables));
 //! panel.set_options(options); panel.set_theme(theme.isDark); panel.set_size(width, height);
+//! panel.set_source(resourceUrl, from, to);  // the flow view's drill-down asks there
 //! panel.set_data(series);   // again whenever data.series changes; the view redraws in place
 //! panel.unmount();          // on React unmount
 //! ```
@@ -53,7 +54,8 @@ pub struct Panel {
 
 #[wasm_bindgen]
 impl Panel {
-    /// Mount the view into `container`; `on_filter(variable, value)` is called on click.
+    /// Mount the view into `container`; `on_filter({ variable: value, ... })` is called on
+    /// a click that selects something.
     #[wasm_bindgen(constructor)]
     pub fn new(container: web_sys::HtmlElement, on_filter: js_sys::Function) -> Panel {
         let owner = Owner::new();
@@ -96,6 +98,17 @@ impl Panel {
         if reread && self.state.model.with_untracked(Option::is_some) {
             self.reread();
         }
+    }
+
+    /// Where the flow view's drill-down lists a pair's flows: the datasource's resource URL
+    /// (`<appSubUrl>/api/datasources/uid/<uid>/resources/`, empty when unknown) and the
+    /// dashboard's time range in epoch ms.
+    pub fn set_source(&self, base: String, from_ms: f64, to_ms: f64) {
+        self.state.source.set(crate::drill::Source {
+            base,
+            from_ms,
+            to_ms,
+        });
     }
 
     pub fn set_size(&self, width: f64, height: f64) {

@@ -8,6 +8,8 @@ use crate::layout::Rect;
 
 /// Height of the status line above the canvas, in CSS pixels.
 pub const STATUS_H: f64 = 20.0;
+/// Widest the tooltip grows (longer lines wrap).
+pub const TOOLTIP_W: f64 = 320.0;
 /// Height of the legend below the canvas.
 pub const LEGEND_H: f64 = 26.0;
 
@@ -19,6 +21,12 @@ pub const LEGEND: &str = "height:26px;display:flex;align-items:center;gap:8px";
 /// The error state: over the whole panel, centred, in Grafana's red.
 pub const ERROR: &str = "position:absolute;inset:0;display:flex;align-items:center;\
      justify-content:center;padding:16px;text-align:center;background:inherit;color:#f2495c";
+/// The flow view's drill-down pane, over the lower part of the canvas.
+pub const DRILL: &str = "position:absolute;left:0;right:0;bottom:26px;max-height:45%;\
+     overflow:auto;padding:4px 8px;background:inherit;border-top:1px solid #888;font-size:12px";
+pub const DRILL_HEAD: &str = "display:flex;justify-content:space-between;align-items:center";
+pub const DRILL_TABLE: &str = "width:100%;border-collapse:collapse;text-align:left";
+pub const DRILL_ERROR: &str = "color:#f2495c";
 /// One legend mark: its swatch, then its label.
 pub const MARK: &str = "display:inline-flex;align-items:center;gap:4px";
 /// The hatching of `no_affinity` and orphan blocks.
@@ -67,9 +75,9 @@ pub fn swatch_leak() -> String {
 pub fn tooltip(left: f64, top: f64, dark: bool) -> String {
     let background = if dark { "#22252b" } else { "#ffffff" };
     format!(
-        "position:absolute;left:{left}px;top:{top}px;max-width:220px;padding:6px 8px;\
+        "position:absolute;left:{left}px;top:{top}px;max-width:{TOOLTIP_W}px;padding:6px 8px;\
          background:{background};border:1px solid #888;border-radius:2px;pointer-events:none;\
-         white-space:pre"
+         white-space:pre-wrap;overflow-wrap:anywhere"
     )
 }
 
@@ -108,9 +116,9 @@ mod tests {
         assert!(swatch_leak().ends_with("border-top:8px solid rgb(242,73,92)"));
         assert_eq!(
             tooltip(10.0, 48.0, false),
-            "position:absolute;left:10px;top:48px;max-width:220px;padding:6px 8px;\
+            "position:absolute;left:10px;top:48px;max-width:320px;padding:6px 8px;\
              background:#ffffff;border:1px solid #888;border-radius:2px;pointer-events:none;\
-             white-space:pre"
+             white-space:pre-wrap;overflow-wrap:anywhere"
         );
         assert!(tooltip(0.0, 0.0, true).contains(";background:#22252b;"));
     }

@@ -6,7 +6,7 @@ use crate::layout::topology::Hit;
 use crate::layout::Drawn;
 use crate::model::flows::Flows;
 use crate::model::Model;
-use crate::style::STATUS_H;
+use crate::style::{STATUS_H, TOOLTIP_W};
 
 /// The tooltip's lines for the point (`x`, `y`) of the canvas, `None` over nothing.
 /// `clock` gives the local (hours, minutes, seconds) of a time in milliseconds since the
@@ -125,7 +125,10 @@ fn in_use_line(in_use: f64, of: f64, ratio: f64) -> String {
 /// Where the tooltip goes for the pointer at (`x`, `y`) of the canvas in a panel `width`
 /// wide: (left, top) in the panel, below and right of the pointer, kept inside the panel.
 pub fn position(x: f64, y: f64, width: f64) -> (f64, f64) {
-    ((x + 14.0).min(width - 230.0).max(0.0), y + STATUS_H + 14.0)
+    (
+        (x + 14.0).min(width - TOOLTIP_W - 10.0).max(0.0),
+        y + STATUS_H + 14.0,
+    )
 }
 
 #[cfg(test)]
@@ -235,7 +238,10 @@ mod tests {
     #[test]
     fn position_stays_in_the_panel() {
         assert_eq!(position(100.0, 50.0, 900.0), (114.0, 84.0));
-        assert_eq!(position(800.0, 0.0, 900.0), (670.0, 34.0));
+        assert_eq!(
+            position(800.0, 0.0, 900.0),
+            (900.0 - TOOLTIP_W - 10.0, 34.0)
+        );
         assert_eq!(position(100.0, 0.0, 200.0), (0.0, 34.0));
     }
 }

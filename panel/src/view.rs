@@ -7,15 +7,16 @@
 
 use crate::draw::canvas;
 use crate::draw::colour::{self, Lut, Theme};
+use crate::drill::{self, Drill, Source};
 use crate::layout::{Drawn, Rect};
 use crate::model::Model;
 use crate::options::Options;
 use crate::style::{self, LEGEND_H, STATUS_H};
-use crate::{click, legend, status, tooltip};
+use crate::{click, fetch, legend, status, tooltip};
 use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::CanvasRenderingContext2d;
+use web_sys::{AbortController, CanvasRenderingContext2d};
 
 /// What the view reads; `None` model means loading.
 #[derive(Clone, Copy)]
@@ -24,6 +25,12 @@ pub struct State {
     pub size: RwSignal<(f64, f64)>,
     pub options: RwSignal<Options>,
     pub dark: RwSignal<bool>,
+    /// Where the flow view's drill-down asks (`handle::set_source`).
+    pub source: RwSignal<Source>,
+    /// The flow view's selected pair, by name (kept across refreshes of the data).
+    pub selected: RwSignal<Option<(String, String)>>,
+    /// The drill-down pane of the selected pair.
+    pub drill: RwSignal<Option<Drill>>,
     /// The layout of the model in the canvas area, for the drawing, the status line, hover,
     /// click and the test hooks' `locate`.
     pub drawn: Memo<Option<Drawn>>,
@@ -54,6 +61,9 @@ impl State {
             size,
             options,
             dark: RwSignal::new(true),
+            source: RwSignal::new(Source::default()),
+            selected: RwSignal::new(None),
+            drill: RwSignal::new(None),
             drawn,
             #[cfg(feature = "test-hooks")]
             draws: StoredValue::new(0),
@@ -64,6 +74,16 @@ impl State {
     pub fn lut(&self, model: Option<&Model>) -> Lut {
         let dark = self.dark.get_untracked();
         self.options.with_untracked(|o| colour::lut(model, o, dark))
+    }
+
+    /// The selected pair's (source, destination) in the flow model, if both are still there.
+    fn selected_in(&self, model: &Model) -> Option<(usize, usize)> {
+        let Model::Flows(f) = model else { return None };
+        self.selected.with(|s| {
+            let (src, dst) = s.as_ref()?;
+            let at = |n: &str| f.names.iter().position(|x| x == n);
+            Some((at(src)?, at(dst)?))
+        })
     }
 }
 
@@ -117,6 +137,9 @@ pub fn panel(state: State, on_filter: js_sys::Function) -> impl IntoView {
                     (Model::Heatmap(h), Drawn::Heatmap(l)) => raster.update_value(|buf| {
                         let _ = canvas::heatmap(&ctx, h, l, &lut, &theme, dpr, buf);
                     }),
+                    (Model::Flows(f), Drawn::Flows(l)) => {
+                        canvas::flows(&ctx, f, l, &theme, state.selected_in(model))
+                    }
                     _ => {}
                 }
             })
@@ -130,15 +153,31 @@ pub fn panel(state: State, on_filter: js_sys::Function) -> impl IntoView {
         let lines = at_pointer(&state, |m, d| tooltip::lines(m, d, x, y, &local_clock));
         tooltip.set(lines.map(|lines| Tooltip { x, y, lines }));
     };
+    let abort = StoredValue::new_local(None::<AbortController>);
+    on_cleanup(move || {
+        if let Some(Some(a)) = abort.try_get_value() {
+            a.abort();
+        }
+    });
     let on_click = move |ev: web_sys::MouseEvent| {
         let (x, y) = (ev.offset_x() as f64, ev.offset_y() as f64);
-        let var = state.options.with_untracked(|o| o.filter_variable.clone());
-        if let Some((var, value)) = at_pointer(&state, |m, d| click::filter(m, d, x, y, &var)) {
-            let _ = on_filter.call2(
-                &JsValue::NULL,
-                &JsValue::from_str(&var),
-                &JsValue::from_str(&value),
-            );
+        let o = state.options.get_untracked();
+        let variables = at_pointer(&state, |m, d| match (m, click::pair(m, d, x, y)) {
+            (Model::Flows(f), Some(pair)) => {
+                let names = (f.names[pair.0].clone(), f.names[pair.1].clone());
+                state.selected.set(Some(names));
+                open_drill(&state, abort, f, pair);
+                Some(click::pair_variables(
+                    f,
+                    pair,
+                    &o.source_variable,
+                    &o.dest_variable,
+                ))
+            }
+            _ => click::filter(m, d, x, y, &o.filter_variable).map(|v| vec![v]),
+        });
+        if let Some(variables) = variables.filter(|v| !v.is_empty()) {
+            let _ = on_filter.call1(&JsValue::NULL, &js_object(&variables));
         }
     };
 
@@ -178,6 +217,7 @@ pub fn panel(state: State, on_filter: js_sys::Function) -> impl IntoView {
             <div class="cs-legend" style=style::LEGEND>
                 {move || legend_view(&state)}
             </div>
+            {move || drill_view(&state)}
             <Show when=move || error().is_some()>
                 <div class="cs-error" role="alert" style=style::ERROR>
                     {move || error().unwrap_or_default()}
@@ -196,6 +236,136 @@ pub fn panel(state: State, on_filter: js_sys::Function) -> impl IntoView {
             }}
         </div>
     }
+}
+
+/// `{ name: value, ... }` for `module.js`, which sets the dashboard variables in one step.
+fn js_object(pairs: &[(String, String)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        let _ = js_sys::Reflect::set(&o, &JsValue::from_str(k), &JsValue::from_str(v));
+    }
+    o.into()
+}
+
+/// Lists the pair's flows: the pane shows loading, then the answer; a newer click aborts
+/// this request (and its answer, should it still come, is not shown).
+fn open_drill(
+    state: &State,
+    abort: StoredValue<Option<AbortController>, LocalStorage>,
+    f: &crate::model::flows::Flows,
+    pair: (usize, usize),
+) {
+    if let Some(old) = abort.get_value() {
+        old.abort();
+    }
+    let url = match state.source.with_untracked(|s| drill::url(s, f, pair)) {
+        Ok(url) => url,
+        Err(e) => return state.drill.set(Some(Drill::Failed(e))),
+    };
+    let Ok(controller) = AbortController::new() else {
+        return;
+    };
+    let signal = controller.signal();
+    abort.set_value(Some(controller));
+    state.drill.set(Some(Drill::Loading));
+    let (f, drill) = (f.clone(), state.drill);
+    leptos::task::spawn_local(async move {
+        let answer = fetch::get(&url, &signal).await;
+        if signal.aborted() {
+            return;
+        }
+        let shown = match answer {
+            Ok((status, body)) => drill::read(status, &body, &f, pair),
+            Err(e) => Drill::Failed(e),
+        };
+        drill.try_set(Some(shown));
+    });
+}
+
+/// The drill-down pane over the bottom of the flow view: heading and close, then loading,
+/// the error, the empty state or the flows.
+fn drill_view(state: &State) -> Option<impl IntoView> {
+    let pane = state.drill.get()?;
+    let model = state.model.read();
+    let Some(Ok(model @ Model::Flows(f))) = model.as_ref() else {
+        return None;
+    };
+    let pair = state.selected_in(model)?;
+    let heading = drill::heading(f, pair, &pane);
+    let (selected, drill) = (state.selected, state.drill);
+    let close = move |_| {
+        selected.set(None);
+        drill.set(None);
+    };
+    let body = match pane {
+        Drill::Loading => view! { <p role="status">"Loading flows…"</p> }.into_any(),
+        Drill::Failed(e) => view! { <p role="alert" style=style::DRILL_ERROR>{e}</p> }.into_any(),
+        Drill::Listed { lines, .. } if lines.is_empty() => {
+            view! { <p>"No flows between these two in the dashboard's time range."</p> }.into_any()
+        }
+        Drill::Listed {
+            lines,
+            more,
+            notices,
+        } => {
+            let rows = lines
+                .into_iter()
+                .map(|l| {
+                    view! {
+                        <tr>
+                            <td>{l.source}</td>
+                            <td>{l.dest}</td>
+                            <td>{l.port}</td>
+                            <td>{l.verdict}</td>
+                            <td>{l.reporter}</td>
+                            <td>{l.policies}</td>
+                            <td style="text-align:right">{crate::format::count(l.packets)}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            let more = (more > 0).then(|| {
+                let text = format!(
+                    "and {} more (the busiest {} are listed)",
+                    crate::format::count(more as f64),
+                    drill::MAX_LINES
+                );
+                view! { <p>{text}</p> }
+            });
+            let notices = notices
+                .into_iter()
+                .map(|n| view! { <p>{n}</p> })
+                .collect_view();
+            view! {
+                <table style=style::DRILL_TABLE>
+                    <thead>
+                        <tr>
+                            <th>"Source"</th>
+                            <th>"Destination"</th>
+                            <th>"Port"</th>
+                            <th>"Verdict"</th>
+                            <th>"Reported by"</th>
+                            <th>"Policies"</th>
+                            <th>"Packets"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+                {more}
+                {notices}
+            }
+            .into_any()
+        }
+    };
+    Some(view! {
+        <div class="cs-drill" style=style::DRILL>
+            <div style=style::DRILL_HEAD>
+                <strong>{heading}</strong>
+                <button type="button" aria-label="Close the flow list" on:click=close>"×"</button>
+            </div>
+            {body}
+        </div>
+    })
 }
 
 /// What `f` finds in the drawn layout of the current model (hover and click).
@@ -217,7 +387,12 @@ fn legend_view(state: &State) -> impl IntoView {
     let Some(Ok(m)) = model.as_ref() else {
         return None;
     };
-    let l = legend::legend(m, &state.lut(Some(m)), state.options.get().scale);
+    let l = legend::legend(
+        m,
+        &state.lut(Some(m)),
+        state.options.get().scale,
+        state.dark.get(),
+    );
     let marks = l
         .marks
         .into_iter()

@@ -4,19 +4,21 @@ import { CalicoscopePanel } from './components/CalicoscopePanel';
 import type { PanelOptions } from './types';
 
 const thresholds = (o: PanelOptions) => o.colorMode === 'thresholds';
+const flows = (o: PanelOptions) => o.view === 'flows' || o.view === 'auto';
 
 export const plugin = new PanelPlugin<PanelOptions>(CalicoscopePanel).setPanelOptions((builder) =>
   builder
     .addRadio({
       path: 'view',
       name: 'View',
-      description: 'Auto picks the topology for the IPAM topology query, else the heatmap.',
+      description: 'Auto picks the topology for the IPAM topology query, the flow matrix for a Goldmane flows query, else the heatmap.',
       defaultValue: 'auto',
       settings: {
         options: [
           { value: 'auto', label: 'Auto' },
           { value: 'topology', label: 'Topology' },
           { value: 'heatmap', label: 'Heatmap' },
+          { value: 'flows', label: 'Flows' },
         ],
       },
     })
@@ -31,6 +33,20 @@ export const plugin = new PanelPlugin<PanelOptions>(CalicoscopePanel).setPanelOp
       name: 'Click sets variable',
       description: 'Clicking a node sets var-<name>; empty to disable.',
       defaultValue: 'node',
+    })
+    .addTextInput({
+      path: 'sourceVariable',
+      name: 'Flow click sets source variable',
+      description: 'Clicking a matrix cell sets var-<name> to its source namespace; empty to disable.',
+      defaultValue: 'source_namespace',
+      showIf: flows,
+    })
+    .addTextInput({
+      path: 'destVariable',
+      name: 'Flow click sets destination variable',
+      description: 'The same for the destination namespace.',
+      defaultValue: 'dest_namespace',
+      showIf: flows,
     })
     .addTextInput({
       path: 'rowLabel',

@@ -1,8 +1,10 @@
 /** The panel's options (module.ts builds their editor; the wasm reads them as they are). */
 export interface PanelOptions {
-  view: 'auto' | 'topology' | 'heatmap';
+  view: 'auto' | 'topology' | 'heatmap' | 'flows';
   poolVariable: string;
   filterVariable: string;
+  sourceVariable: string;
+  destVariable: string;
   rowLabel: string;
   sort: 'peak' | 'name' | 'pool';
   maxCells: number;
@@ -35,6 +37,7 @@ export interface PanelHandle {
   set_theme(dark: boolean): void;
   set_options(options: object): void;
   set_size(width: number, height: number): void;
+  set_source(resourceUrl: string, fromMs: number, toMs: number): void;
   set_data(frames: JsFrame[]): void;
   unmount(): void;
   free(): void;
@@ -43,6 +46,6 @@ export interface PanelHandle {
 /** The wasm-bindgen glue (`wasm/calicoscope_panel.js`, built with `--target web`). */
 export interface Glue {
   default(init: { module_or_path: string }): Promise<unknown>;
-  Panel: new (container: HTMLElement, setVariable: (name: string, value: string) => void) => PanelHandle;
+  Panel: new (container: HTMLElement, setVariables: (variables: Record<string, string>) => void) => PanelHandle;
   last_panic(): string | undefined;
 }

@@ -32,8 +32,26 @@ const routes = [
 ];
 const types = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html', '.json': 'application/json' };
 
-function serve() {
+/** Grafana's `/api/…` as the demo's preview server answers it (`api`: its base URL). */
+async function forward(req, res, api) {
+  const chunks = [];
+  for await (const c of req) chunks.push(c);
+  const body = chunks.length ? Buffer.concat(chunks) : undefined;
+  try {
+    const rsp = await fetch(api + req.url, { method: req.method, body, headers: { 'content-type': req.headers['content-type'] || 'application/json' } });
+    res.writeHead(rsp.status, { 'content-type': rsp.headers.get('content-type') || 'application/json' });
+    res.end(Buffer.from(await rsp.arrayBuffer()));
+  } catch (e) {
+    res.writeHead(502).end(String(e));
+  }
+}
+
+function serve(api) {
   const server = http.createServer((req, res) => {
+    if (api && req.url.startsWith('/api/')) {
+      forward(req, res, api);
+      return;
+    }
     const url = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     const route = routes.find(([prefix]) => url === prefix || (prefix.endsWith('/') && url.startsWith(prefix)));
     const file = route && (route[0].endsWith('/') ? path.join(route[1], url.slice(route[0].length)) : route[1]);
@@ -84,11 +102,16 @@ export async function launch() {
   };
 }
 
-export async function start() {
+/**
+ * The test host with the panel's test build. `api`: the demo's base URL, whose Grafana API
+ * (`/api/ds/query`, the datasource's resources: the real plugin process) the host's server
+ * then forwards to, so the page reaches it on its own origin as it reaches Grafana's.
+ */
+export async function start({ api } = {}) {
   need(path.join(root, 'target/browser/plugin/panel/module.js'), 'build the panel\'s test build with `bash scripts/build-panel.sh --test-hooks`');
   need(path.join(root, 'target/browser/host/host.js'), 'run `bash scripts/test-browser.sh` (it bundles the host)');
   need(path.join(root, 'target/browser/fixtures/topology.json'), 'run `bash scripts/test-browser.sh` (it writes the frames)');
-  const server = await serve();
+  const server = await serve(api);
   const base = `http://127.0.0.1:${server.address().port}`;
   const b = await launch();
   await b.page.goto(base + '/host/index.html' + HOST_QUERY);

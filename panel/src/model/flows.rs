@@ -24,7 +24,7 @@ pub struct Flows {
     pub namespaces: usize,
     /// The pairs with flows, sorted by (source, destination).
     pub cells: Vec<Cell>,
-    /// Flow rows read.
+    /// Connections, each once however many ends reported it (the cells' flows summed).
     pub flows: usize,
     /// Names left out past [`MAX_NAMES`].
     pub dropped: usize,
@@ -35,8 +35,9 @@ pub struct Flows {
 pub struct Cell {
     pub src: usize,
     pub dst: usize,
+    /// Connections (a workload pair, port and protocol), however many ends reported them.
     pub flows: usize,
-    /// Packets in and out, by the verdict of the row that reported them.
+    /// Packets in and out, by the connection's verdict: denied when either end denied it.
     pub allowed: f64,
     pub denied: f64,
     pub passed: f64,
@@ -139,6 +140,20 @@ pub fn is_group(name: &str) -> bool {
     name.starts_with('[')
 }
 
+/// One connection: source and destination cells, then the endpoints' names, the port (as
+/// bits: a float is no hash key) and the protocol.
+type Connection = (String, String, (String, String, u64, String));
+
+/// What the reports of one connection say together.
+#[derive(Default)]
+struct Report {
+    /// 2 deny, 1 allow, 0 pass: the strongest verdict either end reported.
+    verdict: u8,
+    packets: f64,
+    staged: bool,
+    policies: Vec<String>,
+}
+
 /// Reads the `flows` frame.
 pub fn read(frames: &[Frame]) -> Result<Flows, String> {
     let frame = frames.iter().find(|f| f.name == FLOWS).ok_or_else(|| {
@@ -151,9 +166,10 @@ pub fn read(frames: &[Frame]) -> Result<Flows, String> {
         frame,
         query: FLOWS,
     };
-    let rows = frame.len();
-    let mut sums: HashMap<(String, String), Cell> = HashMap::new();
-    for i in 0..rows {
+    // Both ends' Felix report a flow (reporter `src` and `dst`), each with its own verdict:
+    // one connection is denied when either end denied it, and its packets count once.
+    let mut connections: HashMap<Connection, Report> = HashMap::new();
+    for i in 0..frame.len() {
         let src = key(
             c.text(field::SOURCE_NAMESPACE, i)?,
             c.text(field::SOURCE_TYPE, i)?,
@@ -164,35 +180,60 @@ pub fn read(frames: &[Frame]) -> Result<Flows, String> {
             c.text(field::DEST_TYPE, i)?,
             c.text(field::DEST_NAME, i)?,
         );
+        let endpoints = (
+            c.text(field::SOURCE_NAME, i)?.to_string(),
+            c.text(field::DEST_NAME, i)?.to_string(),
+            c.opt_number(field::DEST_PORT, i).unwrap_or(0.0).to_bits(),
+            c.opt_text(field::PROTOCOL, i)
+                .unwrap_or_default()
+                .to_string(),
+        );
         let packets =
             finite(c.number(field::PACKETS_IN, i)?) + finite(c.number(field::PACKETS_OUT, i)?);
-        let cell = sums.entry((src, dst)).or_default();
-        cell.flows += 1;
-        match c.text(field::ACTION, i)? {
-            "deny" => cell.denied += packets,
-            "allow" => cell.allowed += packets,
-            _ => cell.passed += packets,
-        }
-        if c.opt_text(field::PENDING_ACTION, i) == Some("deny")
-            && c.text(field::ACTION, i)? != "deny"
-        {
-            cell.staged_denied += packets;
-        }
+        let action = c.text(field::ACTION, i)?;
+        let report = connections.entry((src, dst, endpoints)).or_default();
+        report.packets = report.packets.max(packets);
+        report.verdict = report.verdict.max(match action {
+            "deny" => 2,
+            "allow" => 1,
+            _ => 0,
+        });
+        report.staged |= c.opt_text(field::PENDING_ACTION, i) == Some("deny") && action != "deny";
         for p in c
             .text(field::ENFORCED, i)?
             .split("; ")
             .filter(|p| !p.is_empty())
         {
-            if cell.policies.iter().any(|q| q == p) {
+            if !report.policies.iter().any(|q| q == p) {
+                report.policies.push(p.to_string());
+            }
+        }
+    }
+    let mut sums: HashMap<(String, String), Cell> = HashMap::new();
+    for ((src, dst, _), report) in connections {
+        let cell = sums.entry((src, dst)).or_default();
+        cell.flows += 1;
+        match report.verdict {
+            2 => cell.denied += report.packets,
+            1 if report.staged => {
+                cell.allowed += report.packets;
+                cell.staged_denied += report.packets;
+            }
+            1 => cell.allowed += report.packets,
+            _ => cell.passed += report.packets,
+        }
+        for p in report.policies {
+            if cell.policies.contains(&p) {
                 continue;
             }
             match cell.policies.len() < MAX_POLICIES {
-                true => cell.policies.push(p.to_string()),
+                true => cell.policies.push(p),
                 false => cell.more_policies += 1,
             }
         }
     }
-    Ok(matrix(sums, rows))
+    let flows = sums.values().map(|c| c.flows).sum();
+    Ok(matrix(sums, flows))
 }
 
 fn finite(v: f64) -> f64 {
@@ -315,7 +356,7 @@ mod tests {
             (
                 "shop",
                 "workload",
-                "web-",
+                "worker-",
                 "payments",
                 "deny",
                 "deny",
@@ -333,10 +374,28 @@ mod tests {
                 "default/gnp:ingress allow",
             ),
             ("", "host", "node-1", "shop", "pass", "pass", 1.0, ""),
+            // One connection, reported by both ends: the source allowed it, the
+            // destination denied it. It is one denied flow, its packets counted once.
+            (
+                "payments", "workload", "cart-", "payments", "allow", "allow", 6.0, "",
+            ),
+            (
+                "payments", "workload", "cart-", "payments", "deny", "deny", 6.0, "",
+            ),
         ])])
         .unwrap();
         assert_eq!(f.names, ["payments", "shop", "[hosts]", "[internet]"]);
-        assert_eq!((f.namespaces, f.flows, f.dropped), (2, 4, 0));
+        assert_eq!(
+            (f.namespaces, f.flows, f.dropped),
+            (2, 5, 0),
+            "six reports, five flows"
+        );
+        let both_ends = f.cell(0, 0).unwrap();
+        assert_eq!(
+            (both_ends.flows, both_ends.denied, both_ends.allowed),
+            (1, 6.0, 0.0)
+        );
+        assert_eq!(both_ends.verdict(), Verdict::Denied);
         let shop_pay = f.cell(1, 0).unwrap();
         assert_eq!(
             (shop_pay.flows, shop_pay.allowed, shop_pay.denied),

@@ -1,14 +1,31 @@
 import React, { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
-import { ThemeContext, type PanelProps } from '@grafana/data';
-import { locationService } from '@grafana/runtime';
+import { ThemeContext, type PanelData, type PanelProps } from '@grafana/data';
+import { config, locationService } from '@grafana/runtime';
 
 import { toFrames } from '../frames';
 import type { Glue, PanelHandle, PanelOptions } from '../types';
 import { discard, loadWasm } from '../wasm';
 
-/** A click on a node or pool header sets the dashboard variable `var-<name>`. */
-function setVariable(name: string, value: string) {
-  locationService?.partial({ ['var-' + name]: value }, true);
+/**
+ * A click on a node, a pool header or a flow cell sets dashboard variables `var-<name>`, in
+ * one step (a flow cell sets two).
+ */
+function setVariables(variables: Record<string, string>) {
+  const query = Object.fromEntries(Object.entries(variables).map(([name, value]) => ['var-' + name, value]));
+  locationService?.partial(query, true);
+}
+
+/**
+ * Where the flow view lists a cell's flows: the resource API of the datasource that answered
+ * (Grafana proxies it to the backend), or '' when the panel cannot tell which one that is.
+ */
+function resourceUrl(data: PanelData, replaceVariables: (s: string) => string): string {
+  const uid = data.request?.targets?.map((t) => t.datasource?.uid).find((u) => u);
+  const resolved = uid ? replaceVariables(uid) : '';
+  if (!resolved || resolved.startsWith('$') || resolved.startsWith('-- ')) {
+    return '';
+  }
+  return `${config.appSubUrl ?? ''}/api/datasources/uid/${encodeURIComponent(resolved)}/resources/`;
 }
 
 /**
@@ -32,9 +49,13 @@ export function CalicoscopePanel({ options, data, width, height, replaceVariable
   const wasmOptions = useMemo(() => ({ ...options, pools }), [options, pools]);
 
   // What the wasm is given once it has loaded: the latest of everything (kept after each render).
-  const latest = useRef({ wasmOptions, dark, width, height, data });
+  const url = resourceUrl(data, replaceVariables);
+  const from = data.timeRange.from.valueOf();
+  const to = data.timeRange.to.valueOf();
+  const source = useMemo(() => ({ url, from, to }), [url, from, to]);
+  const latest = useRef({ wasmOptions, dark, width, height, data, source });
   useEffect(() => {
-    latest.current = { wasmOptions, dark, width, height, data };
+    latest.current = { wasmOptions, dark, width, height, data, source };
   });
 
   // Every wasm call goes through here: a panic shows as this panel's error state and the page
@@ -67,7 +88,7 @@ export function CalicoscopePanel({ options, data, width, height, replaceVariable
         }
         glueRef.current = glue;
         try {
-          panel.current = new glue.Panel(container.current, setVariable);
+          panel.current = new glue.Panel(container.current, setVariables);
         } catch (e) {
           setCrashed(String(e));
           return;
@@ -77,6 +98,7 @@ export function CalicoscopePanel({ options, data, width, height, replaceVariable
           x.set_theme(now.dark);
           x.set_options(now.wasmOptions);
           x.set_size(now.width, now.height);
+          x.set_source(now.source.url, now.source.from, now.source.to);
           x.set_data(toFrames(now.data.series));
         });
       },
@@ -99,6 +121,7 @@ export function CalicoscopePanel({ options, data, width, height, replaceVariable
   useEffect(() => call((x) => x.set_options(wasmOptions)), [call, wasmOptions]);
   useEffect(() => call((x) => x.set_theme(dark)), [call, dark]);
   useEffect(() => call((x) => x.set_size(width, height)), [call, width, height]);
+  useEffect(() => call((x) => x.set_source(source.url, source.from, source.to)), [call, source]);
   useEffect(() => call((x) => x.set_data(toFrames(data.series))), [call, data]);
 
   return (

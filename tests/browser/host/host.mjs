@@ -40,12 +40,16 @@ function loadPlugin(url) {
 function panelProps(plugin, s) {
   const series = s.frames.map((f) => grafanaData.dataFrameFromJSON(f));
   const now = Date.now();
-  const timeRange = { from: grafanaData.dateTime(now - 3600e3), to: grafanaData.dateTime(now), raw: { from: 'now-1h', to: 'now' } };
+  // `s.range`: { from, to } in epoch ms (default: the last hour).
+  const range = s.range || { from: now - 3600e3, to: now };
+  const timeRange = { from: grafanaData.dateTime(range.from), to: grafanaData.dateTime(range.to), raw: { from: 'now-1h', to: 'now' } };
   const options = Object.assign({}, defaults(plugin), s.options || {});
+  // The targets that produced the frames, as Grafana's query runner hands them on.
+  const request = { targets: s.targets || [], range: timeRange };
   return {
     id: 1,
     title: 'Calicoscope',
-    data: { state: grafanaData.LoadingState.Done, series, timeRange },
+    data: { state: grafanaData.LoadingState.Done, series, timeRange, request },
     timeRange,
     timeZone: 'browser',
     options,
@@ -79,7 +83,7 @@ window.host = {
   runtime,
   /**
    * Render (or re-render with new props) the panel into element `target`.
-   * `s`: { frames, width, height, options, dark, variables, module }.
+   * `s`: { frames, width, height, options, dark, variables, module, targets, range }.
    */
   async render(s, target = 'root') {
     const mount = mounts.get(target) || { root: null, state: null };
