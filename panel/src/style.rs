@@ -21,9 +21,20 @@ pub const LEGEND: &str = "height:26px;display:flex;align-items:center;gap:8px";
 /// The error state: over the whole panel, centred, in Grafana's red.
 pub const ERROR: &str = "position:absolute;inset:0;display:flex;align-items:center;\
      justify-content:center;padding:16px;text-align:center;background:inherit;color:#f2495c";
-/// The flow view's drill-down pane, over the lower part of the canvas.
-pub const DRILL: &str = "position:absolute;left:0;right:0;bottom:26px;max-height:45%;\
-     overflow:auto;padding:4px 8px;background:inherit;border-top:1px solid #888;font-size:12px";
+/// The flow view's drill-down pane, below the matrix (which shrinks to make room) and
+/// above the legend: `drill_height` of the `body` height between status line and legend.
+pub fn drill(body: f64) -> String {
+    format!(
+        "height:{}px;overflow:auto;padding:4px 8px;box-sizing:border-box;\
+         border-top:1px solid #888;font-size:12px",
+        drill_height(body)
+    )
+}
+
+/// The pane's height: 40 % of the room, at least 120 px when there is that much.
+pub fn drill_height(body: f64) -> f64 {
+    (body * 0.4).max(120.0_f64.min(body / 2.0)).round()
+}
 pub const DRILL_HEAD: &str = "display:flex;justify-content:space-between;align-items:center";
 pub const DRILL_TABLE: &str = "width:100%;border-collapse:collapse;text-align:left";
 pub const DRILL_ERROR: &str = "color:#f2495c";

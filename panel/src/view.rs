@@ -44,11 +44,12 @@ impl State {
         let model = RwSignal::new(None::<Result<Model, String>>);
         let size = RwSignal::new((0.0, 0.0));
         let options = RwSignal::new(Options::default());
+        let drill = RwSignal::new(None::<Drill>);
         // Recomputed when the model, the size or the options change, and always passed on
         // (comparing two layouts of 20,000 nodes would cost more than it saves).
         let drawn = Memo::new_with_compare(
             move |_| {
-                let bounds = body(size.get());
+                let bounds = body(size.get(), drill.with(Option::is_some));
                 model.with(|m| match m {
                     Some(Ok(model)) => options.with(|o| Some(Drawn::new(model, bounds, o))),
                     _ => None,
@@ -63,7 +64,7 @@ impl State {
             dark: RwSignal::new(true),
             source: RwSignal::new(Source::default()),
             selected: RwSignal::new(None),
-            drill: RwSignal::new(None),
+            drill,
             drawn,
             #[cfg(feature = "test-hooks")]
             draws: StoredValue::new(0),
@@ -87,9 +88,16 @@ impl State {
     }
 }
 
-/// The canvas area of a panel `(width, height)`: between the status line and the legend.
-fn body((w, h): (f64, f64)) -> Rect {
-    Rect::new(0.0, 0.0, w, h - STATUS_H - LEGEND_H)
+/// The canvas area of a panel `(width, height)`: between the status line and the legend,
+/// above the drill-down pane when it is open.
+fn body((w, h): (f64, f64), drill_open: bool) -> Rect {
+    let h = h - STATUS_H - LEGEND_H;
+    let pane = if drill_open {
+        style::drill_height(h)
+    } else {
+        0.0
+    };
+    Rect::new(0.0, 0.0, w, h - pane)
 }
 
 struct Tooltip {
@@ -102,7 +110,7 @@ pub fn panel(state: State, on_filter: js_sys::Function) -> impl IntoView {
     let canvas_ref = NodeRef::<html::Canvas>::new();
     let tooltip = RwSignal::new(None::<Tooltip>);
     let raster = StoredValue::new(Vec::<u8>::new());
-    let canvas_area = move || body(state.size.get());
+    let canvas_area = move || body(state.size.get(), state.drill.with(Option::is_some));
 
     Effect::new(move |_| {
         let Some(canvas) = canvas_ref.get() else {
@@ -214,10 +222,10 @@ pub fn panel(state: State, on_filter: js_sys::Function) -> impl IntoView {
                 on:mouseleave=move |_| tooltip.set(None)
                 on:click=on_click
             ></canvas>
+            {move || drill_view(&state)}
             <div class="cs-legend" style=style::LEGEND>
                 {move || legend_view(&state)}
             </div>
-            {move || drill_view(&state)}
             <Show when=move || error().is_some()>
                 <div class="cs-error" role="alert" style=style::ERROR>
                     {move || error().unwrap_or_default()}
@@ -358,7 +366,7 @@ fn drill_view(state: &State) -> Option<impl IntoView> {
         }
     };
     Some(view! {
-        <div class="cs-drill" style=style::DRILL>
+        <div class="cs-drill" style=style::drill(state.size.get().1 - STATUS_H - LEGEND_H)>
             <div style=style::DRILL_HEAD>
                 <strong>{heading}</strong>
                 <button type="button" aria-label="Close the flow list" on:click=close>"×"</button>

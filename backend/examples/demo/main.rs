@@ -9,7 +9,8 @@
 //! Unless `--once` or `--no-preview`, it also starts the plugin binary (`--plugin`, default
 //! `gpx_calicoscope` beside this example's target folder) through the real plugin protocol
 //! and a preview page on 127.0.0.1 (`preview.rs`) that renders the IPAM dashboard's
-//! Calicoscope panels through `module.js` with live data.
+//! Calicoscope panels through `module.js` with live data, and the Policy & flows dashboard
+//! (`?dashboard=flows`: the flow matrix against the simulator's Goldmane).
 //! `--frames DIR` writes the backend's frames for the panel (`topology.json`, the
 //! `ipam_topology` query; `heatmap.json`, `ipam_block_fill` over the last minutes) in
 //! Grafana's data frame JSON and exits: the browser tests render exactly these.
@@ -256,7 +257,9 @@ async fn start_preview(
     tokio::spawn(async move { axum::serve(listener, app).await });
     println!(
         "preview: http://{addr}/  (the IPAM dashboard's Calicoscope panels with live data, through \
-         module.js and the plugin protocol; a test host for the plugin, not Grafana)"
+         module.js and the plugin protocol; a test host for the plugin, not Grafana)\n\
+         preview: http://{addr}/host/preview.html?dashboard=flows  (the Policy & flows dashboard: \
+         the flow matrix and its drill-down, with the simulator's Goldmane)"
     );
     state
 }
