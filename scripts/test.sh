@@ -40,6 +40,7 @@ fast() {
 stores() {
     step "stores: Rust integration tests (stores, catalog values, Calico profiles, plugin protocol, simulator)"
     cargo test --workspace --test '*' --examples
+    cargo test -q -p calicoscope-backend --bench flows
 }
 
 browser() {

@@ -15,10 +15,14 @@ use crate::frames::{Field, Frame, Values};
 /// The flows table. Rows keep Goldmane's order (newest first unless sorted otherwise).
 pub fn flows(results: &[api::FlowResult]) -> Frame {
     let rows: Vec<&api::Flow> = results.iter().filter_map(|r| r.flow.as_ref()).collect();
-    let key = |f: &api::Flow| f.key.clone().unwrap_or_default();
-    let keys: Vec<api::FlowKey> = rows.iter().map(|f| key(f)).collect();
+    // Borrowed, not cloned: a key owns a dozen strings and the policy hits.
+    let no_key = api::FlowKey::default();
+    let keys: Vec<&api::FlowKey> = rows
+        .iter()
+        .map(|f| f.key.as_ref().unwrap_or(&no_key))
+        .collect();
     let text = |name: &str, f: &dyn Fn(&api::FlowKey) -> String| {
-        Field::new(name, Values::Text(keys.iter().map(f).collect()))
+        Field::new(name, Values::Text(keys.iter().map(|k| f(k)).collect()))
     };
     let count = |name: &str, unit: &str, f: &dyn Fn(&api::Flow) -> i64| {
         Field::new(
@@ -154,18 +158,30 @@ fn policy_labels(hit: &api::PolicyHit, per_rule: bool) -> BTreeMap<String, Strin
 /// of the tier matched) is named after the policy that selected the flow when Goldmane says
 /// which, else after its tier.
 pub fn policy_name(hit: &api::PolicyHit) -> String {
+    let mut out = String::new();
+    write_policy_name(&mut out, hit);
+    out
+}
+
+/// [`policy_name`] appended to `out` (the flows table writes a row's hits into one string).
+fn write_policy_name(out: &mut String, hit: &api::PolicyHit) {
     if hit.kind == api::PolicyKind::EndOfTier as i32 {
-        return match &hit.trigger {
-            Some(t) => format!("{} (end of tier)", policy_name(t)),
-            None => format!("{} (end of tier)", hit.tier),
-        };
+        match &hit.trigger {
+            Some(t) => write_policy_name(out, t),
+            None => out.push_str(&hit.tier),
+        }
+        out.push_str(" (end of tier)");
+        return;
     }
-    let ns = if hit.namespace.is_empty() {
-        String::new()
-    } else {
-        format!("{}/", hit.namespace)
-    };
-    format!("{}/{}:{ns}{}", hit.tier, kind(hit.kind), hit.name)
+    out.push_str(&hit.tier);
+    out.push('/');
+    out.push_str(kind(hit.kind));
+    out.push(':');
+    if !hit.namespace.is_empty() {
+        out.push_str(&hit.namespace);
+        out.push('/');
+    }
+    out.push_str(&hit.name);
 }
 
 /// Whether the hit is a staged policy's: it says what would happen, it enforces nothing.
@@ -183,9 +199,16 @@ pub fn is_staged(hit: &api::PolicyHit) -> bool {
 /// The hits in order, `; `-separated; an end-of-tier hit names the policy that selected the
 /// flow and says that no rule of the tier matched.
 fn hits(hits: Option<&Vec<api::PolicyHit>>) -> String {
-    let one = |h: &api::PolicyHit| format!("{} {}", policy_name(h), action(h.action));
-    hits.map(|v| v.iter().map(one).collect::<Vec<_>>().join("; "))
-        .unwrap_or_default()
+    let mut out = String::new();
+    for (i, h) in hits.into_iter().flatten().enumerate() {
+        if i > 0 {
+            out.push_str("; ");
+        }
+        write_policy_name(&mut out, h);
+        out.push(' ');
+        out.push_str(action(h.action));
+    }
+    out
 }
 
 /// The verdict with staged policies counted: the last pending hit's action, else the
