@@ -97,14 +97,10 @@ pub fn read(status: u16, body: &str, f: &Flows, (src, dst): (usize, usize)) -> D
         let error = error.unwrap_or("no reason given");
         return Drill::Failed(format!("The datasource answered {status}: {error}"));
     }
-    let text = |row: &Value, name: &str| row[name].as_str().unwrap_or_default().to_string();
-    let end = |row: &Value, side: [&str; 3]| {
-        key(
-            &text(row, side[0]),
-            &text(row, side[1]),
-            &text(row, side[2]),
-        )
-    };
+    fn end<'a>(row: &'a Value, [ns, kind, name]: [&str; 3]) -> &'a str {
+        let text = |field: &str| row[field].as_str().unwrap_or_default();
+        key(text(ns), text(kind), text(name))
+    }
     let mut lines: Vec<Line> = json["flows"]
         .as_array()
         .map(Vec::as_slice)

@@ -317,6 +317,23 @@ impl<'a> Columns<'a> {
         )
     }
 
+    /// A whole text column (readers of many rows resolve each column once).
+    fn texts(&self, name: &str) -> Result<&'a [String], String> {
+        let f = self.field(name)?;
+        match &f.values {
+            Values::Text(v) => Ok(v),
+            _ => Err(self.wrong_type(f, "strings")),
+        }
+    }
+
+    fn numbers(&self, name: &str) -> Result<&'a [f64], String> {
+        let f = self.field(name)?;
+        match &f.values {
+            Values::Number(v) => Ok(v),
+            _ => Err(self.wrong_type(f, "numbers")),
+        }
+    }
+
     fn text(&self, name: &str, i: usize) -> Result<&'a str, String> {
         let f = self.field(name)?;
         match &f.values {

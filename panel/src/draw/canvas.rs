@@ -286,10 +286,23 @@ pub fn flows(
     // At sub-pixel cells, cells are drawn at least a pixel wide so none vanishes.
     let side = l.cell.max(1.0);
     let inset = if l.cell >= 6.0 { 1.0 } else { 0.0 };
+    // One path per colour (cell colours come in a few dozen steps): setting a fill style
+    // parses CSS, so once per colour rather than once per cell.
+    let mut by_colour: std::collections::HashMap<Rgb, Vec<Rect>> = Default::default();
     for c in &f.cells {
-        let r = l.cell_rect(c.src, c.dst);
-        ctx.set_fill_style_str(&colour::flow_cell(c, max, theme).css());
-        ctx.fill_rect(r.x, r.y, side - inset, side - inset);
+        let colour = colour::flow_cell(c, max, theme);
+        by_colour
+            .entry(colour)
+            .or_default()
+            .push(l.cell_rect(c.src, c.dst));
+    }
+    for (colour, rects) in by_colour {
+        ctx.set_fill_style_str(&colour.css());
+        ctx.begin_path();
+        for r in rects {
+            ctx.rect(r.x, r.y, side - inset, side - inset);
+        }
+        ctx.fill();
     }
     if l.labelled {
         ctx.set_font(FONT);

@@ -7,7 +7,7 @@ use crate::model::Model;
 use crate::options::Options;
 
 /// A colour, 8 bits per channel.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Rgb(pub u8, pub u8, pub u8);
 
 impl Rgb {
@@ -95,6 +95,8 @@ pub fn verdict(v: Verdict) -> Rgb {
     }
 }
 
+/// Steps of a flow cell's strength.
+const STRENGTHS: f64 = 16.0;
 /// Faintest a cell with flows is drawn (share of its verdict colour over the background).
 pub const FAINTEST: f64 = 0.35;
 
@@ -105,10 +107,12 @@ pub fn flow_cell(c: &Cell, max: f64, theme: &Theme) -> Rgb {
         true => (1.0 + c.packets()).ln() / (1.0 + max).ln(),
         false => 1.0,
     };
-    theme.background.mix(
-        verdict(c.verdict()),
-        FAINTEST + (1.0 - FAINTEST) * share.clamp(0.0, 1.0),
-    )
+    // In STRENGTHS steps: the eye does not tell finer ones apart, and the canvas draws one
+    // path per colour.
+    let step = (share.clamp(0.0, 1.0) * STRENGTHS).round() / STRENGTHS;
+    theme
+        .background
+        .mix(verdict(c.verdict()), FAINTEST + (1.0 - FAINTEST) * step)
 }
 
 /// 256 colours over `[min, max]`; NaN maps to the theme's no-data colour.
