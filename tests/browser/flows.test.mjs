@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { start, startDemo, render, hook, REACT } from './harness.mjs';
+import { start, startDemo, render, hook } from './harness.mjs';
 
 let demo;
 let h;
@@ -114,7 +114,7 @@ test('the matrix shows the demo\'s flows; hover gives the pair\'s totals; click 
   assert.ok(asked.at(-1).includes(`/api/datasources/uid/calicoscope/resources/flows?source_namespace=${encodeURIComponent(src)}&dest_namespace=${encodeURIComponent(dst)}&from=`), asked.at(-1));
 
   fs.mkdirSync(shots, { recursive: true });
-  await page().locator('.calicoscope-root').screenshot({ path: path.join(shots, `flows-react${REACT}.png`) });
+  await page().locator('.calicoscope-root').screenshot({ path: path.join(shots, 'flows-dark.png') });
 
   // The selection survives a refresh of the data; the close button ends it.
   await render(page(), { frames });

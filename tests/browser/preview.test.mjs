@@ -108,7 +108,7 @@ test('the preview renders the Policy & flows dashboard: the flow matrix with liv
     { timeout: 30000 }
   );
   fs.mkdirSync(path.join(root, 'target/browser/screenshots'), { recursive: true });
-  await page().screenshot({ path: path.join(root, `target/browser/screenshots/preview-flows-react${REACT}.png`), fullPage: true });
+  await page().screenshot({ path: path.join(root, `target/browser/screenshots/preview-flows.png`), fullPage: true });
   assert.deepEqual(missing, []);
   assert.deepEqual(b.errors, []);
 });
