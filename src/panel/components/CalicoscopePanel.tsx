@@ -1,8 +1,9 @@
 import React, { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
-import { ThemeContext, type PanelData, type PanelProps } from '@grafana/data';
+import { ThemeContext, type PanelProps } from '@grafana/data';
 import { config, locationService } from '@grafana/runtime';
 
 import { toFrames } from '../frames';
+import { resourceUrl } from '../resource';
 import type { Glue, PanelHandle, PanelOptions } from '../types';
 import { discard, loadWasm } from '../wasm';
 
@@ -13,19 +14,6 @@ import { discard, loadWasm } from '../wasm';
 function setVariables(variables: Record<string, string>) {
   const query = Object.fromEntries(Object.entries(variables).map(([name, value]) => ['var-' + name, value]));
   locationService?.partial(query, true);
-}
-
-/**
- * Where the flow view lists a cell's flows: the resource API of the datasource that answered
- * (Grafana proxies it to the backend), or '' when the panel cannot tell which one that is.
- */
-function resourceUrl(data: PanelData, replaceVariables: (s: string) => string): string {
-  const uid = data.request?.targets?.map((t) => t.datasource?.uid).find((u) => u);
-  const resolved = uid ? replaceVariables(uid) : '';
-  if (!resolved || resolved.startsWith('$') || resolved.startsWith('-- ')) {
-    return '';
-  }
-  return `${config.appSubUrl ?? ''}/api/datasources/uid/${encodeURIComponent(resolved)}/resources/`;
 }
 
 /**
@@ -49,7 +37,7 @@ export function CalicoscopePanel({ options, data, width, height, replaceVariable
   const wasmOptions = useMemo(() => ({ ...options, pools }), [options, pools]);
 
   // What the wasm is given once it has loaded: the latest of everything (kept after each render).
-  const url = resourceUrl(data, replaceVariables);
+  const url = resourceUrl(data, replaceVariables, config.appSubUrl ?? '');
   const from = data.timeRange.from.valueOf();
   const to = data.timeRange.to.valueOf();
   const source = useMemo(() => ({ url, from, to }), [url, from, to]);
