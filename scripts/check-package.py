@@ -53,6 +53,7 @@ PANEL_HOOKS = {
     "panic_for_test": "function",
     "bench_heatmap": "function",
     "bench_topology": "function",
+    "bench_flows": "function",
     "TestHooks": "class",  # locate, colour, draws, memory_bytes of a mounted panel
     # The accessors the product's Panel handle carried before they moved to TestHooks.
     "Panel.locate": "method",

@@ -7,45 +7,14 @@
 //! cargo bench -p calicoscope-backend --bench decode
 //! ```
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 use calicoscope_backend::client::ApiResponse;
 use calicoscope_backend::frames::arrow;
 use calicoscope_backend::frames::convert::{to_frames, Shape};
 
-/// Counts live and peak heap bytes while `COUNTING` is on, so the benchmark can report peak
-/// memory; off, it only reads a flag, so threads do not contend on the counters while timed.
-struct Counting;
-static COUNTING: AtomicBool = AtomicBool::new(false);
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-static PEAK: AtomicIsize = AtomicIsize::new(0);
-
-fn count(grown: isize) {
-    if COUNTING.load(Relaxed) {
-        let live = LIVE.fetch_add(grown, Relaxed) + grown;
-        PEAK.fetch_max(live, Relaxed);
-    }
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count(layout.size() as isize);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        count(-(layout.size() as isize));
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count(new_size as isize - layout.size() as isize);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static ALLOC: Counting = Counting;
+#[path = "common/counting.rs"]
+mod counting;
 
 /// A matrix answer shaped like `ipam_allocations_in_use` for 5000 nodes; `fractional`
 /// values look like a rate's (`0.4666666666666667`, as Prometheus prints floats) rather than
@@ -155,12 +124,8 @@ fn main() {
     );
     // Peak heap beyond the answer itself while decoding it into frames (frees of memory
     // allocated before counting started can only lower the figure below zero, never raise it).
-    LIVE.store(0, Relaxed);
-    PEAK.store(0, Relaxed);
-    COUNTING.store(true, Relaxed);
-    let frames = to_frames(ApiResponse::from_slice(&body).unwrap(), &shape());
-    COUNTING.store(false, Relaxed);
-    let peak_extra = PEAK.load(Relaxed);
+    let (frames, peak_extra, _) =
+        counting::heap(|| to_frames(ApiResponse::from_slice(&body).unwrap(), &shape()));
     drop(frames);
 
     println!(

@@ -14,8 +14,6 @@
 //! (Profile, tiered policies, an EndOfTier with its trigger) and 0–2 pending hits, a
 //! service on two flows in three.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 use calicoscope_backend::frames::{arrow, Frame, Values};
@@ -27,37 +25,8 @@ use calicoscope_goldmane::v3_32::{
 use calicoscope_model::flows::field;
 use prost::Message;
 
-/// Counts live and peak heap bytes while `COUNTING` is on (as in `decode.rs`); off, it only
-/// reads a flag.
-struct Counting;
-static COUNTING: AtomicBool = AtomicBool::new(false);
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-static PEAK: AtomicIsize = AtomicIsize::new(0);
-
-fn count(grown: isize) {
-    if COUNTING.load(Relaxed) {
-        let live = LIVE.fetch_add(grown, Relaxed) + grown;
-        PEAK.fetch_max(live, Relaxed);
-    }
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count(layout.size() as isize);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        count(-(layout.size() as isize));
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count(new_size as isize - layout.size() as isize);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static ALLOC: Counting = Counting;
+#[path = "common/counting.rs"]
+mod counting;
 
 /// The shop's namespaces, then tenants up to 100.
 fn namespaces() -> Vec<String> {
@@ -515,13 +484,7 @@ fn main() {
 
     // Peak heap beyond the page's bytes while decoding it into the table (the decoded page
     // included: it lives until the table is built).
-    LIVE.store(0, Relaxed);
-    PEAK.store(0, Relaxed);
-    COUNTING.store(true, Relaxed);
-    let frame = convert(&bytes);
-    COUNTING.store(false, Relaxed);
-    let peak_extra = PEAK.load(Relaxed);
-    let kept = LIVE.load(Relaxed);
+    let (frame, peak_extra, kept) = counting::heap(|| convert(&bytes));
     drop(frame);
     println!(
         "peak extra memory: {:.1} MB = {:.2}x the page (the table alone {:.1} MB)",

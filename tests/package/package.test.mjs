@@ -93,14 +93,14 @@ test('the checker finds the panel\'s test hooks in its test build, and none in t
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'calicoscope-hooks-'));
   const oldModule = path.join(tmp, 'module.js');
   const module = fs.readFileSync(path.join(root, 'src/panel/components/CalicoscopePanel.tsx'), 'utf8');
-  const create = 'panel.current = new glue.Panel(container.current, setVariable);';
+  const create = 'panel.current = new glue.Panel(container.current, setVariables);';
   assert.ok(module.includes(create), 'module.js creates the Panel handle');
   fs.writeFileSync(oldModule, module.replace(create, `${create}\ncontainer.current.calicoscopePanel = panel.current;`));
   const r = spawnSync('python3', [path.join(root, 'scripts/check-package.py'), '--scan', ...panelTestBuild, oldModule], { encoding: 'utf8' });
   fs.rmSync(tmp, { recursive: true, force: true });
   assert.equal(r.status, 1, r.stdout + r.stderr);
   // Every hook the test build has, named in the wasm's exports and in the glue's.
-  for (const hook of ['panic_for_test', 'bench_heatmap', 'bench_topology', 'TestHooks']) {
+  for (const hook of ['panic_for_test', 'bench_heatmap', 'bench_topology', 'bench_flows', 'TestHooks']) {
     for (const file of ['calicoscope_panel_bg\\.wasm', 'calicoscope_panel\\.js']) {
       assert.match(r.stdout, new RegExp(`${file}: exports the panel's test hook ${hook}\\b`));
     }
