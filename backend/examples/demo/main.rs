@@ -271,6 +271,15 @@ struct DemoGoldmane {
     secrets: Vec<(&'static str, String)>,
 }
 
+/// The certificates are the demo's own: they go when it stops (Ctrl-C or `--once`).
+impl Drop for DemoGoldmane {
+    fn drop(&mut self) {
+        if let Some(certs) = &self.server.certs {
+            let _ = std::fs::remove_dir_all(&certs.dir);
+        }
+    }
+}
+
 async fn start_goldmane(cfg: &Config) -> Option<DemoGoldmane> {
     use calicoscope_sim::goldmane::{self, Options, Shape};
     Shape::of(cfg.release)?;
