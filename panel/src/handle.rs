@@ -85,7 +85,10 @@ impl Panel {
                 self.frames = frames;
                 self.reread();
             }
-            Err(e) => self.state.model.set(Some(Err(e))),
+            Err(e) => {
+                self.state.model.set(Some(Err(e)));
+                self.state.close_drill_unless_shown();
+            }
         }
     }
 
@@ -133,6 +136,7 @@ impl Panel {
             .options
             .with_untracked(|o| (o.view, o.row_label.clone()));
         self.state.model.set(Some(read(&self.frames, kind, &label)));
+        self.state.close_drill_unless_shown();
     }
 }
 

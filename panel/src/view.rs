@@ -77,6 +77,19 @@ impl State {
         self.options.with_untracked(|o| colour::lut(model, o, dark))
     }
 
+    /// Closes the drill-down when the model now drawn cannot show it (another view, an
+    /// error, or the pair gone from the data), so no pane keeps room it does not use.
+    pub fn close_drill_unless_shown(&self) {
+        let shown = self.model.with_untracked(|m| match m {
+            Some(Ok(model)) => untrack(|| self.selected_in(model)).is_some(),
+            _ => false,
+        });
+        if !shown && self.drill.with_untracked(Option::is_some) {
+            self.selected.set(None);
+            self.drill.set(None);
+        }
+    }
+
     /// The selected pair's (source, destination) in the flow model, if both are still there.
     fn selected_in(&self, model: &Model) -> Option<(usize, usize)> {
         let Model::Flows(f) = model else { return None };

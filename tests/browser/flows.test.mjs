@@ -121,6 +121,17 @@ test('the matrix shows the demo\'s flows; hover gives the pair\'s totals; click 
   assert.ok(await page().$('.cs-drill'), 'still open after new data');
   await page().click('.cs-drill button[aria-label="Close the flow list"]');
   assert.equal(await page().$('.cs-drill'), null);
+  // Open again, then switch the panel to a view that cannot show it: the pane goes, and the
+  // canvas takes its room back.
+  await clickAt(await hook(page(), 'locate', `${src}>${dst}`));
+  await page().waitForSelector('.cs-drill');
+  const shrunk = await page().$eval('.calicoscope-root canvas', (c) => c.getBoundingClientRect().height);
+  await render(page(), { frames, options: { view: 'heatmap' } });
+  assert.equal(await page().$('.cs-drill'), null, 'no pane over another view');
+  await render(page(), { frames, options: { view: 'auto' } });
+  const full = await page().$eval('.calicoscope-root canvas', (c) => c.getBoundingClientRect().height);
+  assert.ok(full > shrunk, `the matrix has its room back (${shrunk} → ${full} px)`);
+  assert.equal(await page().$('.cs-drill'), null, 'and the selection is gone with it');
   assert.deepEqual(h.errors, []);
 });
 
