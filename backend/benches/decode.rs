@@ -7,7 +7,7 @@
 //! cargo bench -p calicoscope-backend --bench decode
 //! ```
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use calicoscope_backend::client::ApiResponse;
 use calicoscope_backend::frames::arrow;
@@ -15,6 +15,9 @@ use calicoscope_backend::frames::convert::{to_frames, Shape};
 
 #[path = "common/counting.rs"]
 mod counting;
+#[path = "common/timing.rs"]
+mod timing;
+use timing::{median, time};
 
 /// A matrix answer shaped like `ipam_allocations_in_use` for 5000 nodes; `fractional`
 /// values look like a rate's (`0.4666666666666667`, as Prometheus prints floats) rather than
@@ -45,17 +48,6 @@ fn matrix(series: usize, points: usize, fractional: bool) -> Vec<u8> {
     }
     out.push_str("]}}");
     out.into_bytes()
-}
-
-fn median(mut runs: Vec<Duration>) -> Duration {
-    runs.sort();
-    runs[runs.len() / 2]
-}
-
-fn time(f: impl FnOnce()) -> Duration {
-    let t = Instant::now();
-    f();
-    t.elapsed()
 }
 
 fn shape() -> Shape<'static> {

@@ -14,7 +14,7 @@
 //! (Profile, tiered policies, an EndOfTier with its trigger) and 0–2 pending hits, a
 //! service on two flows in three.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use calicoscope_backend::frames::{arrow, Frame, Values};
 use calicoscope_backend::goldmane::frames;
@@ -27,6 +27,9 @@ use prost::Message;
 
 #[path = "common/counting.rs"]
 mod counting;
+#[path = "common/timing.rs"]
+mod timing;
+use timing::{median, time};
 
 /// The shop's namespaces, then tenants up to 100.
 fn namespaces() -> Vec<String> {
@@ -411,17 +414,6 @@ fn check() {
         "flows bench check: 1000 flows, {} bytes, table checked",
         bytes.len()
     );
-}
-
-fn median(mut runs: Vec<Duration>) -> Duration {
-    runs.sort();
-    runs[runs.len() / 2]
-}
-
-fn time(f: impl FnOnce()) -> Duration {
-    let t = Instant::now();
-    f();
-    t.elapsed()
 }
 
 fn main() {
