@@ -29,6 +29,9 @@ pub struct Mark {
 /// The legend for `model` coloured by `lut` on `scale` (the flow view's by verdict, on the
 /// `dark` or light theme).
 pub fn legend(model: &Model, lut: &Lut, scale: Scale, dark: bool) -> Legend {
+    if let Model::Flows(_) = model {
+        return flows(Theme::new(dark));
+    }
     let stops: Vec<String> = match scale {
         // Threshold steps are sharp: 32 stops keep each step's edge in place.
         Scale::Thresholds { .. } => (0..256).step_by(8).map(|i| lut.colours[i].css()).collect(),
@@ -38,7 +41,7 @@ pub fn legend(model: &Model, lut: &Lut, scale: Scale, dark: bool) -> Legend {
     let unit = match model {
         Model::Topology(_) => Some("percentunit"),
         Model::Heatmap(h) => h.unit.as_deref(),
-        Model::Flows(_) => return flows(Theme::new(dark)),
+        Model::Flows(_) => None,
     };
     let marks = match model {
         Model::Topology(_) => vec![

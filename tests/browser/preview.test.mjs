@@ -70,7 +70,7 @@ test('the preview renders the Policy & flows dashboard: the flow matrix with liv
   const tables = await page().$$eval('[data-type="table"]', (els) => els.map((e) => e.textContent));
   assert.equal(tables.length, 2, 'denied flows and flows');
   // A denied pair, from the dashboard's own denied-flows query: click its cell in the matrix.
-  const denied = await dsQuery({ refId: 'A', mode: 'catalog', catalog: 'denied_flows', from: 'now-1h' });
+  const denied = await dsQuery({ refId: 'A', mode: 'catalog', catalog: 'denied_flows' });
   const f = denied.frames[0];
   const col = (name) => f.data.values[f.schema.fields.findIndex((x) => x.name === name)];
   const i = col('source_namespace').findIndex((ns, k) => ns && col('dest_namespace')[k]);
