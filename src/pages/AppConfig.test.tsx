@@ -12,17 +12,6 @@ function plugin(meta: Partial<AppPluginMeta<AppSettings>>) {
   } as unknown as AppPlugin<AppSettings>;
 }
 
-// @grafana/ui 13's select menu observes its options; jsdom has no IntersectionObserver.
-class NoIntersectionObserver {
-  observe() {}
-  unobserve() {}
-  disconnect() {}
-  takeRecords() {
-    return [];
-  }
-}
-
-beforeAll(() => Object.assign(global, { IntersectionObserver: NoIntersectionObserver }));
 beforeEach(() => fakeDatasources());
 
 describe('AppConfig', () => {

@@ -8,16 +8,6 @@ import type { CalicoQuery } from '../types';
 
 setTemplateSrv({ getVariables: () => [{ name: 'pool' }], replace: (t: string) => t } as unknown as TemplateSrv);
 
-// @grafana/ui 13's select menu observes its options; jsdom has no IntersectionObserver.
-class NoIntersectionObserver {
-  observe() {}
-  unobserve() {}
-  disconnect() {}
-  takeRecords() {
-    return [];
-  }
-}
-beforeAll(() => Object.assign(global, { IntersectionObserver: NoIntersectionObserver }));
 
 const CATALOG = [
   { id: 'ipam_pool_utilization', title: 'Pool utilization', description: 'Share in use', component: 'kube-controllers', legend: '{{ippool}}', groupBy: [] },
