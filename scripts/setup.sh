@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # Calicoscope: install what the tests and the demo need on a fresh Debian machine.
 #
-#   bash scripts/setup.sh           install what is missing (idempotent; we run as root)
-#   bash scripts/setup.sh --check   only report what is missing (exit 1 if anything is)
+#   bash scripts/setup.sh [part]           install what is missing (idempotent; we run as root)
+#   bash scripts/setup.sh --check [part]   only report what is missing (exit 1 if anything is)
+#
+# Parts: `installs` (Debian packages, Rust targets, npm packages, Go modules: mostly waiting on
+# the network) and `builds` (Prometheus 3 and Thanos from source, wasm-bindgen-cli: CPU). With
+# no part, the builds run in the background while the installs download, so that a fresh
+# machine's CPU and network work overlap; scripts/test.sh starts them itself and waits for them
+# only where a stage needs them.
 #
 # Each section checks first and installs only what is missing. Append new sections
 # (npm packages, chromium, ...) below the existing ones, using the same helpers.
@@ -13,10 +19,12 @@
 set -euo pipefail
 
 CHECK_ONLY=0
+PART=all
 for arg in "$@"; do
     case "$arg" in
         --check) CHECK_ONLY=1 ;;
-        -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+        installs|builds) PART=$arg ;;
+        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
         *) echo "setup: unknown argument: $arg" >&2; exit 2 ;;
     esac
 done
@@ -72,83 +80,90 @@ deb_installed() { [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" 
 
 # ---------------------------------------------------------------------------
 # Debian packages
+ROOT_DIR=$(cd "$(dirname "$0")/.." && pwd)
+
 # ---------------------------------------------------------------------------
 # gcc-aarch64-linux-gnu and libc6-dev-arm64-cross build the linux/arm64 backend binary of
 # the plugin package, gcc-mingw-w64-x86-64 the windows/amd64 one (ring compiles C for them);
 # qemu-user runs the arm64 binary in the package test.
-DEB_PACKAGES=(prometheus victoria-metrics chromium gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-    gcc-mingw-w64-x86-64 qemu-user)
+debs() {
+    DEB_PACKAGES=(prometheus victoria-metrics chromium gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+        gcc-mingw-w64-x86-64 qemu-user)
 
-need_deb=()
-for pkg in "${DEB_PACKAGES[@]}"; do
-    if deb_installed "$pkg"; then
-        say "$pkg ok"
-    elif (( CHECK_ONLY )); then
-        missing "$pkg"
-    else
-        need_deb+=("$pkg")
-    fi
-done
-if (( ${#need_deb[@]} > 0 )); then
-    apt_install "${need_deb[@]}"
-    for pkg in "${need_deb[@]}"; do
-        deb_installed "$pkg" || { say "$pkg failed to install"; exit 1; }
-        say "$pkg ok (installed)"
+    need_deb=()
+    for pkg in "${DEB_PACKAGES[@]}"; do
+        if deb_installed "$pkg"; then
+            say "$pkg ok"
+        elif (( CHECK_ONLY )); then
+            missing "$pkg"
+        else
+            need_deb+=("$pkg")
+        fi
     done
-fi
-
-# The Debian prometheus package may start system services listening on all
-# interfaces. Tests start their own instances on loopback, so stop any service
-# we may have caused. systemd is usually not PID 1 here: tolerate that.
-if (( ! CHECK_ONLY )); then
-    for svc in prometheus prometheus-node-exporter victoria-metrics; do
-        systemctl stop "$svc" 2>/dev/null || true
-        # Without systemd, the package's init script may have started a daemon.
-        if [[ -x /etc/init.d/$svc ]]; then /etc/init.d/"$svc" stop >/dev/null 2>&1 || true; fi
-    done
-    say "system services prometheus, prometheus-node-exporter, victoria-metrics stopped (if any ran)"
-fi
-
-# Record and verify the binaries the testkit crate runs.
-if deb_installed prometheus; then
-    PROM_BIN=$(command -v prometheus || true)
-    if [[ -n "$PROM_BIN" ]]; then
-        say "prometheus binary $PROM_BIN ($(dpkg-query -W -f='${Version}' prometheus)) ok"
-    else
-        missing "prometheus binary"
+    if (( ${#need_deb[@]} > 0 )); then
+        apt_install "${need_deb[@]}"
+        for pkg in "${need_deb[@]}"; do
+            deb_installed "$pkg" || { say "$pkg failed to install"; exit 1; }
+            say "$pkg ok (installed)"
+        done
     fi
-fi
-if deb_installed victoria-metrics; then
-    VM_BIN=$(dpkg -L victoria-metrics | grep -E '/s?bin/' | head -1 || true)
-    if [[ -n "$VM_BIN" && -x "$VM_BIN" ]]; then
-        # (Debian's build prints an empty -version: report the package version.)
-        say "victoria-metrics binary $VM_BIN ($(dpkg-query -W -f='${Version}' victoria-metrics)) ok"
-    else
-        missing "victoria-metrics binary"
+
+    # The Debian prometheus package may start system services listening on all
+    # interfaces. Tests start their own instances on loopback, so stop any service
+    # we may have caused. systemd is usually not PID 1 here: tolerate that.
+    if (( ! CHECK_ONLY )); then
+        for svc in prometheus prometheus-node-exporter victoria-metrics; do
+            systemctl stop "$svc" 2>/dev/null || true
+            # Without systemd, the package's init script may have started a daemon.
+            if [[ -x /etc/init.d/$svc ]]; then /etc/init.d/"$svc" stop >/dev/null 2>&1 || true; fi
+        done
+        say "system services prometheus, prometheus-node-exporter, victoria-metrics stopped (if any ran)"
     fi
-fi
+
+    # Record and verify the binaries the testkit crate runs.
+    if deb_installed prometheus; then
+        PROM_BIN=$(command -v prometheus || true)
+        if [[ -n "$PROM_BIN" ]]; then
+            say "prometheus binary $PROM_BIN ($(dpkg-query -W -f='${Version}' prometheus)) ok"
+        else
+            missing "prometheus binary"
+        fi
+    fi
+    if deb_installed victoria-metrics; then
+        VM_BIN=$(dpkg -L victoria-metrics | grep -E '/s?bin/' | head -1 || true)
+        if [[ -n "$VM_BIN" && -x "$VM_BIN" ]]; then
+            # (Debian's build prints an empty -version: report the package version.)
+            say "victoria-metrics binary $VM_BIN ($(dpkg-query -W -f='${Version}' victoria-metrics)) ok"
+        else
+            missing "victoria-metrics binary"
+        fi
+    fi
+}
 
 # ---------------------------------------------------------------------------
 # Rust targets
 # ---------------------------------------------------------------------------
-RUST_TARGETS=(wasm32-unknown-unknown aarch64-unknown-linux-gnu x86_64-pc-windows-gnu)
+rust_targets() {
+    RUST_TARGETS=(wasm32-unknown-unknown aarch64-unknown-linux-gnu x86_64-pc-windows-gnu)
 
-if ! command -v rustup >/dev/null 2>&1; then
-    missing "rustup"
-else
-    installed_targets=$(rustup target list --installed)
-    for target in "${RUST_TARGETS[@]}"; do
-        if grep -qx "$target" <<<"$installed_targets"; then
-            say "rust target $target ok"
-        elif (( CHECK_ONLY )); then
-            missing "rust target $target"
-        else
-            say "rustup target add $target"
-            rustup target add "$target"
-            say "rust target $target ok (installed)"
-        fi
-    done
-fi
+    if ! command -v rustup >/dev/null 2>&1; then
+        missing "rustup"
+    else
+        installed_targets=$(rustup target list --installed)
+        for target in "${RUST_TARGETS[@]}"; do
+            if grep -qx "$target" <<<"$installed_targets"; then
+                say "rust target $target ok"
+            elif (( CHECK_ONLY )); then
+                missing "rust target $target"
+            else
+                say "rustup target add $target"
+                rustup target add "$target"
+                say "rust target $target ok (installed)"
+            fi
+        done
+    fi
+}
+
 
 # ---------------------------------------------------------------------------
 # wasm-bindgen-cli, pinned to the exact wasm-bindgen in Cargo.lock (the CLI refuses a
@@ -156,18 +171,20 @@ fi
 # second machine run takes no time; scripts/build-panel.sh puts it on PATH.
 # (`--locked` fails here: a locked dependency is missing from the registry index.)
 # ---------------------------------------------------------------------------
-ROOT_DIR=$(cd "$(dirname "$0")/.." && pwd)
-WBG_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' "$ROOT_DIR/Cargo.lock")
-WBG_ROOT=${CALICOSCOPE_CACHE:-$HOME/.cache/calicoscope}/wasm-bindgen-$WBG_VERSION
-if [[ -x $WBG_ROOT/bin/wasm-bindgen ]]; then
-    say "wasm-bindgen-cli $WBG_VERSION ok ($WBG_ROOT/bin)"
-elif (( CHECK_ONLY )); then
-    missing "wasm-bindgen-cli $WBG_VERSION (cargo install wasm-bindgen-cli --version $WBG_VERSION --root $WBG_ROOT)"
-else
-    say "cargo install wasm-bindgen-cli --version $WBG_VERSION (about 3.5 minutes on 2 cores)"
-    cargo install wasm-bindgen-cli --version "$WBG_VERSION" --root "$WBG_ROOT"
-    say "wasm-bindgen-cli $WBG_VERSION ok (installed)"
-fi
+wasm_bindgen() {
+    WBG_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' "$ROOT_DIR/Cargo.lock")
+    WBG_ROOT=${CALICOSCOPE_CACHE:-$HOME/.cache/calicoscope}/wasm-bindgen-$WBG_VERSION
+    if [[ -x $WBG_ROOT/bin/wasm-bindgen ]]; then
+        say "wasm-bindgen-cli $WBG_VERSION ok ($WBG_ROOT/bin)"
+    elif (( CHECK_ONLY )); then
+        missing "wasm-bindgen-cli $WBG_VERSION (cargo install wasm-bindgen-cli --version $WBG_VERSION --root $WBG_ROOT)"
+    else
+        say "cargo install wasm-bindgen-cli --version $WBG_VERSION (about 3.5 minutes on 2 cores)"
+        cargo install wasm-bindgen-cli --version "$WBG_VERSION" --root "$WBG_ROOT"
+        say "wasm-bindgen-cli $WBG_VERSION ok (installed)"
+    fi
+}
+
 
 # ---------------------------------------------------------------------------
 # npm packages (package-lock.json): the frontend's toolchain (create-plugin's webpack, SWC,
@@ -191,10 +208,13 @@ npm_ci() {
         say "$what ok (installed)"
     fi
 }
-npm_ci "$ROOT_DIR" "npm packages"
-# The oldest Grafana we claim (grafanaDependency >=10.4.0): its @grafana packages and React 18
-# in tests/grafana-10.4, for the second type check and the React 18 browser hosts.
-npm_ci "$ROOT_DIR/tests/grafana-10.4" "npm packages of tests/grafana-10.4" --ignore-scripts
+npm_packages() {
+    npm_ci "$ROOT_DIR" "npm packages"
+    # The oldest Grafana we claim (grafanaDependency >=10.4.0): its @grafana packages and React 18
+    # in tests/grafana-10.4, for the second type check and the React 18 browser hosts.
+    npm_ci "$ROOT_DIR/tests/grafana-10.4" "npm packages of tests/grafana-10.4" --ignore-scripts
+}
+
 
 # ---------------------------------------------------------------------------
 # Metrics engines built from source through the Go module proxy, cached by version
@@ -202,19 +222,45 @@ npm_ci "$ROOT_DIR/tests/grafana-10.4" "npm packages of tests/grafana-10.4" --ign
 # about 7 and 6 minutes from an empty module cache on 2 cores. And the modules of
 # tests/grafana-sdk (Grafana's Go plugin SDK, whose decoder judges our frames).
 # ---------------------------------------------------------------------------
-if ! command -v go >/dev/null 2>&1; then
-    missing "go (the machine's Go toolchain builds Prometheus 3, Thanos and tests/grafana-sdk)"
-elif bash "$ROOT_DIR/scripts/build-engines.sh" --check >/dev/null 2>&1; then
-    say "engines ok (Prometheus 3, Thanos)"
-elif (( CHECK_ONLY )); then
-    missing "engines (bash scripts/build-engines.sh)"
-else
-    bash "$ROOT_DIR/scripts/build-engines.sh"
-fi
-if command -v go >/dev/null 2>&1 && (( ! CHECK_ONLY )); then
-    (cd "$ROOT_DIR/tests/grafana-sdk" && GOTOOLCHAIN=local go mod download)
-    say "tests/grafana-sdk modules ok"
-fi
+engines() {
+    if ! command -v go >/dev/null 2>&1; then
+        missing "go (the machine's Go toolchain builds Prometheus 3, Thanos and tests/grafana-sdk)"
+    elif bash "$ROOT_DIR/scripts/build-engines.sh" --check >/dev/null 2>&1; then
+        say "engines ok (Prometheus 3, Thanos)"
+    elif (( CHECK_ONLY )); then
+        missing "engines (bash scripts/build-engines.sh)"
+    else
+        bash "$ROOT_DIR/scripts/build-engines.sh"
+    fi
+}
+
+go_modules() {
+    if command -v go >/dev/null 2>&1 && (( ! CHECK_ONLY )); then
+        (cd "$ROOT_DIR/tests/grafana-sdk" && GOTOOLCHAIN=local go mod download)
+        say "tests/grafana-sdk modules ok"
+    fi
+}
+
+installs() { debs; rust_targets; npm_packages; go_modules; }
+builds() { engines; wasm_bindgen; }
+
+case $PART in
+    installs) installs ;;
+    builds) builds ;;
+    all)
+        if (( CHECK_ONLY )); then
+            installs; builds
+        else
+            builds_log=$(mktemp "${TMPDIR:-/tmp}/calicoscope-setup-builds.XXXXXX")
+            (builds; (( ${#MISSING[@]} == 0 )) || { say "missing: ${MISSING[*]}"; exit 1; }) \
+                >"$builds_log" 2>&1 &
+            builds_pid=$!
+            installs
+            rc=0; wait "$builds_pid" || rc=$?
+            cat "$builds_log"; rm -f "$builds_log"
+            (( rc == 0 )) || { say "builds failed ($rc)"; exit "$rc"; }
+        fi ;;
+esac
 
 # ---------------------------------------------------------------------------
 # Summary

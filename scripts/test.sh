@@ -14,7 +14,8 @@
 #            its benchmark figures; the demo's preview and the datasource editors against the
 #            real plugin process
 #   package  the packaged app (dist/, zip) and its checks; the demo, once
-# Set-up (scripts/setup.sh) runs first and takes about a second when everything is present.
+# Set-up (scripts/setup.sh) runs first and takes about a second when everything is present;
+# on a fresh machine its builds go on in the background until a stage needs them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -38,12 +39,14 @@ fast() {
 }
 
 stores() {
+    wait_for_builds
     step "stores: Rust integration tests (stores, catalog values, Calico profiles, plugin protocol, simulator)"
     cargo test --workspace --test '*' --examples
     cargo test -q -p calicoscope-backend --bench flows
 }
 
 browser() {
+    wait_for_builds
     step "browser: panel wasm build, browser tests (headless chromium)"
     bash scripts/test-browser.sh
     step "browser: panel benchmarks (figures only, no timing assertions)"
@@ -51,9 +54,11 @@ browser() {
 }
 
 package() {
+    wait_for_builds
     if [[ -n ${backend_pid:-} ]]; then
         step "package: waiting for the release builds started at set-up"
         wait "$backend_pid" || { cat "$backend_log"; echo "release builds failed" >&2; exit 1; }
+        backend_pid=
     fi
     step "package: dist/ and the zip, catalog checks, provisioning and docker-compose checks"
     bash scripts/package.sh
@@ -75,8 +80,35 @@ for s in "${stages[@]}"; do
     esac
 done
 
+# Set-up: the CPU-heavy builds (engines, wasm-bindgen-cli) run in the background from the start,
+# beside the downloads and then the fast stage, which needs neither; the first stage that
+# needs them waits here.
+builds_log=target/setup-builds.log
+builds_pid=
+wait_for_builds() {
+    [[ -n $builds_pid ]] || return 0
+    step "waiting for the set-up builds (engines, wasm-bindgen-cli)"
+    local rc=0
+    wait "$builds_pid" || rc=$?
+    builds_pid=
+    cat "$builds_log"
+    (( rc == 0 )) || { echo "set-up builds failed ($rc)" >&2; exit 1; }
+}
+
+# Background jobs run in their own sessions, so that an early exit stops them with their children.
+stop_background() {
+    local pid
+    for pid in ${builds_pid:-} ${backend_pid:-}; do kill -- -"$pid" 2>/dev/null || true; done
+}
+trap stop_background EXIT
+
 step "set-up"
-bash scripts/setup.sh
+mkdir -p target
+if [[ " ${stages[*]} " != " fast " ]]; then
+    setsid bash scripts/setup.sh builds >"$builds_log" 2>&1 &
+    builds_pid=$!
+fi
+bash scripts/setup.sh installs
 
 # The package's three release builds are most of a fresh machine's package stage. When other
 # stages run before it, they start now, at the lowest priority, in their own session and
@@ -84,10 +116,8 @@ bash scripts/setup.sh
 # scrapes) and cargo's lock makes the package stage wait for them if they are not done.
 backend_log=target/package-backend.log
 if [[ " ${stages[*]} " =~ \ (all|package)\  ]] && [[ ${stages[0]} != package ]]; then
-    mkdir -p target
     setsid nice -n 19 bash scripts/build-backend.sh >"$backend_log" 2>&1 &
     backend_pid=$!
-    trap 'kill -- -"$backend_pid" 2>/dev/null || true' EXIT
 fi
 for s in "${stages[@]}"; do
     if [[ $s == all ]]; then fast; stores; browser; package; else "$s"; fi
