@@ -5,7 +5,8 @@
 #   bash scripts/setup.sh --check [part]   only report what is missing (exit 1 if anything is)
 #
 # Parts: `installs` (Debian packages, Rust targets, npm packages, Go modules: mostly waiting on
-# the network) and `builds` (Prometheus 3 and Thanos from source, wasm-bindgen-cli: CPU). With
+# the network) and `builds` (`engines`: Prometheus 3 and Thanos from source, and
+# `wasm-bindgen`: wasm-bindgen-cli; CPU). With
 # no part, the builds run in the background while the installs download, so that a fresh
 # machine's CPU and network work overlap; scripts/test.sh starts them itself and waits for them
 # only where a stage needs them.
@@ -23,7 +24,7 @@ PART=all
 for arg in "$@"; do
     case "$arg" in
         --check) CHECK_ONLY=1 ;;
-        installs|builds) PART=$arg ;;
+        installs|builds|engines|wasm-bindgen) PART=$arg ;;
         -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
         *) echo "setup: unknown argument: $arg" >&2; exit 2 ;;
     esac
@@ -247,6 +248,8 @@ builds() { engines; wasm_bindgen; }
 case $PART in
     installs) installs ;;
     builds) builds ;;
+    engines) engines ;;
+    wasm-bindgen) wasm_bindgen ;;
     all)
         if (( CHECK_ONLY )); then
             installs; builds

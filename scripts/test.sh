@@ -39,14 +39,14 @@ fast() {
 }
 
 stores() {
-    wait_for_builds
+    await engines "the engine builds (Prometheus 3, Thanos)"
     step "stores: Rust integration tests (stores, catalog values, Calico profiles, plugin protocol, simulator)"
     cargo test --workspace --test '*' --examples
     cargo test -q -p calicoscope-backend --bench flows
 }
 
 browser() {
-    wait_for_builds
+    await wasm-bindgen "the wasm-bindgen-cli build"
     step "browser: panel wasm build, browser tests (headless chromium)"
     bash scripts/test-browser.sh
     step "browser: panel benchmarks (figures only, no timing assertions)"
@@ -54,12 +54,9 @@ browser() {
 }
 
 package() {
-    wait_for_builds
-    if [[ -n ${backend_pid:-} ]]; then
-        step "package: waiting for the release builds started at set-up"
-        wait "$backend_pid" || { cat "$backend_log"; echo "release builds failed" >&2; exit 1; }
-        backend_pid=
-    fi
+    await engines "the engine builds (Prometheus 3, Thanos)"
+    await wasm-bindgen "the wasm-bindgen-cli build"
+    await release "the release builds started at set-up"
     step "package: dist/ and the zip, catalog checks, provisioning and docker-compose checks"
     bash scripts/package.sh
     # The package test shows the harness rule fires on binaries that carry the harness.
@@ -80,44 +77,40 @@ for s in "${stages[@]}"; do
     esac
 done
 
-# Set-up: the CPU-heavy builds (engines, wasm-bindgen-cli) run in the background from the start,
-# beside the downloads and then the fast stage, which needs neither; the first stage that
-# needs them waits here.
-builds_log=target/setup-builds.log
-builds_pid=
-wait_for_builds() {
-    [[ -n $builds_pid ]] || return 0
-    step "waiting for the set-up builds (engines, wasm-bindgen-cli)"
-    local rc=0
-    wait "$builds_pid" || rc=$?
-    builds_pid=
-    cat "$builds_log"
-    (( rc == 0 )) || { echo "set-up builds failed ($rc)" >&2; exit 1; }
+# Background jobs, by name: each runs in its own session (so that an early exit stops it with
+# its children) and logs to target/<name>.log; `await` waits for one where a stage needs it.
+declare -A job_pid=()
+background() { # NAME NICENESS COMMAND...
+    local name=$1 niceness=$2
+    shift 2
+    setsid nice -n "$niceness" "$@" >"target/$name.log" 2>&1 &
+    job_pid[$name]=$!
 }
-
-# Background jobs run in their own sessions, so that an early exit stops them with their children.
-stop_background() {
-    local pid
-    for pid in ${builds_pid:-} ${backend_pid:-}; do kill -- -"$pid" 2>/dev/null || true; done
+await() { # NAME WHAT
+    local pid=${job_pid[$1]:-} rc=0
+    [[ -n $pid ]] || return 0
+    unset "job_pid[$1]"
+    step "waiting for $2"
+    wait "$pid" || rc=$?
+    cat "target/$1.log"
+    (( rc == 0 )) || { echo "$2 failed ($rc)" >&2; exit 1; }
 }
-trap stop_background EXIT
+trap 'for pid in "${job_pid[@]}"; do kill -- -"$pid" 2>/dev/null || true; done' EXIT
 
+# Set-up: on a fresh machine the CPU-heavy builds start at once, beside the downloads and then
+# the fast stage, which needs none of them: the engines (needed by stores), wasm-bindgen-cli
+# (needed by browser, so it yields to the engines) and the package's three release builds
+# (needed last, at the lowest priority: they take the CPU the tests leave idle, as the store
+# tests mostly wait for scrapes; cargo's lock makes package.sh wait for them).
 step "set-up"
 mkdir -p target
 if [[ " ${stages[*]} " != " fast " ]]; then
-    setsid bash scripts/setup.sh builds >"$builds_log" 2>&1 &
-    builds_pid=$!
+    background engines 0 bash scripts/setup.sh engines
+    background wasm-bindgen 10 bash scripts/setup.sh wasm-bindgen
 fi
 bash scripts/setup.sh installs
-
-# The package's three release builds are most of a fresh machine's package stage. When other
-# stages run before it, they start now, at the lowest priority, in their own session and
-# target folder: they take the CPU the tests leave idle (the store tests mostly wait for
-# scrapes) and cargo's lock makes the package stage wait for them if they are not done.
-backend_log=target/package-backend.log
 if [[ " ${stages[*]} " =~ \ (all|package)\  ]] && [[ ${stages[0]} != package ]]; then
-    setsid nice -n 19 bash scripts/build-backend.sh >"$backend_log" 2>&1 &
-    backend_pid=$!
+    background release 19 bash scripts/build-backend.sh
 fi
 for s in "${stages[@]}"; do
     if [[ $s == all ]]; then fast; stores; browser; package; else "$s"; fi
