@@ -92,8 +92,9 @@ await() { # NAME WHAT
     unset "job_pid[$1]"
     step "waiting for $2"
     wait "$pid" || rc=$?
-    cat "target/$1.log"
-    (( rc == 0 )) || { echo "$2 failed ($rc)" >&2; exit 1; }
+    # The whole log when it failed; else its last lines (cargo install's are hundreds).
+    if (( rc != 0 )); then cat "target/$1.log"; echo "$2 failed ($rc)" >&2; exit 1; fi
+    tail -n 3 "target/$1.log"
 }
 trap 'for pid in "${job_pid[@]}"; do kill -- -"$pid" 2>/dev/null || true; done' EXIT
 
