@@ -220,7 +220,8 @@ npm_packages() {
 # ---------------------------------------------------------------------------
 # Metrics engines built from source through the Go module proxy, cached by version
 # (scripts/build-engines.sh; versions in scripts/engines.env): Prometheus 3 and Thanos,
-# about 7 and 6 minutes from an empty module cache on 2 cores. And the modules of
+# from an empty module cache on 2 cores 911 s and 524 s beside the fast stage (fresh-machine run of
+# 2026-11-29; about 7 and 6 minutes alone). And the modules of
 # tests/grafana-sdk (Grafana's Go plugin SDK, whose decoder judges our frames).
 # ---------------------------------------------------------------------------
 engines() {
