@@ -4,12 +4,10 @@
 #   bash scripts/setup.sh [part]           install what is missing (idempotent; we run as root)
 #   bash scripts/setup.sh --check [part]   only report what is missing (exit 1 if anything is)
 #
-# Parts: `installs` (Debian packages, Rust targets, npm packages, Go modules: mostly waiting on
-# the network) and `builds` (`engines`: Prometheus 3 and Thanos from source, and
-# `wasm-bindgen`: wasm-bindgen-cli; CPU). With
-# no part, the builds run in the background while the installs download, so that a fresh
-# machine's CPU and network work overlap; scripts/test.sh starts them itself and waits for them
-# only where a stage needs them.
+# Parts (default: all of them, in this order): `installs` (Debian packages, Rust targets, npm
+# packages, Go modules: mostly waiting on the network), `engines` (Prometheus 3 and Thanos
+# from source) and `wasm-bindgen` (wasm-bindgen-cli), both CPU. scripts/test.sh runs the two
+# builds in the background beside the installs and waits for each where a stage needs it.
 #
 # Each section checks first and installs only what is missing. Append new sections
 # (npm packages, chromium, ...) below the existing ones, using the same helpers.
@@ -24,12 +22,13 @@ PART=all
 for arg in "$@"; do
     case "$arg" in
         --check) CHECK_ONLY=1 ;;
-        installs|builds|engines|wasm-bindgen) PART=$arg ;;
-        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+        installs|engines|wasm-bindgen) PART=$arg ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
         *) echo "setup: unknown argument: $arg" >&2; exit 2 ;;
     esac
 done
 
+ROOT_DIR=$(cd "$(dirname "$0")/.." && pwd)
 MISSING=()
 say() { echo "setup: $*"; }
 missing() { MISSING+=("$1"); say "$1 MISSING"; }
@@ -81,8 +80,6 @@ deb_installed() { [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" 
 
 # ---------------------------------------------------------------------------
 # Debian packages
-ROOT_DIR=$(cd "$(dirname "$0")/.." && pwd)
-
 # ---------------------------------------------------------------------------
 # gcc-aarch64-linux-gnu and libc6-dev-arm64-cross build the linux/arm64 backend binary of
 # the plugin package, gcc-mingw-w64-x86-64 the windows/amd64 one (ring compiles C for them);
@@ -165,7 +162,6 @@ rust_targets() {
     fi
 }
 
-
 # ---------------------------------------------------------------------------
 # wasm-bindgen-cli, pinned to the exact wasm-bindgen in Cargo.lock (the CLI refuses a
 # module built by another version). Installed into a cache root keyed by version, so a
@@ -185,7 +181,6 @@ wasm_bindgen() {
         say "wasm-bindgen-cli $WBG_VERSION ok (installed)"
     fi
 }
-
 
 # ---------------------------------------------------------------------------
 # npm packages (package-lock.json): the frontend's toolchain (create-plugin's webpack, SWC,
@@ -216,12 +211,10 @@ npm_packages() {
     npm_ci "$ROOT_DIR/tests/grafana-10.4" "npm packages of tests/grafana-10.4" --ignore-scripts
 }
 
-
 # ---------------------------------------------------------------------------
 # Metrics engines built from source through the Go module proxy, cached by version
-# (scripts/build-engines.sh; versions in scripts/engines.env): Prometheus 3 and Thanos,
-# from an empty module cache on 2 cores 911 s and 524 s beside the fast stage (fresh-machine run of
-# 2026-11-29; about 7 and 6 minutes alone). And the modules of
+# (scripts/build-engines.sh; versions in scripts/engines.env): Prometheus 3 and Thanos (their
+# times from an empty module cache: the README's Testing section). And the modules of
 # tests/grafana-sdk (Grafana's Go plugin SDK, whose decoder judges our frames).
 # ---------------------------------------------------------------------------
 engines() {
@@ -244,26 +237,12 @@ go_modules() {
 }
 
 installs() { debs; rust_targets; npm_packages; go_modules; }
-builds() { engines; wasm_bindgen; }
 
 case $PART in
     installs) installs ;;
-    builds) builds ;;
     engines) engines ;;
     wasm-bindgen) wasm_bindgen ;;
-    all)
-        if (( CHECK_ONLY )); then
-            installs; builds
-        else
-            builds_log=$(mktemp "${TMPDIR:-/tmp}/calicoscope-setup-builds.XXXXXX")
-            (builds; (( ${#MISSING[@]} == 0 )) || { say "missing: ${MISSING[*]}"; exit 1; }) \
-                >"$builds_log" 2>&1 &
-            builds_pid=$!
-            installs
-            rc=0; wait "$builds_pid" || rc=$?
-            cat "$builds_log"; rm -f "$builds_log"
-            (( rc == 0 )) || { say "builds failed ($rc)"; exit "$rc"; }
-        fi ;;
+    all) installs; engines; wasm_bindgen ;;
 esac
 
 # ---------------------------------------------------------------------------
@@ -282,4 +261,4 @@ if (( ${#MISSING[@]} > 0 )); then
     say "missing: ${MISSING[*]}"
     exit 1
 fi
-say "all ok"
+say "$PART ok"

@@ -54,7 +54,6 @@ browser() {
 }
 
 package() {
-    await engines "the engine builds (Prometheus 3, Thanos)"
     await wasm-bindgen "the wasm-bindgen-cli build"
     await release "the release builds started at set-up"
     step "package: dist/ and the zip, catalog checks, provisioning and docker-compose checks"
@@ -103,14 +102,17 @@ trap 'for pid in "${job_pid[@]}"; do kill -- -"$pid" 2>/dev/null || true; done' 
 # (needed by browser, so it yields to the engines) and the package's three release builds
 # (needed last, at the lowest priority: they take the CPU the tests leave idle, as the store
 # tests mostly wait for scrapes; cargo's lock makes package.sh wait for them).
+needs() { # STAGE...: whether a stage asked for is one of these (or `all`)
+    local s
+    for s in "${stages[@]}"; do [[ " all $* " == *" $s "* ]] && return 0; done
+    return 1
+}
 step "set-up"
 mkdir -p target
-if [[ " ${stages[*]} " != " fast " ]]; then
-    background engines 0 bash scripts/setup.sh engines
-    background wasm-bindgen 10 bash scripts/setup.sh wasm-bindgen
-fi
+if needs stores; then background engines 0 bash scripts/setup.sh engines; fi
+if needs browser package; then background wasm-bindgen 10 bash scripts/setup.sh wasm-bindgen; fi
 bash scripts/setup.sh installs
-if [[ " ${stages[*]} " =~ \ (all|package)\  ]] && [[ ${stages[0]} != package ]]; then
+if needs package && [[ ${stages[0]} != package ]]; then
     background release 19 bash scripts/build-backend.sh
 fi
 for s in "${stages[@]}"; do
