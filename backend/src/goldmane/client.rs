@@ -11,16 +11,18 @@ use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity};
 use tonic::{Code, Status};
 
 use super::api::{self, Api, Unsupported};
+use super::listing::{self, Grid, Span};
+use super::KEPT_SECONDS;
 use crate::settings::Settings;
 
-/// Flows asked per page: Goldmane has no page limit, but gRPC clients refuse answers over
-/// 4 MiB by default (about 5,000 flows with their policies).
-const PAGE_SIZE: i64 = 1000;
-/// Most flows one query reads (an hour of a large cluster holds more; the rest is named in
+/// Most flows one query shows (an hour of a large cluster holds more; the rest is named in
 /// a notice by the caller).
 pub const MAX_FLOWS: usize = 100_000;
-/// Largest answer accepted per message.
+/// Largest answer accepted per message: 41,930 flows from Goldmane 3.32.1 were 21.2 MB (506
+/// bytes a flow), so 100,000 flows fit; a larger answer is asked again in parts.
 const MAX_MESSAGE: usize = 64 * 1024 * 1024;
+/// Flows of the page that tells where Goldmane's buckets start (before asking in parts).
+const GRID_PROBE: i64 = 100;
 
 const LIST: &str = "/goldmane.Flows/List";
 const HINTS: &str = "/goldmane.Flows/FilterHints";
@@ -37,6 +39,11 @@ pub enum GoldmaneError {
     Unreachable { address: String, detail: String },
     #[error("Goldmane refused the request: {0}")]
     Refused(String),
+    /// An answer over a message limit (ours, Goldmane's or a proxy's).
+    #[error(
+        "Goldmane's answer is too large for one message ({0}): narrow the range or the filters"
+    )]
+    TooLarge(String),
     #[error(transparent)]
     Unsupported(#[from] Unsupported),
 }
@@ -102,49 +109,92 @@ impl Goldmane {
             .map(|_| ())
     }
 
-    /// The values Goldmane has seen for a filter (all pages, sorted, distinct): namespaces,
-    /// names, policy tiers, names or kinds, as template-variable values.
+    /// The values Goldmane has seen for a filter (sorted, distinct): namespaces, names, policy
+    /// tiers, names or kinds, as template-variable values. In one answer: pages of a set that
+    /// changes as flows come and go would shift under us.
     pub async fn hints(&self, kind: new::FilterType) -> Result<Vec<String>, GoldmaneError> {
-        let mut req = new::FilterHintsRequest {
+        let req = new::FilterHintsRequest {
             r#type: kind as i32,
-            page_size: PAGE_SIZE,
+            page_size: 0,
             ..Default::default()
         };
-        let mut values = Vec::new();
-        loop {
-            let page: new::FilterHintsResult = self.unary(HINTS, req.clone()).await?;
-            let pages = page.meta.map_or(0, |m| m.total_pages);
-            values.extend(page.hints.into_iter().map(|h| h.value));
-            req.page += 1;
-            if req.page >= pages {
-                values.sort();
-                values.dedup();
-                return Ok(values);
-            }
-        }
+        let answer: new::FilterHintsResult = self.unary(HINTS, req).await?;
+        let mut values: Vec<String> = answer.hints.into_iter().map(|h| h.value).collect();
+        values.sort();
+        values.dedup();
+        Ok(values)
     }
 
-    /// Every flow of the request (all its pages, up to [`MAX_FLOWS`]); whether more were left.
+    /// Every flow of the request's range, each once, newest first (up to [`MAX_FLOWS`]);
+    /// whether more were left. Never paged: see [`listing`].
     pub async fn list(
         &self,
-        mut req: new::FlowListRequest,
+        req: new::FlowListRequest,
     ) -> Result<(Vec<new::FlowResult>, bool), GoldmaneError> {
-        req.page_size = PAGE_SIZE;
-        let mut flows = Vec::new();
-        loop {
-            let page: new::FlowListResult = match self.api {
-                Api::V3_32 => self.unary(LIST, req.clone()).await?,
-                Api::V3_30 => self.unary(LIST, old_list(req.clone())?).await?,
+        let mut flows = match self.answer(req.clone()).await {
+            Err(GoldmaneError::TooLarge(_)) => self.in_parts(req).await?,
+            other => other?,
+        };
+        listing::order(&mut flows);
+        let more = flows.len() > MAX_FLOWS;
+        flows.truncate(MAX_FLOWS);
+        Ok((flows, more))
+    }
+
+    /// One page of a listing (`page_size` 0: all of it in one answer).
+    async fn page(
+        &self,
+        mut req: new::FlowListRequest,
+        page_size: i64,
+    ) -> Result<Vec<new::FlowResult>, GoldmaneError> {
+        (req.page, req.page_size) = (0, page_size);
+        let answer: new::FlowListResult = match self.api {
+            Api::V3_32 => self.unary(LIST, req).await?,
+            Api::V3_30 => self.unary(LIST, old_list(req)?).await?,
+        };
+        Ok(answer.flows)
+    }
+
+    async fn answer(
+        &self,
+        req: new::FlowListRequest,
+    ) -> Result<Vec<new::FlowResult>, GoldmaneError> {
+        self.page(req, 0).await
+    }
+
+    /// The range in disjoint parts cut at bucket starts, halved until each fits one answer.
+    async fn in_parts(
+        &self,
+        req: new::FlowListRequest,
+    ) -> Result<Vec<new::FlowResult>, GoldmaneError> {
+        // Any page of the flows says where buckets start: its order does not matter here.
+        let probe = self.page(req.clone(), GRID_PROBE).await?;
+        let Some(grid) = Grid::of(&probe) else {
+            return Ok(Vec::new());
+        };
+        let (gte, lt) = (req.start_time_gte, req.start_time_lt);
+        let whole = Span::of(gte, lt, unix_now(), grid, KEPT_SECONDS);
+        let (mut todo, mut parts) = (vec![whole], Vec::new());
+        while let Some(span) = todo.pop() {
+            let part = new::FlowListRequest {
+                start_time_gte: span.gte,
+                start_time_lt: span.lt,
+                ..req.clone()
             };
-            let pages = page.meta.map_or(0, |m| m.total_pages);
-            flows.extend(page.flows);
-            req.page += 1;
-            if req.page >= pages || flows.len() >= MAX_FLOWS {
-                let more = req.page < pages;
-                flows.truncate(MAX_FLOWS);
-                return Ok((flows, more));
+            match self.answer(part).await {
+                Ok(flows) => parts.push(flows),
+                Err(GoldmaneError::TooLarge(detail)) => {
+                    let (left, right) = span.halves(grid).ok_or_else(|| one_bucket(&detail))?;
+                    todo.extend([left, right]);
+                }
+                // A cut before the start Goldmane resolved a relative time to (its clock
+                // behind ours): that part holds nothing.
+                Err(GoldmaneError::Refused(m))
+                    if span != whole && m.contains("must be less than") => {}
+                Err(e) => return Err(e),
             }
         }
+        Ok(listing::merge(parts))
     }
 
     /// Statistics results; none (rather than Goldmane's NOT_FOUND) when nothing matches.
@@ -211,6 +261,7 @@ impl Goldmane {
         // Cancelled depending on timing) carries its cause; Goldmane's own errors do not.
         let transport = std::error::Error::source(&s).is_some();
         match s.code() {
+            _ if too_large(&s) => GoldmaneError::TooLarge(s.message().to_string()),
             Code::Unavailable | Code::DeadlineExceeded | Code::Cancelled => self.transport(&s),
             _ if transport => self.transport(&s),
             code => GoldmaneError::Refused(format!("{code:?}: {}", s.message())),
@@ -236,6 +287,29 @@ impl Goldmane {
             detail: explain(&chain(e)),
         }
     }
+}
+
+/// A message over a size limit: tonic says OutOfRange ("message length too large"), grpc-go
+/// ResourceExhausted ("larger than max"), on either side of the call.
+fn too_large(s: &Status) -> bool {
+    let m = s.message();
+    match s.code() {
+        Code::OutOfRange => m.contains("message length too large"),
+        Code::ResourceExhausted => m.contains("larger than max"),
+        _ => false,
+    }
+}
+
+fn one_bucket(detail: &str) -> GoldmaneError {
+    GoldmaneError::TooLarge(format!(
+        "{detail}; one of Goldmane's 15 s buckets alone is larger than that"
+    ))
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 fn old_list(req: new::FlowListRequest) -> Result<old::FlowListRequest, Unsupported> {

@@ -1,6 +1,7 @@
 //! Calico Goldmane: aggregated flows with their policy verdicts, over its gRPC API with
 //! mutual TLS (`calicoscope_goldmane`). The data path mirrors Prometheus's: the connection
-//! and its API shape (`client`, `api`), then the answers as Grafana frames (`frames`).
+//! and its API shape (`client`, `api`), flows listed in one answer per range, never paged
+//! (`listing`), then the answers as Grafana frames (`frames`).
 //!
 //! ```no_run
 //! # async fn f(settings: &calicoscope_backend::settings::Settings) -> Result<(), Box<dyn std::error::Error>> {
@@ -16,7 +17,11 @@ pub mod api;
 pub mod catalog;
 pub mod client;
 pub mod frames;
+pub mod listing;
 pub mod query;
+
+/// About what Goldmane keeps (242 buckets of 15 s).
+pub const KEPT_SECONDS: i64 = 3_600;
 
 pub use api::Api;
 pub use client::{Goldmane, GoldmaneError};

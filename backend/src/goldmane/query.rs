@@ -4,7 +4,7 @@
 use calicoscope_goldmane::v3_32 as api;
 
 use super::catalog::{Ask, FlowEntry};
-use super::{frames, GoldmaneError};
+use super::{frames, GoldmaneError, KEPT_SECONDS};
 use crate::client::Client;
 use crate::execute::Request;
 use crate::frames::frame::Severity;
@@ -13,8 +13,6 @@ use crate::query::model::{Filters, QueryModel};
 
 /// Goldmane's buckets: statistics are counts per bucket.
 const BUCKET_SECONDS: f64 = 15.0;
-/// About what Goldmane keeps (242 buckets of 15 s).
-pub const KEPT_SECONDS: i64 = 3_600;
 
 /// A filter value that cannot be what it names, with the fix.
 #[derive(Debug, thiserror::Error, PartialEq)]

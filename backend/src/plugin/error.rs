@@ -92,7 +92,9 @@ fn goldmane_status(e: &GoldmaneError) -> u16 {
         GoldmaneError::NotConfigured
         | GoldmaneError::Settings(_)
         | GoldmaneError::Unsupported(_) => 400,
-        GoldmaneError::Unreachable { .. } | GoldmaneError::Refused(_) => 502,
+        GoldmaneError::Unreachable { .. }
+        | GoldmaneError::Refused(_)
+        | GoldmaneError::TooLarge(_) => 502,
     }
 }
 

@@ -21,7 +21,7 @@ use crate::client::Client;
 use crate::execute::{self, QueryError};
 use crate::frames::{Frame, Values};
 use crate::goldmane::catalog::FLOW_CATALOG;
-use crate::goldmane::query::KEPT_SECONDS;
+use crate::goldmane::KEPT_SECONDS;
 use crate::promql::rewrite::job_matcher;
 use crate::query::catalog::{Component, CATALOG};
 use crate::query::model::QueryModel;

@@ -39,7 +39,7 @@ pub async fn last_hour(settings: &Settings, client: &Client) -> Option<Denied> {
         return None;
     }
     let req = api::StatisticsRequest {
-        start_time_gte: -crate::goldmane::query::KEPT_SECONDS,
+        start_time_gte: -crate::goldmane::KEPT_SECONDS,
         r#type: api::StatisticType::PacketCount as i32,
         group_by: api::StatisticsGroupBy::Policy as i32,
         ..Default::default()

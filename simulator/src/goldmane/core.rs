@@ -8,6 +8,7 @@ use calicoscope_goldmane::v3_32::{
     FilterHintsRequest, FilterHintsResult, FlowListRequest, FlowListResult, FlowResult,
     FlowStreamRequest, StatisticsRequest, StatisticsResult,
 };
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -19,6 +20,8 @@ pub struct Core {
     pub store: Store,
     /// How often a Stream looks for a newly completed bucket.
     pub poll: Duration,
+    /// List calls so far: each call's ties are ordered by its own number.
+    pub calls: AtomicU64,
 }
 
 /// Runs `f` on the blocking pool: a large model takes a while to sum over an hour.
@@ -33,7 +36,8 @@ async fn blocking<T: Send + 'static>(
 }
 
 pub async fn list(core: &Arc<Core>, req: FlowListRequest) -> Result<FlowListResult, Status> {
-    blocking(core, move |c| list::list(&c.store, &req, now())).await
+    let call = core.calls.fetch_add(1, Ordering::Relaxed);
+    blocking(core, move |c| list::list(&c.store, &req, now(), call)).await
 }
 
 pub async fn hints(core: &Arc<Core>, req: FilterHintsRequest) -> Result<FilterHintsResult, Status> {

@@ -1,20 +1,37 @@
 //! Flows.List and the paging FilterHints shares: filter, sum each key over the range,
 //! sort, cut a page.
+//!
+//! The default (time) sort is Calico's `RingIndex.List` (goldmane/pkg/storage/ring_index.go,
+//! v3.30.0 through release-v3.33): the matching flows are gathered from a Go map, sorted
+//! newest start first with `sort.Slice` (not stable), and only then cut into a page. All
+//! flows of one bucket share a start time, so their order changes from call to call, and
+//! page 2 of one call overlaps page 1 of the next. Here ties come in an order drawn afresh
+//! for every call, so a client that pages over the time sort sees what it would see there.
+//! The other sorts are Calico's sorted indices (index.go): value, then flow id, a total order.
 
 use super::filter::matches;
 use super::store::{range, Aggregate, Store};
+use crate::prng;
 use calicoscope_goldmane::v3_32::{
     FlowListRequest, FlowListResult, FlowResult, ListMetadata, SortBy, SortOption,
 };
 use std::cmp::Ordering;
 use tonic::Status;
 
-/// The answer to a List request at wall-clock time `now`.
-pub fn list(store: &Store, req: &FlowListRequest, now: i64) -> Result<FlowListResult, Status> {
+/// The answer to a List request at wall-clock time `now`; `call` seeds the order of the
+/// time sort's ties (a different value for every call, as Go's map iteration gives).
+pub fn list(
+    store: &Store,
+    req: &FlowListRequest,
+    now: i64,
+    call: u64,
+) -> Result<FlowListResult, Status> {
     let order = sort_order(&req.sort_by)?;
     let range = range(req.start_time_gte, req.start_time_lt, now)?;
     let filter = req.filter.as_ref();
     let mut found = store.aggregates(range, |i| matches(filter, &store.model.series[i].key));
+    let tie = |a: &Aggregate| prng::hash(call, &[a.series as u64]);
+    found.sort_by_cached_key(|a| tie(a));
     found.sort_by(|a, b| compare(order, a, b));
     let (meta, page) = paginate(found, req.page, req.page_size);
     let flows = page
@@ -49,8 +66,8 @@ fn sort_order(options: &[SortOption]) -> Result<SortBy, Status> {
     }
 }
 
-/// Newest start first for Time; names and namespaces ascending. Ties: newest first, then
-/// by id, so pages are stable.
+/// Newest start first for Time, ties left in the order they came (shuffled by the caller);
+/// names and namespaces ascending, ties by id (Calico's index `lookup`), so pages are stable.
 fn compare(order: SortBy, a: &Aggregate, b: &Aggregate) -> Ordering {
     let key = |x: &Aggregate| x.flow.key.clone().unwrap_or_default();
     let (ka, kb) = (key(a), key(b));
@@ -59,14 +76,13 @@ fn compare(order: SortBy, a: &Aggregate, b: &Aggregate) -> Ordering {
         SortBy::DestNamespace => ka.dest_namespace.cmp(&kb.dest_namespace),
         SortBy::SourceName => ka.source_name.cmp(&kb.source_name),
         SortBy::SourceNamespace => ka.source_namespace.cmp(&kb.source_namespace),
-        _ => Ordering::Equal,
+        _ => return b.flow.start_time.cmp(&a.flow.start_time),
     };
-    primary
-        .then(b.flow.start_time.cmp(&a.flow.start_time))
-        .then(a.series.cmp(&b.series))
+    primary.then(a.series.cmp(&b.series))
 }
 
 /// Page `page` (zero-based) of `page_size` items; a page size of 0 (or less) is everything.
+/// A page past the last one is empty with empty metadata, as Calico's `List` answers it.
 pub fn paginate<T>(items: Vec<T>, page: i64, page_size: i64) -> (ListMetadata, Vec<T>) {
     let total = items.len() as i64;
     let pages = match (total, page_size) {
@@ -83,6 +99,9 @@ pub fn paginate<T>(items: Vec<T>, page: i64, page_size: i64) -> (ListMetadata, V
     }
     let skip = page.max(0).saturating_mul(page_size);
     let skip = usize::try_from(skip).unwrap_or(usize::MAX);
+    if skip >= items.len() {
+        return (ListMetadata::default(), Vec::new());
+    }
     let take = usize::try_from(page_size).unwrap_or(usize::MAX);
     (meta, items.into_iter().skip(skip).take(take).collect())
 }
@@ -99,6 +118,8 @@ mod tests {
         assert_eq!((m.total_pages, p.len()), (1, 7));
         let (m, _) = paginate(Vec::<i32>::new(), 0, 10);
         assert_eq!(m.total_pages, 0);
+        let (m, p) = paginate((0..7).collect(), 3, 3);
+        assert_eq!((m, p), (ListMetadata::default(), vec![]), "past the end");
         assert!(paginate((0..7).collect::<Vec<_>>(), i64::MAX, i64::MAX)
             .1
             .is_empty());

@@ -87,6 +87,10 @@ pub struct Options {
     pub certs: Option<PathBuf>,
     /// How often a Stream looks for a newly completed bucket (buckets stay 15 s).
     pub stream_poll: Duration,
+    /// The largest Flows answer sent, in bytes; a larger one is refused with gRPC's error, as
+    /// a server or proxy with a send limit refuses it. `None`: no limit, as Goldmane (grpc-go
+    /// sends up to 2 GiB).
+    pub max_answer: Option<usize>,
 }
 
 impl Options {
@@ -96,6 +100,7 @@ impl Options {
             listen: listen.parse().expect("a socket address"),
             certs: None,
             stream_poll: Duration::from_secs(1),
+            max_answer: None,
         }
     }
 
@@ -154,19 +159,23 @@ pub async fn start(cfg: &Config, opts: Options) -> Result<Goldmane, String> {
             model: Model::new(cfg),
         },
         poll: opts.stream_poll,
+        calls: Default::default(),
     });
+    let limit = opts.max_answer.unwrap_or(usize::MAX);
     let router = match shape {
         Shape::V3_32 => {
             let api = api_v3_32::Latest(core);
+            let flows = v3_32::flows_server::FlowsServer::new(api.clone());
             builder
-                .add_service(v3_32::flows_server::FlowsServer::new(api.clone()))
+                .add_service(flows.max_encoding_message_size(limit))
                 .add_service(v3_32::statistics_server::StatisticsServer::new(api.clone()))
                 .add_service(v3_32::flow_collector_server::FlowCollectorServer::new(api))
         }
         Shape::V3_30 => {
             let api = api_v3_30::Legacy(core);
+            let flows = v3_30::flows_server::FlowsServer::new(api.clone());
             builder
-                .add_service(v3_30::flows_server::FlowsServer::new(api.clone()))
+                .add_service(flows.max_encoding_message_size(limit))
                 .add_service(v3_30::statistics_server::StatisticsServer::new(api.clone()))
                 .add_service(v3_30::flow_collector_server::FlowCollectorServer::new(api))
         }
