@@ -6,12 +6,15 @@ mod common;
 
 use calicoscope_model::calico::{Dataplane, Release};
 use calicoscope_model::flows::{field, FLOWS};
+use calicoscope_sim::flows::{Model, Tally, BUCKET_S};
+use calicoscope_sim::goldmane::store::{self, Store};
 use calicoscope_sim::goldmane::{self, CertPaths, Options};
 use calicoscope_sim::Config;
 use common::plugin::{
     self, call_resource, check_health, context, frames, query, query_data, PluginProcess,
 };
-use grafana_plugin_sdk::pluginv2::{DataResponse, PluginContext};
+use grafana_plugin_sdk::pluginv2::{DataResponse, PluginContext, TimeRange};
+use prost::Message;
 use serde_json::json;
 
 use calicoscope_backend::frames::{Frame, Values};
@@ -24,12 +27,19 @@ struct Setup {
 }
 
 async fn setup(release: u8, dir: &str) -> Setup {
+    let cfg = Config::profile(common::NODES, Release(release), Dataplane::Iptables);
+    serve(&cfg, dir, None).await
+}
+
+/// The simulator's Goldmane for `cfg` (sending answers up to `max_answer` bytes) and a plugin.
+async fn serve(cfg: &Config, dir: &str, max_answer: Option<usize>) -> Setup {
     let certs =
         std::env::temp_dir().join(format!("calicoscope-goldmane-{dir}-{}", std::process::id()));
-    let cfg = Config::profile(common::NODES, Release(release), Dataplane::Iptables);
-    let server = goldmane::start(&cfg, Options::mtls("127.0.0.1:0", &certs))
-        .await
-        .unwrap();
+    let opts = Options {
+        max_answer,
+        ..Options::mtls("127.0.0.1:0", &certs)
+    };
+    let server = goldmane::start(cfg, opts).await.unwrap();
     Setup {
         addr: server.addr.to_string(),
         certs: server.certs.clone().unwrap(),
@@ -77,6 +87,17 @@ impl Setup {
             .map(|(id, q)| query(id, &q.to_string()))
             .collect();
         query_data(self.plugin.channel().await, self.context(other), queries).await
+    }
+
+    /// The flows table of Unix seconds [gte, lt).
+    async fn flows(&self, (gte, lt): (i64, i64)) -> Frame {
+        let mut q = query("A", r#"{"catalog":"flows"}"#);
+        q.time_range = Some(TimeRange {
+            from_epoch_ms: gte * 1000,
+            to_epoch_ms: lt * 1000,
+        });
+        let answers = query_data(self.plugin.channel().await, self.context(false), vec![q]).await;
+        table(&answers["A"])
     }
 }
 
@@ -404,4 +425,129 @@ async fn the_drill_down_resource_lists_the_flows_between_two_namespaces() {
             .contains("epoch milliseconds"),
         "{bad}"
     );
+}
+
+fn numbers<'a>(frame: &'a Frame, name: &str) -> &'a [f64] {
+    match &frame.fields.iter().find(|f| f.name == name).unwrap().values {
+        Values::Number(v) => v,
+        other => panic!("{name}: {other:?}"),
+    }
+}
+
+/// Each row's flow key as the table shows it: every text field and the port.
+fn row_keys(frame: &Frame) -> Vec<String> {
+    (0..frame.rows())
+        .map(|i| {
+            let texts = frame.fields.iter().filter_map(|f| match &f.values {
+                Values::Text(v) => Some(v[i].clone()),
+                _ => None,
+            });
+            let port = numbers(frame, field::DEST_PORT)[i].to_string();
+            texts.chain([port]).collect::<Vec<_>>().join("|")
+        })
+        .collect()
+}
+
+/// Several thousand flows whose ties come shuffled on every call, asked through the plugin:
+/// every flow once, the simulator's own totals, the same table twice; and from a server whose
+/// send limit is under the whole answer (so the client must ask in parts), the same table.
+async fn many_flows_once_with_exact_totals(release: u8) {
+    let cfg = Config {
+        flows: calicoscope_sim::flows::FlowSettings { tenants: 700 },
+        ..Config::profile(common::NODES, Release(release), Dataplane::Iptables)
+    };
+    let newest = store::newest_bucket(store::now());
+    let range = (newest - 40 * BUCKET_S, newest - 10 * BUCKET_S);
+    let model = Model::new(&cfg);
+    let tallies: Vec<Tally> = (0..model.series.len())
+        .map(|i| {
+            let mut sum = Tally::default();
+            for b in (range.0..range.1).step_by(BUCKET_S as usize) {
+                sum += model.tally(i, b).unwrap_or_default();
+            }
+            sum
+        })
+        .collect();
+    let carrying = tallies.iter().filter(|t| **t != Tally::default()).count();
+    assert!(carrying > 3_000, "{carrying} flows");
+    let sum = |f: fn(&Tally) -> i64| tallies.iter().map(f).sum::<i64>() as f64;
+
+    // The whole answer's size, and the largest of one bucket's, as the simulator encodes them.
+    let sim = Store { model };
+    let size = |gte: i64, lt: i64| {
+        let req = calicoscope_goldmane::v3_32::FlowListRequest {
+            start_time_gte: gte,
+            start_time_lt: lt,
+            ..Default::default()
+        };
+        goldmane::list::list(&sim, &req, store::now(), 0)
+            .unwrap()
+            .encoded_len()
+    };
+    let whole = size(range.0, range.1);
+    let bucket = (range.0..range.1)
+        .step_by(BUCKET_S as usize)
+        .map(|b| size(b, b + BUCKET_S))
+        .max()
+        .unwrap();
+    println!(
+        "{carrying} flows: {whole} bytes ({} a flow), one bucket at most {bucket}",
+        whole / carrying
+    );
+
+    let one = serve(&cfg, &format!("many{release}"), None).await;
+    let a = one.flows(range).await;
+    assert_eq!(a.rows(), carrying, "every flow the simulator holds");
+    let mut keys = row_keys(&a);
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), carrying, "no flow twice");
+    let totals = [
+        (field::PACKETS_IN, sum(|t| t.packets_in)),
+        (field::PACKETS_OUT, sum(|t| t.packets_out)),
+        (field::BYTES_IN, sum(|t| t.bytes_in)),
+        (field::BYTES_OUT, sum(|t| t.bytes_out)),
+    ];
+    for (name, want) in totals {
+        assert_eq!(numbers(&a, name).iter().sum::<f64>(), want, "{name}");
+    }
+    assert_eq!(
+        one.flows(range).await,
+        a,
+        "two identical queries, one table"
+    );
+
+    // Without churn a bucket holds most of the hour's flows: a limit between the two makes
+    // the client cut the range until each part fits, and add each flow's parts up.
+    let limit = bucket + (whole - bucket) / 2;
+    let parts = serve(&cfg, &format!("parts{release}"), Some(limit)).await;
+    assert_eq!(
+        parts.flows(range).await,
+        a,
+        "asked in parts, the same table"
+    );
+    // A bucket alone over the limit cannot be cut: an error that says so, not a short table.
+    let small = serve(&cfg, &format!("small{release}"), Some(bucket / 2)).await;
+    let mut q = query("A", r#"{"catalog":"flows"}"#);
+    q.time_range = Some(TimeRange {
+        from_epoch_ms: range.0 * 1000,
+        to_epoch_ms: range.1 * 1000,
+    });
+    let r = &query_data(small.plugin.channel().await, small.context(false), vec![q]).await["A"];
+    assert_eq!(r.status, 502, "{}", r.error);
+    assert!(
+        r.error.contains("too large for one message") && r.error.contains("15 s buckets alone"),
+        "{}",
+        r.error
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_flows_come_once_with_exact_totals_in_the_3_32_shape() {
+    many_flows_once_with_exact_totals(33).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_flows_come_once_with_exact_totals_in_the_3_30_shape() {
+    many_flows_once_with_exact_totals(31).await;
 }

@@ -11,7 +11,7 @@ use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity};
 use tonic::{Code, Status};
 
 use super::api::{self, Api, Unsupported};
-use super::listing::{self, Grid, Span};
+use super::listing::{self, Span};
 use super::KEPT_SECONDS;
 use crate::settings::Settings;
 
@@ -21,8 +21,8 @@ pub const MAX_FLOWS: usize = 100_000;
 /// Largest answer accepted per message: 41,930 flows from Goldmane 3.32.1 were 21.2 MB (506
 /// bytes a flow), so 100,000 flows fit; a larger answer is asked again in parts.
 const MAX_MESSAGE: usize = 64 * 1024 * 1024;
-/// Flows of the page that tells where Goldmane's buckets start (before asking in parts).
-const GRID_PROBE: i64 = 100;
+/// Flows of a page that shows where Goldmane's buckets start and end, to cut a range at one.
+const PROBE: i64 = 100;
 
 const LIST: &str = "/goldmane.Flows/List";
 const HINTS: &str = "/goldmane.Flows/FilterHints";
@@ -162,39 +162,54 @@ impl Goldmane {
         self.page(req, 0).await
     }
 
-    /// The range in disjoint parts cut at bucket starts, halved until each fits one answer.
+    /// The range in disjoint parts cut at bucket boundaries, halved until each fits one answer.
     async fn in_parts(
         &self,
         req: new::FlowListRequest,
     ) -> Result<Vec<new::FlowResult>, GoldmaneError> {
-        // Any page of the flows says where buckets start: its order does not matter here.
-        let probe = self.page(req.clone(), GRID_PROBE).await?;
-        let Some(grid) = Grid::of(&probe) else {
-            return Ok(Vec::new());
-        };
         let (gte, lt) = (req.start_time_gte, req.start_time_lt);
-        let whole = Span::of(gte, lt, unix_now(), grid, KEPT_SECONDS);
+        let whole = Span::of(gte, lt, unix_now(), KEPT_SECONDS);
         let (mut todo, mut parts) = (vec![whole], Vec::new());
         while let Some(span) = todo.pop() {
-            let part = new::FlowListRequest {
-                start_time_gte: span.gte,
-                start_time_lt: span.lt,
-                ..req.clone()
-            };
-            match self.answer(part).await {
+            match self.answer(within(&req, span.gte, span.lt)).await {
                 Ok(flows) => parts.push(flows),
                 Err(GoldmaneError::TooLarge(detail)) => {
-                    let (left, right) = span.halves(grid).ok_or_else(|| one_bucket(&detail))?;
+                    let halves = self.halve(&req, span).await?;
+                    let (left, right) = halves.ok_or_else(|| one_bucket(&detail))?;
                     todo.extend([left, right]);
                 }
-                // A cut before the start Goldmane resolved a relative time to (its clock
-                // behind ours): that part holds nothing.
-                Err(GoldmaneError::Refused(m))
-                    if span != whole && m.contains("must be less than") => {}
+                Err(e) if span != whole && empty_range(&e) => {}
                 Err(e) => return Err(e),
             }
         }
         Ok(listing::merge(parts))
+    }
+
+    /// `span` cut at a bucket boundary near its middle, found in a page of the flows on
+    /// either side (any page: their order does not matter here).
+    async fn halve(
+        &self,
+        req: &new::FlowListRequest,
+        span: Span,
+    ) -> Result<Option<(Span, Span)>, GoldmaneError> {
+        let middle = span.middle();
+        let before = self.probe(within(req, span.gte, middle)).await?;
+        if let Some(halves) = listing::cut(span, &before, &[]) {
+            return Ok(Some(halves));
+        }
+        let after = self.probe(within(req, middle, span.lt)).await?;
+        Ok(listing::cut(span, &before, &after))
+    }
+
+    /// A page of flows; none when the range is empty as Goldmane resolves it.
+    async fn probe(
+        &self,
+        req: new::FlowListRequest,
+    ) -> Result<Vec<new::FlowResult>, GoldmaneError> {
+        match self.page(req, PROBE).await {
+            Err(e) if empty_range(&e) => Ok(Vec::new()),
+            other => other,
+        }
     }
 
     /// Statistics results; none (rather than Goldmane's NOT_FOUND) when nothing matches.
@@ -298,6 +313,21 @@ fn too_large(s: &Status) -> bool {
         Code::ResourceExhausted => m.contains("larger than max"),
         _ => false,
     }
+}
+
+/// The request for [gte, lt).
+fn within(req: &new::FlowListRequest, gte: i64, lt: i64) -> new::FlowListRequest {
+    new::FlowListRequest {
+        start_time_gte: gte,
+        start_time_lt: lt,
+        ..req.clone()
+    }
+}
+
+/// Goldmane's refusal of a range that ends before it starts: a part cut where Goldmane's
+/// clock (which resolves relative times) puts no time of the request's range.
+fn empty_range(e: &GoldmaneError) -> bool {
+    matches!(e, GoldmaneError::Refused(m) if m.contains("must be less than"))
 }
 
 fn one_bucket(detail: &str) -> GoldmaneError {

@@ -17,7 +17,7 @@ use calicoscope_goldmane::v3_32::{Flow, FlowResult};
 use prost::Message;
 
 /// A time range as sent (`gte`, `lt`: absolute, relative when negative, 0 for Goldmane's
-/// default) and the absolute bounds within which a split point may fall.
+/// default) and its absolute bounds, within which a cut must fall.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Span {
     pub gte: i64,
@@ -26,43 +26,10 @@ pub struct Span {
     hi: i64,
 }
 
-/// Bucket starts: `anchor - k * step` for whole `k`. Learned from flows of one answer, whose
-/// start and end times are bucket boundaries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Grid {
-    anchor: i64,
-    step: i64,
-}
-
-impl Grid {
-    /// The boundaries the flows' times share (the newest start, the greatest common step);
-    /// `None` without flows.
-    pub fn of(flows: &[FlowResult]) -> Option<Grid> {
-        let times: Vec<(i64, i64)> = flows
-            .iter()
-            .filter_map(|r| r.flow.as_ref())
-            .map(|f| (f.start_time, f.end_time))
-            .collect();
-        let anchor = times.iter().map(|t| t.0).max()?;
-        let step = times
-            .iter()
-            .fold(0, |g, &(s, e)| gcd(gcd(g, e - s), anchor - s));
-        (step > 0).then_some(Grid { anchor, step })
-    }
-}
-
-fn gcd(a: i64, b: i64) -> i64 {
-    if b == 0 {
-        a.abs()
-    } else {
-        gcd(b, a % b)
-    }
-}
-
 impl Span {
-    /// The range of a request, with `now` (this machine's clock) for relative times. The
-    /// newest bucket start bounds it above: no split point lies beyond a flow's start.
-    pub fn of(gte: i64, lt: i64, now: i64, grid: Grid, kept: i64) -> Span {
+    /// The range of a request, with `now` (this machine's clock) for relative times and
+    /// `kept` for Goldmane's default start (the oldest bucket it keeps).
+    pub fn of(gte: i64, lt: i64, now: i64, kept: i64) -> Span {
         let absolute = |t: i64, zero: i64| match t {
             0 => zero,
             t if t < 0 => now + t,
@@ -71,32 +38,49 @@ impl Span {
         Span {
             gte,
             lt,
-            lo: absolute(gte, grid.anchor - kept),
-            hi: absolute(lt, now).min(grid.anchor + 1),
+            lo: absolute(gte, now - kept),
+            hi: absolute(lt, now),
         }
     }
 
-    /// Two parts cut at the bucket start nearest the middle, or `None` when no bucket start
-    /// lies strictly inside (one bucket alone is too large).
-    pub fn halves(self, grid: Grid) -> Option<(Span, Span)> {
-        let middle = self.lo + (self.hi - self.lo) / 2;
-        let below = grid.anchor - (grid.anchor - middle).div_euclid(grid.step) * grid.step;
-        let cut = [below, below - grid.step, below + grid.step]
-            .into_iter()
-            .filter(|&b| self.lo < b && b < self.hi)
-            .min_by_key(|b| (b - middle).abs())?;
-        let left = Span {
-            lt: cut,
-            hi: cut,
-            ..self
-        };
-        let right = Span {
-            gte: cut,
-            lo: cut,
-            ..self
-        };
-        Some((left, right))
+    pub fn middle(self) -> i64 {
+        self.lo + (self.hi - self.lo) / 2
     }
+
+    /// The two parts either side of bucket boundary `cut`, if it lies strictly inside.
+    pub fn cut(self, cut: i64) -> Option<(Span, Span)> {
+        (self.lo < cut && cut < self.hi).then_some((
+            Span {
+                lt: cut,
+                hi: cut,
+                ..self
+            },
+            Span {
+                gte: cut,
+                lo: cut,
+                ..self
+            },
+        ))
+    }
+}
+
+/// Bucket boundaries an answer shows: every flow starts where its first bucket starts and
+/// ends where its last bucket ends. A flow with no bucket in range (Goldmane answers one,
+/// with times 0, when its only bucket straddles the range's end) shows none.
+fn boundaries(flows: &[FlowResult]) -> impl Iterator<Item = i64> + '_ {
+    flows
+        .iter()
+        .filter_map(|r| r.flow.as_ref())
+        .flat_map(|f| [f.start_time, f.end_time])
+        .filter(|&t| t > 0)
+}
+
+/// Where to cut `span`, from the flows before its middle (the latest boundary they show) or,
+/// when there are none, after it (the earliest): a boundary at or near the middle.
+pub fn cut(span: Span, before: &[FlowResult], after: &[FlowResult]) -> Option<(Span, Span)> {
+    let latest = boundaries(before).filter(|&t| t < span.hi).max();
+    let earliest = boundaries(after).filter(|&t| t > span.lo).min();
+    latest.or(earliest).and_then(|c| span.cut(c))
 }
 
 /// The parts' flows as one answer: a flow found in several parts once, with its counts
@@ -169,66 +153,38 @@ mod tests {
     const B: i64 = 1_795_000_007;
 
     #[test]
-    fn the_grid_is_the_buckets_the_flows_share() {
-        let flows = [flow(1, "a", B + 30, B + 45, 1), flow(2, "b", B, B + 45, 1)];
-        assert_eq!(
-            Grid::of(&flows),
-            Some(Grid {
-                anchor: B + 30,
-                step: 15
-            })
-        );
-        // One flow over three buckets: a coarser grid, every point still a bucket start.
-        let one = Grid::of(&flows[1..]).unwrap();
-        assert_eq!(
-            one,
-            Grid {
-                anchor: B,
-                step: 45
-            }
-        );
-        assert_eq!(Grid::of(&[]), None);
-    }
-
-    #[test]
-    fn halves_cut_at_a_bucket_start_inside_the_range() {
-        let grid = Grid {
-            anchor: B + 600,
-            step: 15,
-        };
-        let span = Span::of(B - 1, B + 1000, 0, grid, 3600);
-        assert_eq!(
-            (span.lo, span.hi),
-            (B - 1, B + 601),
-            "no cut past the newest start"
-        );
-        let (left, right) = span.halves(grid).unwrap();
+    fn a_cut_is_a_boundary_the_flows_show_inside_the_range() {
+        let span = Span::of(B - 1, B + 1000, 0, 3600);
+        assert_eq!(span.middle(), B + 499);
+        // Flows before the middle: the latest of their boundaries.
+        let before = [
+            flow(1, "a", B, B + 495, 1),
+            flow(2, "b", B + 300, B + 480, 1),
+        ];
+        let (left, right) = cut(span, &before, &[]).unwrap();
         assert_eq!(
             (left.gte, left.lt, right.gte, right.lt),
-            (B - 1, B + 300, B + 300, B + 1000)
+            (B - 1, B + 495, B + 495, B + 1000)
         );
+        // None before: the earliest after it.
+        let after = [
+            flow(3, "c", B + 600, B + 615, 1),
+            flow(4, "d", B + 510, B + 990, 1),
+        ];
+        let (left, right) = cut(span, &[], &after).unwrap();
+        assert_eq!((left.lt, right.gte), (B + 510, B + 510));
         // Relative and default times keep their meaning in the outer parts.
-        let now = B + 700;
-        let (left, right) = Span::of(-3600, 0, now, grid, 3600).halves(grid).unwrap();
-        assert_eq!((left.gte, right.lt), (-3600, 0));
-        assert_eq!(left.lt, right.gte);
-        assert_eq!((B + 600 - left.lt) % 15, 0);
-        // A part of one bucket cannot be cut.
-        let one = Span {
-            gte: B,
-            lt: B + 15,
-            lo: B,
-            hi: B + 15,
-        };
-        assert_eq!(one.halves(grid), None);
-        let two = Span {
-            gte: B,
-            lt: B + 30,
-            lo: B,
-            hi: B + 30,
-        };
-        let (l, r) = two.halves(grid).unwrap();
-        assert_eq!((l.lt, r.gte), (B + 15, B + 15));
+        let now = B + 3600;
+        let (left, right) = Span::of(-3600, 0, now, 3600).cut(B + 1800).unwrap();
+        assert_eq!(
+            (left.gte, left.lt, right.gte, right.lt),
+            (-3600, B + 1800, B + 1800, 0)
+        );
+        // One bucket shows only its own ends: no cut inside.
+        let one = Span::of(B, B + 15, 0, 3600);
+        assert_eq!(cut(one, &[flow(1, "a", B, B + 15, 1)], &[]), None);
+        // Times 0 (a flow with no bucket in range) are no boundary.
+        assert_eq!(cut(span, &[flow(5, "e", 0, 0, 0)], &[]), None);
     }
 
     #[test]
@@ -239,8 +195,8 @@ mod tests {
         ];
         let mut all = merge(parts);
         order(&mut all);
-        let f = all[1].flow.as_ref().unwrap();
-        assert_eq!((all.len(), all[1].id), (2, 1));
+        let f = all[0].flow.as_ref().unwrap();
+        assert_eq!((all.len(), all[0].id), (2, 1));
         assert_eq!((f.start_time, f.end_time, f.packets_in), (B, B + 45, 8));
         assert_eq!(f.source_labels, ["app=a"], "labels every part carries");
     }
