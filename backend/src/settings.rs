@@ -28,6 +28,9 @@ pub struct JsonData {
     pub node_label: String,
     /// The label that carries the IP pool name on IPAM metrics.
     pub pool_label: String,
+    /// The label that tells clusters apart in a store that holds several (an external or a
+    /// target label); every aggregation keeps it. Empty: one cluster per datasource.
+    pub cluster_label: String,
     /// Optional `job` label values per Calico component; empty means "any job".
     pub kube_controllers_job: String,
     pub felix_job: String,
@@ -61,6 +64,7 @@ impl Default for JsonData {
             tls_skip_verify: false,
             node_label: "node".into(),
             pool_label: "ippool".into(),
+            cluster_label: "cluster".into(),
             kube_controllers_job: String::new(),
             felix_job: String::new(),
             typha_job: String::new(),
@@ -174,8 +178,9 @@ impl Settings {
         for (field, value) in [
             ("nodeLabel", &json.node_label),
             ("poolLabel", &json.pool_label),
+            ("clusterLabel", &json.cluster_label),
         ] {
-            if !is_label_name(value) {
+            if !is_label_name(value) && !(field == "clusterLabel" && value.is_empty()) {
                 return Err(SettingsError::BadLabel {
                     field,
                     value: value.clone(),

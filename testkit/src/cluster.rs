@@ -77,3 +77,21 @@ pub fn calico_jobs(sim: &Simulator, duplicate: bool) -> Vec<ScrapeJob> {
     }
     jobs
 }
+
+/// The scrape jobs of several clusters into one store, each told apart by a `cluster` target
+/// label (as a fleet's Prometheus, or its remote write, labels them); job names get the
+/// cluster's name, as one Prometheus needs distinct ones.
+pub fn fleet_jobs(clusters: &[(&str, &Simulator)]) -> Vec<ScrapeJob> {
+    clusters
+        .iter()
+        .flat_map(|(name, sim)| {
+            calico_jobs(sim, false)
+                .into_iter()
+                .map(move |job| ScrapeJob {
+                    job_name: format!("{}-{name}", job.job_name),
+                    labels: vec![("cluster".into(), name.to_string())],
+                    ..job
+                })
+        })
+        .collect()
+}

@@ -1,11 +1,14 @@
 //! Rewrites a parsed catalog expression: adds the query's filters and job selectors as label
 //! matchers, renames the IPAM labels to the configured names and widens `by (...)` clauses.
+//! The cluster label is kept through every aggregation and vector match, so a store holding
+//! many clusters answers per cluster; grouping by a label the series lack changes nothing,
+//! so a store of one cluster answers as before.
 //!
 //! Everything happens on the AST from `promql-parser`, and the string sent to Prometheus is
 //! printed from that AST, so a user's filter value can only ever be a matcher value: a pool
 //! named `a"}) or vector(1) #` is printed escaped inside its quotes.
 
-use promql_parser::label::{MatchOp, Matcher};
+use promql_parser::label::{Labels, MatchOp, Matcher};
 use promql_parser::parser::{Expr, LabelModifier, VectorSelector};
 use promql_parser::util::visitor::{walk_expr_mut, ExprVisitorMut};
 
@@ -31,11 +34,14 @@ pub struct Rewrite<'a> {
     job: &'a str,
     node_label: &'a str,
     pool_label: &'a str,
+    /// Kept in every aggregation and `on (...)`; empty: not kept.
+    cluster_label: &'a str,
     group_by: &'a [String],
 }
 
 /// No filter on any dimension.
 static NO_FILTERS: Filters = Filters {
+    clusters: Vec::new(),
     pools: Vec::new(),
     nodes: Vec::new(),
     instances: Vec::new(),
@@ -57,6 +63,7 @@ impl<'a> Rewrite<'a> {
             job: settings.job(component),
             node_label: &settings.json.node_label,
             pool_label: &settings.json.pool_label,
+            cluster_label: &settings.json.cluster_label,
             group_by: &[],
         }
     }
@@ -71,11 +78,13 @@ impl<'a> Rewrite<'a> {
         Rewrite { group_by, ..self }
     }
 
-    /// Keep Calico's own `node` and `ippool` (probes, which name them themselves).
+    /// Keep Calico's own `node` and `ippool` (probes, which name them themselves, and count
+    /// over the whole store).
     pub fn calico_labels(self) -> Self {
         Rewrite {
             node_label: "node",
             pool_label: "ippool",
+            cluster_label: "",
             ..self
         }
     }
@@ -102,19 +111,39 @@ impl Rewrite<'_> {
         if let Some(m) = job_matcher(self.job)? {
             vs.matchers.matchers.push(m);
         }
+        if !self.filters.clusters.is_empty() && !self.cluster_label.is_empty() {
+            let m = value_matcher(self.cluster_label, &self.filters.clusters)?;
+            vs.matchers.matchers.push(m);
+        }
         Ok(())
     }
 
+    /// `by (...)`: renamed, widened by the cluster label (first) and the query's group-by.
+    /// `without (...)` keeps the cluster label already.
     fn grouping(&self, modifier: &mut LabelModifier) {
         let LabelModifier::Include(labels) = modifier else {
             return;
         };
         self.rename_all(&mut labels.labels);
+        self.keep_cluster(&mut labels.labels);
         for extra in self.group_by {
             if !labels.labels.contains(extra) {
                 labels.labels.push(extra.clone());
             }
         }
+    }
+
+    fn keep_cluster(&self, labels: &mut Vec<String>) {
+        let cluster = self.cluster_label;
+        if !cluster.is_empty() && !labels.iter().any(|l| l == cluster) {
+            labels.insert(0, cluster.to_string());
+        }
+    }
+
+    /// An aggregation over everything (`sum(...)`) becomes one per cluster.
+    fn per_cluster(&self) -> Option<LabelModifier> {
+        (!self.cluster_label.is_empty())
+            .then(|| LabelModifier::Include(Labels::new(vec![self.cluster_label])))
     }
 
     fn rename_all(&self, labels: &mut [String]) {
@@ -153,8 +182,9 @@ impl ExprVisitorMut for &Rewrite<'_> {
             // The walk does not enter a matrix selector's vector selector.
             Expr::MatrixSelector(ms) => self.selector(&mut ms.vs)?,
             Expr::Aggregate(agg) => {
-                if let Some(modifier) = &mut agg.modifier {
-                    self.grouping(modifier);
+                match &mut agg.modifier {
+                    Some(modifier) => self.grouping(modifier),
+                    None => agg.modifier = self.per_cluster(),
                 }
                 // The walk enters the aggregated expression but not the parameter
                 // (`topk(k, ...)`, `quantile(q, ...)`), which may hold a selector too.
@@ -166,6 +196,10 @@ impl ExprVisitorMut for &Rewrite<'_> {
                 if let Some(m) = &mut bin.modifier {
                     if let Some(matching) = &mut m.matching {
                         self.rename_all(matching_labels(matching));
+                        // `on (...)` matches within one cluster; `ignoring` already does.
+                        if let LabelModifier::Include(labels) = matching {
+                            self.keep_cluster(&mut labels.labels);
+                        }
                     }
                     if let Some(labels) = card_labels(&mut m.card) {
                         self.rename_all(labels);
@@ -337,7 +371,54 @@ mod tests {
             .count();
         let nodes = found.iter().filter(|(n, _)| n == "exported_node").count();
         assert_eq!((jobs, nodes), (3, 3), "{expr}");
-        assert!(expr.to_string().contains("on (exported_node)"), "{expr}");
+        assert!(
+            expr.to_string().contains("on (cluster, exported_node)"),
+            "{expr}"
+        );
+    }
+
+    #[test]
+    fn the_cluster_label_is_kept_through_every_aggregation_and_match() {
+        let filters = Filters {
+            clusters: vec!["east".into(), "we\"st".into()],
+            ..Default::default()
+        };
+        let cases = [
+            (
+                "sum by (ippool) (max by (ippool, node) (ipam_allocations_in_use))",
+                "sum by (cluster, ippool) (max by (cluster, ippool, node) (ipam_allocations_in_use{cluster=~\"east|we\\\"st\"}))",
+            ),
+            (
+                "sum(rate(felix_int_dataplane_failures[5m])) / on () group_left count(felix_host)",
+                "sum by (cluster) (rate(felix_int_dataplane_failures{cluster=~\"east|we\\\"st\"}[5m])) / on (cluster) group_left () count by (cluster) (felix_host{cluster=~\"east|we\\\"st\"})",
+            ),
+            (
+                "sum without (instance) (typha_connections_active) and ignoring (job) up",
+                "sum without (instance) (typha_connections_active{cluster=~\"east|we\\\"st\"}) and ignoring (job) up{cluster=~\"east|we\\\"st\"}",
+            ),
+        ];
+        let fleet = settings(JsonData::default());
+        for (template, want) in cases {
+            let mut expr = parse(template).unwrap();
+            Rewrite::new(&fleet, Component::Felix)
+                .filters(&filters)
+                .apply(&mut expr)
+                .unwrap();
+            assert_eq!(expr.to_string(), want);
+        }
+        // Turned off: the expression as written; probes count over the whole store.
+        let one = settings(JsonData {
+            cluster_label: String::new(),
+            ..JsonData::default()
+        });
+        for rw in [
+            Rewrite::new(&one, Component::Felix),
+            Rewrite::new(&fleet, Component::Felix).calico_labels(),
+        ] {
+            let mut expr = parse("sum(max by (ippool) (ipam_blocks))").unwrap();
+            rw.apply(&mut expr).unwrap();
+            assert_eq!(expr.to_string(), "sum(max by (ippool) (ipam_blocks))");
+        }
     }
 
     #[test]

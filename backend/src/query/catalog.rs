@@ -387,7 +387,7 @@ pub static CATALOG: &[Entry] = &[
     entry!("felix_nodes_not_in_sync", Felix, "short", "nodes not in sync", [],
         "Nodes not in sync",
         "How many Felix instances are not in sync with the datastore.",
-        "count(max by (instance) (felix_resync_state) != 3) or vector(0)"),
+        "sum(max by (instance) (felix_resync_state) != bool 3)"),
     entry!("felix_resync_churn", Felix, "ops", "{{host}}", [],
         "Resyncs started per node",
         "Datastore resyncs started per second; steady churn means Felix keeps losing its connection.",

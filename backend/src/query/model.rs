@@ -22,6 +22,8 @@ pub enum Mode {
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Filters {
+    /// Clusters, by the datasource's cluster label (a store that holds several clusters).
+    pub clusters: Vec<String>,
     pub pools: Vec<String>,
     pub nodes: Vec<String>,
     pub instances: Vec<String>,
@@ -80,6 +82,7 @@ impl Filters {
     /// all-value; both mean "no filter" rather than a literal value.
     fn drop_all_markers(&mut self) {
         for list in [
+            &mut self.clusters,
             &mut self.pools,
             &mut self.nodes,
             &mut self.instances,

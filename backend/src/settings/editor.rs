@@ -64,6 +64,8 @@ const FIELDS: &[(&str, &str, Kind, &str)] = &[
     ("nodeLabel", "Node label", Kind::Text,
         "Label holding the node on IPAM metrics: exported_node when your scrape config adds its own node label without honor_labels (the health check tells)."),
     ("poolLabel", "Pool label", Kind::Text, "Label holding the IP pool on IPAM metrics."),
+    ("clusterLabel", "Cluster label", Kind::Text,
+        "Label that tells clusters apart when several send their metrics to one store (Thanos, Mimir, VictoriaMetrics): every answer is per cluster. Clear it to turn it off."),
     ("kubeControllersJob", "kube-controllers job", Kind::Text,
         "Regex for the job label of calico-kube-controllers; empty means any job."),
     ("felixJob", "Felix job", Kind::Text, "Regex for the job label of Felix; empty means any job."),

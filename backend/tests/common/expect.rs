@@ -10,7 +10,7 @@ use calicoscope_model::calico;
 use calicoscope_model::topology::{self, field};
 use calicoscope_sim::Cluster;
 
-use super::{by, instant, request};
+use super::{by, instant, instant_filtered, request};
 
 type Rows = BTreeMap<String, f64>;
 
@@ -401,4 +401,53 @@ async fn check_topology(settings: &Settings, c: &Cluster) {
     assert!(numbers(nodes, field::UTILIZATION)
         .iter()
         .all(|u| (0.0..=1.0).contains(u)));
+}
+
+/// A store holding several clusters: every IPAM, Felix and Typha figure per cluster, exactly
+/// each cluster's own, both unfiltered (keyed `cluster/label`) and filtered to one cluster.
+pub async fn check_fleet(settings: &Settings, fleet: &[(&str, Cluster)]) {
+    let per_cluster = |c: &Cluster| {
+        [
+            ipam_expectations(c),
+            felix_expectations(c),
+            typha_expectations(c),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+    };
+    let (first, _) = fleet[0];
+    for (id, label, _) in per_cluster(&fleet[0].1) {
+        let mut want = Rows::new();
+        for (name, c) in fleet {
+            let rows = per_cluster(c).into_iter().find(|(i, _, _)| *i == id);
+            let rows = rows.map(|r| r.2).unwrap_or_default();
+            let one = instant_filtered(settings, id, serde_json::json!({ "clusters": [name] }));
+            assert_rows(
+                &format!("{id} in {name}"),
+                &by(label, &one.await.unwrap()),
+                &rows,
+            );
+            want.extend(rows.into_iter().map(|(k, v)| (format!("{name}/{k}"), v)));
+        }
+        let all = instant(settings, id).await.unwrap();
+        assert!(
+            all.iter().all(|(l, _)| l.contains_key("cluster")),
+            "{id}: every series names its cluster ({first} first)"
+        );
+        let got: Rows = all
+            .iter()
+            .map(|(l, v)| {
+                (
+                    format!(
+                        "{}/{}",
+                        l["cluster"],
+                        l.get(label).cloned().unwrap_or_default()
+                    ),
+                    *v,
+                )
+            })
+            .collect();
+        assert_rows(id, &got, &want);
+    }
 }

@@ -245,6 +245,58 @@ pub fn by(label: &str, rows: &[(BTreeMap<String, String>, f64)]) -> BTreeMap<Str
 pub fn state() -> Cluster {
     frozen_sim().state()
 }
+/// Two frozen clusters of different sizes, releases and dataplanes with the same pool names
+/// and overlapping node names, as one template makes them: `east` (30 nodes, Calico 3.33,
+/// iptables) and `west` (12 nodes, 3.29, nftables).
+pub fn fleet() -> Vec<(&'static str, Simulator)> {
+    let frozen = |nodes, release, dataplane| {
+        let mut cfg = Config::profile(nodes, Release(release), dataplane);
+        cfg.speed = 0.0;
+        cfg.start_offset_s = 3.0 * 3600.0;
+        Simulator::start(cfg)
+    };
+    vec![
+        ("east", frozen(NODES, 33, Dataplane::Iptables)),
+        ("west", frozen(12, 29, Dataplane::Nftables)),
+    ]
+}
+
+/// Waits until every cluster's components have been scraped three times.
+pub fn wait_fleet(
+    fleet: &[(&str, Simulator)],
+    query: impl Fn(&str, usize, Duration) -> Result<(), String>,
+) {
+    let nodes: usize = fleet.iter().map(|(_, s)| s.state().felix.len()).sum();
+    for (expr, n) in [
+        (
+            "count_over_time(ipam_ippool_size[1m]) >= 3",
+            2 * fleet.len(),
+        ),
+        ("count_over_time(felix_resync_state[1m]) >= 3", nodes),
+        (
+            "count_over_time(typha_connections_active[1m]) >= 3",
+            fleet.len(),
+        ),
+    ] {
+        query(expr, n, Duration::from_secs(60))
+            .unwrap_or_else(|e| panic!("store never got {expr}: {e}"));
+    }
+}
+
+/// An instant catalog query with filters; (labels, value) per series.
+pub async fn instant_filtered(
+    settings: &Settings,
+    catalog: &str,
+    filters: serde_json::Value,
+) -> Result<Vec<(BTreeMap<String, String>, f64)>, String> {
+    let client = Client::new(settings).unwrap();
+    let json = serde_json::json!({ "catalog": catalog, "instant": true, "filters": filters });
+    let frames = execute::execute(&request(json), settings, &client)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(frames.iter().filter_map(last_value).collect())
+}
+
 pub mod expect;
 pub mod faults;
 /// The plugin as Grafana runs it: the built binary and Grafana's side of the protocol.

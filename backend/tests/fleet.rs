@@ -1,0 +1,81 @@
+//! Many clusters in one store (issue 23): two simulated clusters with colliding pool and
+//! node names, told apart by a `cluster` target label, in one Prometheus 2, one Prometheus 3
+//! and one VictoriaMetrics: every IPAM, Felix and Typha figure is each cluster's own.
+
+mod common;
+
+use std::time::Duration;
+
+use calicoscope_testkit::{fleet_jobs, Prometheus, VictoriaMetrics};
+use common::{expect::check_fleet, settings, wait_fleet};
+
+/// The fleet and its clusters' states, once the store has scraped them.
+fn states(
+    fleet: &[(&'static str, calicoscope_testkit::Simulator)],
+) -> Vec<(&'static str, calicoscope_sim::Cluster)> {
+    fleet.iter().map(|(n, s)| (*n, s.state())).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_cluster_keeps_its_own_figures_in_one_prometheus() {
+    let fleet = common::fleet();
+    let jobs = fleet_jobs(&fleet.iter().map(|(n, s)| (*n, s)).collect::<Vec<_>>());
+    let prom = tokio::task::spawn_blocking(move || {
+        Prometheus::start(&jobs, Duration::from_secs(1), "1h").unwrap_or_else(|e| panic!("{e}"))
+    })
+    .await
+    .unwrap();
+    wait_fleet(&fleet, |e, n, t| prom.wait_for(e, n, t));
+    check_fleet(&settings(&prom.url), &states(&fleet)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_cluster_keeps_its_own_figures_in_prometheus_3_and_victoria_metrics() {
+    let fleet = common::fleet();
+    let jobs = fleet_jobs(&fleet.iter().map(|(n, s)| (*n, s)).collect::<Vec<_>>());
+    let (j3, jv) = (jobs.clone(), jobs);
+    let prom = tokio::task::spawn_blocking(move || {
+        Prometheus::start_v3(&j3, Duration::from_secs(1), "1h", &[])
+            .unwrap_or_else(|e| panic!("{e}"))
+    })
+    .await
+    .unwrap();
+    wait_fleet(&fleet, |e, n, t| prom.wait_for(e, n, t));
+    check_fleet(&settings(&prom.url), &states(&fleet)).await;
+    let vm = tokio::task::spawn_blocking(move || {
+        VictoriaMetrics::start(&jv, Duration::from_secs(1)).unwrap_or_else(|e| panic!("{e}"))
+    })
+    .await
+    .unwrap();
+    wait_fleet(&fleet, |e, n, t| vm.wait_for(e, n, t));
+    check_fleet(&settings(&vm.url), &states(&fleet)).await;
+}
+
+/// Before the cluster label: the same store merged the clusters, so the figures above were
+/// not each cluster's. This is what a datasource with the label turned off still answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_cluster_label_the_clusters_merge() {
+    let fleet = common::fleet();
+    let jobs = fleet_jobs(&fleet.iter().map(|(n, s)| (*n, s)).collect::<Vec<_>>());
+    let prom = tokio::task::spawn_blocking(move || {
+        Prometheus::start(&jobs, Duration::from_secs(1), "1h").unwrap_or_else(|e| panic!("{e}"))
+    })
+    .await
+    .unwrap();
+    wait_fleet(&fleet, |e, n, t| prom.wait_for(e, n, t));
+    let off = common::settings_with(
+        &prom.url,
+        serde_json::json!({ "scrapeInterval": "1s", "forecastWindow": "1m", "clusterLabel": "" }),
+    );
+    let merged = common::instant(&off, "ipam_pool_in_use").await.unwrap();
+    let pools = common::by("ippool", &merged);
+    assert_eq!(
+        pools.len(),
+        2,
+        "one series per pool name, both clusters in it: {merged:?}"
+    );
+    let on = common::instant(&settings(&prom.url), "ipam_pool_in_use")
+        .await
+        .unwrap();
+    assert_eq!(on.len(), 4, "two pools in each of two clusters: {on:?}");
+}
