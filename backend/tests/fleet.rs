@@ -7,6 +7,7 @@ mod common;
 use std::time::Duration;
 
 use calicoscope_testkit::{fleet_jobs, Prometheus, VictoriaMetrics};
+use common::plugin::{self, call_resource, context, PluginProcess};
 use common::{expect::check_fleet, settings, wait_fleet};
 
 /// The fleet and its clusters' states, once the store has scraped them.
@@ -27,6 +28,11 @@ async fn each_cluster_keeps_its_own_figures_in_one_prometheus() {
     .unwrap();
     wait_fleet(&fleet, |e, n, t| prom.wait_for(e, n, t));
     check_fleet(&settings(&prom.url), &states(&fleet)).await;
+    // The clusters variable's values, through the plugin as Grafana calls it.
+    let plugin = PluginProcess::start(plugin::BINARY, &[]);
+    let ctx = context(&prom.url, serde_json::json!({}), &[]);
+    let (code, clusters) = call_resource(plugin.channel().await, ctx, "clusters", "").await;
+    assert_eq!((code, clusters), (200, serde_json::json!(["east", "west"])));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -14,6 +14,8 @@ export interface CalicoQuery extends DataQuery {
 }
 
 export interface Filters {
+  /** Clusters, by the datasource's cluster label (a store holding several). */
+  clusters?: string[];
   pools?: string[];
   nodes?: string[];
   instances?: string[];
@@ -32,6 +34,7 @@ export type FilterName = keyof Filters;
 
 /** The backend resources a template variable can list. */
 export const RESOURCES = [
+  'clusters',
   'pools',
   'nodes',
   'hosts',
@@ -63,6 +66,7 @@ const FLOW = 'Only flows with these values (sent to Goldmane as exact matches); 
 
 /** Every filter of the query JSON, in the editor's order: one list for the editor and for variables. */
 export const FILTERS: readonly FilterSpec[] = [
+  { name: 'clusters', label: 'Clusters', tooltip: MATCHERS, values: { resource: 'clusters' }, flow: false },
   { name: 'pools', label: 'Pools', tooltip: MATCHERS, values: { resource: 'pools' }, flow: false },
   { name: 'nodes', label: 'Nodes', tooltip: MATCHERS, values: { resource: 'nodes' }, flow: false },
   { name: 'instances', label: 'Instances', tooltip: MATCHERS, values: { resource: 'instances' }, flow: false },

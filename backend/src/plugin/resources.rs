@@ -148,6 +148,7 @@ async fn json_answer(
     let pool = settings.json.pool_label.clone();
     match path {
         "catalog" => Ok(catalog()),
+        "clusters" => clusters(settings, client).await,
         "pools" => values(pool, &[("ipam_ippool_size", Component::KubeControllers)]).await,
         "nodes" => values(node, &[("ipam_allocations_in_use", Component::KubeControllers)]).await,
         "hosts" => values("host".into(), &[("felix_host", Component::Felix)]).await,
@@ -161,7 +162,7 @@ async fn json_answer(
         "translate" => translate(body, settings),
         "settings" => Ok(json!(crate::settings::editor::schema())),
         other => Err(PluginError::NotFound(format!(
-            "unknown resource {other:?}: use catalog, pools, nodes, hosts, instances, syncers, flow_namespaces, flow_policies, flows, translate, settings, report or report.csv"
+            "unknown resource {other:?}: use catalog, clusters, pools, nodes, hosts, instances, syncers, flow_namespaces, flow_policies, flows, translate, settings, report or report.csv"
         ))),
     }
 }
@@ -240,6 +241,21 @@ async fn flow_hints(client: &Client, kinds: &[FilterType]) -> Result<Value, Plug
     all.sort();
     all.dedup();
     Ok(json!(all))
+}
+
+/// The clusters the store holds Calico metrics of, by the cluster label (none when the
+/// setting is empty: one cluster per datasource).
+async fn clusters(settings: &Settings, client: &Client) -> Result<Value, PluginError> {
+    let label = settings.json.cluster_label.clone();
+    if label.is_empty() {
+        return Ok(json!([]));
+    }
+    let metrics = [
+        ("ipam_ippool_size", Component::KubeControllers),
+        ("felix_host", Component::Felix),
+        ("typha_connections_active", Component::Typha),
+    ];
+    label_values(settings, client, label, &metrics).await
 }
 
 /// Label values across metrics, sorted, without Calico's placeholder values.
