@@ -1,12 +1,13 @@
 //! Many clusters in one store (issue 23): two simulated clusters with colliding pool and
 //! node names, told apart by a `cluster` target label, in one Prometheus 2, one Prometheus 3
-//! and one VictoriaMetrics: every IPAM, Felix and Typha figure is each cluster's own.
+//! and one VictoriaMetrics, and as two HA pairs behind one Thanos Query: every IPAM, Felix and
+//! Typha figure is each cluster's own.
 
 mod common;
 
 use std::time::Duration;
 
-use calicoscope_testkit::{fleet_jobs, Prometheus, VictoriaMetrics};
+use calicoscope_testkit::{fleet_jobs, Prometheus, ThanosHa, VictoriaMetrics};
 use common::plugin::{self, call_resource, context, PluginProcess};
 use common::{expect::check_fleet, settings, wait_fleet};
 
@@ -55,6 +56,28 @@ async fn each_cluster_keeps_its_own_figures_in_prometheus_3_and_victoria_metrics
     .unwrap();
     wait_fleet(&fleet, |e, n, t| vm.wait_for(e, n, t));
     check_fleet(&settings(&vm.url), &states(&fleet)).await;
+}
+
+/// Two clusters × two replicas behind one Thanos Query (`external_labels: {cluster,
+/// replica}`): with deduplication on and off every figure is each cluster's own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_cluster_keeps_its_own_figures_behind_thanos_with_dedup_on_and_off() {
+    let fleet = common::fleet();
+    let clusters: Vec<(&str, Vec<calicoscope_testkit::ScrapeJob>)> = fleet
+        .iter()
+        .map(|(n, s)| (*n, calicoscope_testkit::calico_jobs(s, true)))
+        .collect();
+    let ha = tokio::task::spawn_blocking(move || {
+        ThanosHa::fleet(&clusters, Duration::from_secs(1)).unwrap_or_else(|e| panic!("{e}"))
+    })
+    .await
+    .unwrap();
+    wait_fleet(&fleet, |e, n, t| ha.wait_for(e, n, t));
+    for dedup in ["true", "false"] {
+        let json = serde_json::json!({ "scrapeInterval": "1s", "forecastWindow": "1m",
+            "queryParams": { "dedup": dedup } });
+        check_fleet(&common::settings_with(&ha.url, json), &states(&fleet)).await;
+    }
 }
 
 /// Before the cluster label: the same store merged the clusters, so the figures above were

@@ -1,6 +1,7 @@
 //! A Thanos HA tier on loopback: two Prometheus 3 replicas scraping the same targets with
 //! `external_labels: {replica: a|b}`, a Thanos sidecar beside each, and a Thanos Query in
-//! front (`--query.replica-label=replica`). Everything is killed and cleaned up on drop.
+//! front (`--query.replica-label=replica`); or a fleet of such pairs, one per cluster, with a
+//! `cluster` external label. Everything is killed and cleaned up on drop.
 
 use std::path::Path;
 use std::time::Duration;
@@ -91,10 +92,47 @@ pub struct ThanosHa {
 impl ThanosHa {
     /// Starts the tier scraping `jobs` and waits until Thanos Query sees both stores.
     pub fn start(jobs: &[ScrapeJob], scrape_interval: Duration) -> Result<ThanosHa, String> {
-        let replicas = ["a", "b"]
+        Self::tier(&[(&[], jobs)], scrape_interval)
+    }
+
+    /// A fleet behind one Thanos Query: per cluster two replicas scraping its `jobs`, with
+    /// `external_labels: {cluster: <name>, replica: a|b}`, as each cluster's Prometheus pair
+    /// and sidecars would be.
+    pub fn fleet(
+        clusters: &[(&str, Vec<ScrapeJob>)],
+        scrape_interval: Duration,
+    ) -> Result<ThanosHa, String> {
+        let labels: Vec<[(&str, &str); 1]> = clusters
             .iter()
-            .map(|r| Prometheus::start_v3(jobs, scrape_interval, "2h", &[(REPLICA_LABEL, r)]))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|(name, _)| [("cluster", *name)])
+            .collect();
+        let groups: Vec<(&[(&str, &str)], &[ScrapeJob])> = labels
+            .iter()
+            .zip(clusters)
+            .map(|(l, (_, jobs))| (&l[..], jobs.as_slice()))
+            .collect();
+        Self::tier(&groups, scrape_interval)
+    }
+
+    /// Two replicas per group of jobs (with the group's external labels), their sidecars and
+    /// one Thanos Query over all of them.
+    fn tier(
+        groups: &[(&[(&str, &str)], &[ScrapeJob])],
+        scrape_interval: Duration,
+    ) -> Result<ThanosHa, String> {
+        let mut replicas = Vec::new();
+        for (labels, jobs) in groups {
+            for r in ["a", "b"] {
+                let mut external = labels.to_vec();
+                external.push((REPLICA_LABEL, r));
+                replicas.push(Prometheus::start_v3(
+                    jobs,
+                    scrape_interval,
+                    "2h",
+                    &external,
+                )?);
+            }
+        }
         let sidecars = replicas
             .iter()
             .map(ThanosComponent::sidecar)
@@ -107,7 +145,7 @@ impl ThanosHa {
             sidecars,
             replicas,
         };
-        ha.wait_for_stores(2, READY_TIMEOUT)?;
+        ha.wait_for_stores(ha.replicas.len(), READY_TIMEOUT)?;
         Ok(ha)
     }
 
