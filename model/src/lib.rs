@@ -29,6 +29,9 @@ pub mod topology {
 
     /// Field names, shared by both frames where they mean the same thing.
     pub mod field {
+        /// The cluster, in a store of several (the datasource's cluster label); the tables
+        /// have this column only when the store has the label.
+        pub const CLUSTER: &str = "cluster";
         pub const POOL: &str = "pool";
         pub const FAMILY: &str = "family";
         pub const NODE: &str = "node";

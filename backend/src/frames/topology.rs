@@ -3,7 +3,8 @@
 //! The parts (instant queries, see `query::catalog`) arrive named by the field they fill.
 //! Field names come from `calicoscope_model::topology`, the contract the panel reads.
 //! Orphan blocks (`no_ippool`) appear as a pool row of that name; unaffine blocks as node
-//! `no_affinity`.
+//! `no_affinity`. In a store of several clusters every row is one cluster's (the cluster
+//! label is part of each key), and both tables lead with a `cluster` column.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,7 +17,10 @@ use crate::client::ApiResponse;
 use crate::frames::{Field, Frame, Values};
 use crate::settings::Settings;
 
-type Key = (String, String);
+/// (cluster, pool): the cluster is empty where the store has no cluster label.
+type Pool = (String, String);
+/// (cluster, pool, node); pool-only answers use an empty node.
+type Key = (String, String, String);
 
 /// The `pools` and `nodes` tables from each part's answer.
 pub fn assemble(answers: &[(&'static str, ApiResponse)], settings: &Settings) -> Vec<Frame> {
@@ -24,11 +28,11 @@ pub fn assemble(answers: &[(&'static str, ApiResponse)], settings: &Settings) ->
     vec![t.pools(), t.nodes(settings)]
 }
 
-/// Part answers keyed by (pool, node); pool-only answers use an empty node.
+/// Part answers keyed by (cluster, pool, node).
 struct Tables {
-    size: BTreeMap<String, f64>,
-    reserved: BTreeMap<String, f64>,
-    days: BTreeMap<String, f64>,
+    size: BTreeMap<Pool, f64>,
+    reserved: BTreeMap<Pool, f64>,
+    days: BTreeMap<Pool, f64>,
     parts: BTreeMap<&'static str, BTreeMap<Key, f64>>,
     keys: BTreeSet<Key>,
 }
@@ -36,6 +40,7 @@ struct Tables {
 impl Tables {
     fn new(answers: &[(&'static str, ApiResponse)], settings: &Settings) -> Tables {
         let (pool, node) = (&settings.json.pool_label, &settings.json.node_label);
+        let cluster = &settings.json.cluster_label;
         let mut parts: BTreeMap<&'static str, BTreeMap<Key, f64>> = BTreeMap::new();
         for (name, answer) in answers {
             let series = answer
@@ -43,17 +48,17 @@ impl Tables {
                 .iter()
                 .map(|s| (&s.labels, s.values.as_slice()));
             let rows: BTreeMap<Key, f64> = last_values(series, |labels| {
-                let key = labels.get(pool)?.clone();
-                Some((key, labels.get(node).cloned().unwrap_or_default()))
+                let text = |label: &String| labels.get(label).cloned().unwrap_or_default();
+                Some((text(cluster), labels.get(pool)?.clone(), text(node)))
             });
             parts.insert(*name, rows);
         }
-        let mut per_pool = |part| -> BTreeMap<String, f64> {
+        let mut per_pool = |part| -> BTreeMap<Pool, f64> {
             parts
                 .remove(part)
                 .unwrap_or_default()
                 .into_iter()
-                .map(|((p, _), v)| (p, v))
+                .map(|((c, p, _), v)| ((c, p), v))
                 .collect()
         };
         let (size, reserved, days) = (
@@ -82,41 +87,41 @@ impl Tables {
             .unwrap_or(0.0)
     }
 
-    fn pool_sum(&self, part: &str, pool: &str) -> f64 {
+    fn pool_sum(&self, part: &str, pool: &Pool) -> f64 {
         self.keys
             .iter()
-            .filter(|(p, _)| p == pool)
+            .filter(|(c, p, _)| (c, p) == (&pool.0, &pool.1))
             .map(|k| self.get(part, k))
             .sum()
     }
 
     fn pools(&self) -> Frame {
-        let names: BTreeSet<String> = self
+        let names: BTreeSet<Pool> = self
             .size
             .keys()
             .cloned()
-            .chain(self.keys.iter().map(|(p, _)| p.clone()))
+            .chain(self.keys.iter().map(|(c, p, _)| (c.clone(), p.clone())))
             .collect();
-        let names: Vec<String> = names.into_iter().collect();
-        let column = |f: &dyn Fn(&str) -> f64| names.iter().map(|p| f(p)).collect::<Vec<f64>>();
-        let size = |p: &str| {
-            if p == NO_IPPOOL {
+        let names: Vec<Pool> = names.into_iter().collect();
+        let column = |f: &dyn Fn(&Pool) -> f64| names.iter().map(f).collect::<Vec<f64>>();
+        let size = |p: &Pool| {
+            if p.1 == NO_IPPOOL {
                 f64::NAN
             } else {
                 self.size.get(p).copied().unwrap_or(f64::NAN)
             }
         };
-        let in_use = |p: &str| self.pool_sum(field::IN_USE, p);
-        let reserved = |p: &str| self.reserved.get(p).copied().unwrap_or(0.0);
+        let in_use = |p: &Pool| self.pool_sum(field::IN_USE, p);
+        let reserved = |p: &Pool| self.reserved.get(p).copied().unwrap_or(0.0);
         let mut frame = Frame::new(POOLS);
         frame.fields = vec![
-            Field::new(field::POOL, Values::Text(names.clone())),
+            text(field::POOL, names.iter().map(|p| &p.1)),
             Field::new(
                 field::FAMILY,
                 Values::Text(
                     names
                         .iter()
-                        .map(|p| Family::of_pool(p, size(p)).as_str().to_string())
+                        .map(|p| Family::of_pool(&p.1, size(p)).as_str().to_string())
                         .collect(),
                 ),
             ),
@@ -156,7 +161,7 @@ impl Tables {
                 "d",
             ),
         ];
-        frame
+        with_clusters(frame, names.iter().map(|p| &p.0))
     }
 
     fn nodes(&self, settings: &Settings) -> Frame {
@@ -168,14 +173,8 @@ impl Tables {
         let own = |k: &Key| self.get(field::IN_USE, k) - self.get(field::BORROWED, k);
         let mut frame = Frame::new(NODES);
         frame.fields = vec![
-            Field::new(
-                field::POOL,
-                Values::Text(keys.iter().map(|k| k.0.clone()).collect()),
-            ),
-            Field::new(
-                field::NODE,
-                Values::Text(keys.iter().map(|k| k.1.clone()).collect()),
-            ),
+            text(field::POOL, keys.iter().map(|k| &k.1)),
+            text(field::NODE, keys.iter().map(|k| &k.2)),
             number(
                 field::BLOCKS,
                 column(&|k| self.get(field::BLOCKS, k)),
@@ -209,8 +208,24 @@ impl Tables {
                 "percentunit",
             ),
         ];
-        frame
+        with_clusters(frame, keys.iter().map(|k| &k.0))
     }
+}
+
+fn text<'a>(name: &str, values: impl Iterator<Item = &'a String>) -> Field {
+    Field::new(name, Values::Text(values.cloned().collect()))
+}
+
+/// The `cluster` column first, when any row has a cluster: a store of one cluster without
+/// the label keeps the tables it had.
+fn with_clusters<'a>(mut frame: Frame, clusters: impl Iterator<Item = &'a String>) -> Frame {
+    let clusters: Vec<&String> = clusters.collect();
+    if clusters.iter().any(|c| !c.is_empty()) {
+        frame
+            .fields
+            .insert(0, text(field::CLUSTER, clusters.into_iter()));
+    }
+    frame
 }
 
 fn number(name: &str, values: Vec<f64>, unit: &str) -> Field {

@@ -295,13 +295,24 @@ fn numbers(frame: &Frame, name: &str) -> Vec<f64> {
     }
 }
 
+/// The topology tables (with `filters`).
+async fn topology_tables(settings: &Settings, filters: serde_json::Value) -> Vec<Frame> {
+    let client = calicoscope_backend::client::Client::new(settings).unwrap();
+    let req = request(
+        serde_json::json!({ "catalog": topology::QUERY, "instant": true, "filters": filters }),
+    );
+    calicoscope_backend::execute::execute(&req, settings, &client)
+        .await
+        .unwrap()
+}
+
 /// The topology tables match the simulated cluster, pool by pool and node by node.
 async fn check_topology(settings: &Settings, c: &Cluster) {
-    let client = calicoscope_backend::client::Client::new(settings).unwrap();
-    let req = request(serde_json::json!({ "catalog": topology::QUERY, "instant": true }));
-    let frames = calicoscope_backend::execute::execute(&req, settings, &client)
-        .await
-        .unwrap();
+    check_topology_of(settings, c, serde_json::json!({})).await;
+}
+
+async fn check_topology_of(settings: &Settings, c: &Cluster, filters: serde_json::Value) {
+    let frames = topology_tables(settings, filters).await;
     let (pools, nodes) = (&frames[0], &frames[1]);
     assert_eq!(
         (pools.name.as_str(), nodes.name.as_str()),
@@ -450,4 +461,23 @@ pub async fn check_fleet(settings: &Settings, fleet: &[(&str, Cluster)]) {
             .collect();
         assert_rows(id, &got, &want);
     }
+    // The topology: each cluster's tables are its own; together they hold every row once,
+    // each naming its cluster.
+    let mut rows = (0, 0);
+    for (name, c) in fleet {
+        let filter = serde_json::json!({ "clusters": [name] });
+        check_topology_of(settings, c, filter.clone()).await;
+        let one = topology_tables(settings, filter).await;
+        assert!(texts(&one[0], field::CLUSTER).iter().all(|n| n == name));
+        rows = (rows.0 + one[0].rows(), rows.1 + one[1].rows());
+    }
+    let all = topology_tables(settings, serde_json::json!({})).await;
+    assert_eq!(
+        (all[0].rows(), all[1].rows()),
+        rows,
+        "every cluster's rows, once"
+    );
+    let names: std::collections::BTreeSet<String> =
+        texts(&all[1], field::CLUSTER).into_iter().collect();
+    assert_eq!(names.len(), fleet.len());
 }
