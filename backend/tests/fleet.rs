@@ -29,6 +29,49 @@ async fn each_cluster_keeps_its_own_figures_in_one_prometheus() {
     .unwrap();
     wait_fleet(&fleet, |e, n, t| prom.wait_for(e, n, t));
     check_fleet(&settings(&prom.url), &states(&fleet)).await;
+    // The capacity report: each pool of each cluster with its own figures.
+    let fleet_settings = settings(&prom.url);
+    let client = calicoscope_backend::client::Client::new(&fleet_settings).unwrap();
+    let report = calicoscope_backend::report::build(&fleet_settings, &client, "1m")
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    for (name, sim) in &fleet {
+        let c = sim.state();
+        for pool in &c.pools {
+            let r = report
+                .pools
+                .iter()
+                .find(|r| r.cluster == *name && r.name == pool.name)
+                .unwrap_or_else(|| panic!("no {name}/{} in the report", pool.name));
+            let in_use: u64 = c
+                .allocations
+                .iter()
+                .filter(|a| a.pool == pool.name)
+                .map(|a| a.in_use)
+                .sum();
+            assert_eq!(r.in_use, in_use as f64, "{name}/{}", pool.name);
+            let said = format!("{name}/{}", pool.name);
+            assert!(
+                r.forecast.contains(&said),
+                "the sentence names the cluster: {}",
+                r.forecast
+            );
+            seen.push((name, &r.name));
+        }
+    }
+    assert_eq!(
+        seen.len(),
+        report.pools.len(),
+        "every report row is one cluster's pool"
+    );
+    let csv = calicoscope_backend::report::csv::to_csv(&report);
+    assert!(
+        csv.lines()
+            .skip(1)
+            .all(|l| l.ends_with(",east") || l.ends_with(",west")),
+        "{csv}"
+    );
     // The clusters variable's values, through the plugin as Grafana calls it.
     let plugin = PluginProcess::start(plugin::BINARY, &[]);
     let ctx = context(&prom.url, serde_json::json!({}), &[]);

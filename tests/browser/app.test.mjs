@@ -169,7 +169,7 @@ test("capacity report: the CSV download is the backend's report.csv", async () =
   const got = fs.readFileSync(await file.path(), 'utf8');
   assert.equal(got, sent, 'the file is what the backend sent');
   const lines = got.trim().split('\n');
-  assert.equal(lines[0], 'pool,family,size,reserved,in_use,free,utilization,days_to_full,full_by,borrowing_nodes,leaked,action');
+  assert.equal(lines[0], 'pool,family,size,reserved,in_use,free,utilization,days_to_full,full_by,borrowing_nodes,leaked,action,cluster');
   const rows = lines.slice(1).map((l) => l.split(','));
   assert.deepEqual(
     rows.map((r) => [r[0], r[1], Number(r[2]), Number(r[3])]),

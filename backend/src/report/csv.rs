@@ -1,12 +1,13 @@
 //! The report's numbers as CSV (`report.csv`), one line per pool, unformatted so that a
 //! spreadsheet can compute with them: utilization as a share (0..1), days as decimals, the
-//! date as ISO 8601, empty cells where there is no figure.
+//! date as ISO 8601, empty cells where there is no figure. The cluster comes last (empty for a
+//! store of one cluster), so the columns before it stay where they were.
 
 use super::Report;
 
 /// The header line; the columns of [`to_csv`].
 pub const HEADER: &str =
-    "pool,family,size,reserved,in_use,free,utilization,days_to_full,full_by,borrowing_nodes,leaked,action";
+    "pool,family,size,reserved,in_use,free,utilization,days_to_full,full_by,borrowing_nodes,leaked,action,cluster";
 
 pub fn to_csv(report: &Report) -> String {
     let mut out = String::from(HEADER);
@@ -30,6 +31,7 @@ pub fn to_csv(report: &Report) -> String {
                     .and_then(|v| v.as_str().map(String::from))
                     .unwrap_or_default(),
             ),
+            cell(&p.cluster),
         ];
         out.push_str(&cells.join(","));
         out.push('\n');

@@ -31,6 +31,11 @@ use crate::settings::Settings;
 use text::{Action, NodeCount};
 
 impl PoolReport {
+    /// The pool as sentences name it: `cluster/pool` in a store of several clusters.
+    pub fn said(&self) -> String {
+        said(&self.cluster, &self.name)
+    }
+
     /// The pool's one-sentence summary, as the panel's status line says it.
     pub fn summary(&self) -> pool::PoolSummary<'_> {
         pool::PoolSummary {
@@ -82,6 +87,8 @@ pub struct Report {
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PoolReport {
+    /// The cluster the pool belongs to, in a store of several; empty otherwise.
+    pub cluster: String,
     pub name: String,
     /// `IPv4`, `IPv6` or `family unknown`.
     pub family: &'static str,
@@ -197,11 +204,13 @@ fn assemble(
     let reports: Vec<PoolReport> = rows
         .map(|i| pool_report(pools, i, nodes, trends, settings, at, &words))
         .collect();
+    let said: Vec<String> = reports.iter().map(PoolReport::said).collect();
     let kinds: Vec<(&str, text::ActionKind)> = reports
         .iter()
-        .map(|p| (p.name.as_str(), p.action.kind))
+        .zip(&said)
+        .map(|(p, said)| (said.as_str(), p.action.kind))
         .collect();
-    let orphan_nodes = node_counts(nodes, NO_IPPOOL, field::BLOCKS, |_| true);
+    let orphan_nodes = node_counts(nodes, None, NO_IPPOOL, field::BLOCKS, |_| true);
     let blocks = orphan_nodes.iter().map(|n| n.count).fold(0.0, |a, b| a + b);
     Report {
         window: window.to_string(),
@@ -228,6 +237,13 @@ fn pool_report(
     window: &str,
 ) -> PoolReport {
     let name = texts(pools, field::POOL)[i].clone();
+    let cluster = texts(pools, field::CLUSTER)
+        .get(i)
+        .cloned()
+        .unwrap_or_default();
+    let rows = |column, keep: &dyn Fn(&str) -> bool| {
+        node_counts(nodes, Some(&cluster), &name, column, keep)
+    };
     let figure = |f| number(pools, f, i);
     let (size, reserved, in_use) = (
         figure(field::SIZE),
@@ -239,10 +255,10 @@ fn pool_report(
     let days = Some(figure(field::DAYS_TO_FULL)).filter(|d| d.is_finite());
     let by = text::full_by(at, days);
     let owned = |node: &str| node != NO_AFFINITY && node != UNKNOWN_NODE;
-    let borrowing = node_counts(nodes, &name, field::BORROWED, owned);
-    let leaking = node_counts(nodes, &name, field::LEAKED, |_| true);
+    let borrowing = rows(field::BORROWED, &owned);
+    let leaking = rows(field::LEAKED, &|_| true);
     let leaked = leaking.iter().map(|n| n.count).fold(0.0, |a, b| a + b);
-    let unaffine = node_counts(nodes, &name, field::BLOCKS, |n| n == NO_AFFINITY);
+    let unaffine = rows(field::BLOCKS, &|n| n == NO_AFFINITY);
     let full_by = match by {
         _ if free <= 0.0 => "full now".to_string(),
         Some(by) => text::date(by),
@@ -261,8 +277,10 @@ fn pool_report(
         unaffine_blocks: unaffine.iter().map(|n| n.count).fold(0.0, |a, b| a + b),
         trend: trend(
             trends,
-            &settings.json.pool_label,
-            &name,
+            [
+                (settings.json.pool_label.as_str(), name.as_str()),
+                (settings.json.cluster_label.as_str(), cluster.as_str()),
+            ],
             at.timestamp_millis(),
             utilization,
         ),
@@ -272,27 +290,51 @@ fn pool_report(
             reserved: format::count(reserved),
             full_by,
         },
-        forecast: text::forecast(&name, window, free, days, by),
+        forecast: text::forecast(&said(&cluster, &name), window, free, days, by),
         borrowing_text: text::borrowing(&borrowing),
         leaks_text: text::leaks(leaked, &leaking),
-        action: text::action(&name, free, utilization.unwrap_or(1.0), days, by, &leaking),
+        action: text::action(
+            &said(&cluster, &name),
+            free,
+            utilization.unwrap_or(1.0),
+            days,
+            by,
+            &leaking,
+        ),
         borrowing,
         leaking,
         name,
+        cluster,
     }
 }
 
-/// The `nodes` table's rows of `pool` with a positive `column`, most first.
+fn said(cluster: &str, pool: &str) -> String {
+    match cluster {
+        "" => pool.to_string(),
+        c => format!("{c}/{pool}"),
+    }
+}
+
+/// The `nodes` table's rows of `pool` (in `cluster`; any cluster when `None`, the node then
+/// named `cluster/node`) with a positive `column`, most first.
 fn node_counts(
     nodes: &Frame,
+    cluster: Option<&str>,
     pool: &str,
     column: &str,
     keep: impl Fn(&str) -> bool,
 ) -> Vec<NodeCount> {
     let (pools, names) = (texts(nodes, field::POOL), texts(nodes, field::NODE));
+    let clusters = texts(nodes, field::CLUSTER);
+    let cluster_of = |i: usize| clusters.get(i).map_or("", String::as_str);
+    let name = |i: usize| match (cluster, cluster_of(i)) {
+        (None, c) if !c.is_empty() => format!("{c}/{}", names[i]),
+        _ => names[i].clone(),
+    };
     let mut out: Vec<NodeCount> = (0..pools.len().min(names.len()))
         .filter(|&i| pools[i] == pool && keep(&names[i]))
-        .map(|i| NodeCount::new(names[i].clone(), number(nodes, column, i)))
+        .filter(|&i| cluster.is_none_or(|c| c == cluster_of(i)))
+        .map(|i| NodeCount::new(name(i), number(nodes, column, i)))
         .filter(|n| n.count > 0.0)
         .collect();
     out.sort_by(|a, b| {
@@ -305,9 +347,10 @@ fn node_counts(
 
 /// The pool's series of the utilization entry (percent) as shares, ending with the report's
 /// own figure at `at` (the range's steps stop up to a step before it, and a Prometheus with
-/// less history than one step has no other point).
-fn trend(frames: &[Frame], pool_label: &str, pool: &str, at: i64, now: Option<f64>) -> Trend {
-    let mut t = series_trend(frames, pool_label, pool);
+/// less history than one step has no other point). `labels`: the pool's and its cluster's
+/// (an empty value or label matches a series without it).
+fn trend(frames: &[Frame], labels: [(&str, &str); 2], at: i64, now: Option<f64>) -> Trend {
+    let mut t = series_trend(frames, labels);
     if t.times.last().is_none_or(|last| *last < at) {
         t.times.push(at);
         t.utilization.push(now);
@@ -315,12 +358,14 @@ fn trend(frames: &[Frame], pool_label: &str, pool: &str, at: i64, now: Option<f6
     t
 }
 
-fn series_trend(frames: &[Frame], pool_label: &str, pool: &str) -> Trend {
-    let series = frames.iter().find(|f| {
-        f.fields
-            .get(1)
-            .is_some_and(|v| v.labels.get(pool_label).map(String::as_str) == Some(pool))
-    });
+fn series_trend(frames: &[Frame], labels: [(&str, &str); 2]) -> Trend {
+    let has = |f: &Frame, (label, value): (&str, &str)| {
+        let got = f.fields.get(1).and_then(|v| v.labels.get(label));
+        got.map_or("", String::as_str) == value
+    };
+    let series = frames
+        .iter()
+        .find(|f| f.fields.len() > 1 && labels.iter().all(|l| has(f, *l)));
     let Some(frame) = series else {
         return Trend::default();
     };
