@@ -56,6 +56,7 @@ fn shape() -> Shape<'static> {
         step: Some(Duration::from_secs(15)),
         unit: Some("short"),
         legend: "{{node}}",
+        cluster: "",
     }
 }
 

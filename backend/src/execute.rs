@@ -54,6 +54,9 @@ pub struct Plan {
     pub at_ms: i64,
     pub unit: Option<&'static str>,
     pub legend: String,
+    /// The cluster label, when the legend is the entry's own: it then names the cluster of
+    /// an answer that holds more than one. Empty otherwise.
+    pub cluster: String,
 }
 
 impl Plan {
@@ -64,6 +67,7 @@ impl Plan {
             step: (!self.instant).then_some(self.window.step),
             unit: self.unit,
             legend: &self.legend,
+            cluster: &self.cluster,
         }
     }
 
@@ -152,6 +156,11 @@ fn plan_model(req: &Request, q: &QueryModel, settings: &Settings) -> Result<Plan
     } else {
         q.legend.clone()
     };
+    let own_legend = q.legend.is_empty() && q.mode == Mode::Catalog;
+    let cluster = match own_legend {
+        true => settings.json.cluster_label.clone(),
+        false => String::new(),
+    };
     Ok(Plan {
         at_ms: req.to_ms,
         exprs,
@@ -161,6 +170,7 @@ fn plan_model(req: &Request, q: &QueryModel, settings: &Settings) -> Result<Plan
         instant: q.instant || tables,
         unit,
         legend,
+        cluster,
     })
 }
 

@@ -40,6 +40,7 @@ pub fn response_frames(data: &[u8]) {
             step,
             unit: Some("short"),
             legend: "{{node}} {{ippool}}",
+            cluster: "cluster",
         };
         let frames = convert::to_frames(resp.clone(), &shape);
         for bytes in arrow::encode_all(frames, "A").expect("frames encode") {

@@ -221,6 +221,7 @@ mod tests {
             step: Some(Duration::from_secs(15)),
             unit: Some("percent"),
             legend: "{{ippool}}",
+            cluster: "",
         };
         let frames = to_frames(resp, &shape);
         let (schema, columns) = decode(&encode(&frames[0], "A").unwrap());
@@ -285,6 +286,7 @@ mod tests {
             step: None,
             unit: None,
             legend: "",
+            cluster: "",
         };
         let frames = to_frames(ApiResponse::from_slice(body).unwrap(), &shape);
         assert_eq!(frames.len(), 1);

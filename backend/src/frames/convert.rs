@@ -18,6 +18,9 @@ pub struct Shape<'a> {
     pub unit: Option<&'a str>,
     /// Grafana legend format (`{{label}}`); empty means the series' labels.
     pub legend: &'a str,
+    /// A label whose value leads the legend (`east/…`) when the series hold more than one
+    /// value of it: the cluster label, for an entry's own legend. Empty: none.
+    pub cluster: &'a str,
 }
 
 pub fn to_frames(resp: ApiResponse, shape: &Shape) -> Vec<Frame> {
@@ -25,6 +28,11 @@ pub fn to_frames(resp: ApiResponse, shape: &Shape) -> Vec<Frame> {
         FrameType::TimeseriesMulti
     } else {
         FrameType::NumericMulti
+    };
+    let legend = fleet_legend(&resp.series, shape);
+    let shape = &Shape {
+        legend: &legend,
+        ..*shape
     };
     let mut frames: Vec<Frame> = resp
         .series
@@ -53,6 +61,18 @@ pub fn to_frames(resp: ApiResponse, shape: &Shape) -> Vec<Frame> {
         first.add_notice(Severity::Info, i.as_str());
     }
     frames
+}
+
+/// The legend, led by `{{cluster}}/` when the series come from more than one cluster.
+fn fleet_legend(series: &[Series], shape: &Shape) -> String {
+    let label = shape.cluster;
+    let mut clusters = series.iter().filter_map(|s| s.labels.get(label));
+    let first = clusters.next();
+    let several = !label.is_empty() && clusters.any(|c| Some(c) != first);
+    match several && !shape.legend.is_empty() {
+        true => format!("{{{{{label}}}}}/{}", shape.legend),
+        false => shape.legend.to_string(),
+    }
 }
 
 fn series_frame(s: Series, shape: &Shape) -> Frame {
