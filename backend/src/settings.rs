@@ -180,7 +180,9 @@ impl Settings {
             ("poolLabel", &json.pool_label),
             ("clusterLabel", &json.cluster_label),
         ] {
-            if !is_label_name(value) && !(field == "clusterLabel" && value.is_empty()) {
+            // An empty cluster label turns the cluster dimension off.
+            let off = field == "clusterLabel" && value.is_empty();
+            if !(off || is_label_name(value)) {
                 return Err(SettingsError::BadLabel {
                     field,
                     value: value.clone(),
@@ -289,6 +291,21 @@ mod tests {
         let e = Settings::from_parts("http://x", None, br#"{"nodeLabel":"a-b"}"#, &HashMap::new())
             .unwrap_err();
         assert!(e.to_string().contains("nodeLabel"));
+        let e = Settings::from_parts(
+            "http://x",
+            None,
+            br#"{"clusterLabel":"k8s-cluster"}"#,
+            &HashMap::new(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("clusterLabel"), "{e}");
+        let off =
+            Settings::from_parts("http://x", None, br#"{"clusterLabel":""}"#, &HashMap::new());
+        assert_eq!(
+            off.unwrap().json.cluster_label,
+            "",
+            "empty turns the cluster dimension off"
+        );
         let e = Settings::from_parts(
             "http://x",
             None,

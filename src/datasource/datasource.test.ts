@@ -55,6 +55,7 @@ describe('CalicoscopeDatasource', () => {
       {}
     );
     expect(q.filters).toEqual({
+      clusters: [],
       pools: ['default-ipv4-ippool', 'a"b.c', 'extra'],
       nodes: ['node-1'],
       instances: [],
@@ -85,6 +86,7 @@ describe('CalicoscopeDatasource', () => {
       {}
     );
     expect(q.filters).toEqual({
+      clusters: [],
       pools: [],
       nodes: [],
       instances: [],
@@ -112,7 +114,7 @@ describe('CalicoscopeDatasource', () => {
     expect(await ds.metricFindQuery({ resource: 'pools' })).toEqual([{ text: 'default-ipv4-ippool' }, { text: 'default-ipv6-ippool' }]);
     expect(getResource).toHaveBeenCalledWith('pools');
     await expect(ds.metricFindQuery('bogus')).rejects.toThrow(
-      'Pick what the variable lists: pools, nodes, hosts, instances, syncers, flow_namespaces, flow_policies'
+      'Pick what the variable lists: clusters, pools, nodes, hosts, instances, syncers, flow_namespaces, flow_policies'
     );
     getResource.mockResolvedValueOnce(['payments', 'shop']);
     expect(await ds.metricFindQuery({ resource: 'flow_namespaces' })).toEqual([{ text: 'payments' }, { text: 'shop' }]);

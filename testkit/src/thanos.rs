@@ -80,6 +80,9 @@ impl ThanosComponent {
 
 store_api!(ThanosComponent);
 
+/// The external labels of a pair of replicas and the jobs they scrape.
+type Group<'a> = (&'a [(&'a str, &'a str)], &'a [ScrapeJob]);
+
 /// Two Prometheus 3 replicas with sidecars behind one Thanos Query.
 pub struct ThanosHa {
     /// Thanos Query's URL: the datasource URL.
@@ -106,7 +109,7 @@ impl ThanosHa {
             .iter()
             .map(|(name, _)| [("cluster", *name)])
             .collect();
-        let groups: Vec<(&[(&str, &str)], &[ScrapeJob])> = labels
+        let groups: Vec<Group> = labels
             .iter()
             .zip(clusters)
             .map(|(l, (_, jobs))| (&l[..], jobs.as_slice()))
@@ -116,10 +119,7 @@ impl ThanosHa {
 
     /// Two replicas per group of jobs (with the group's external labels), their sidecars and
     /// one Thanos Query over all of them.
-    fn tier(
-        groups: &[(&[(&str, &str)], &[ScrapeJob])],
-        scrape_interval: Duration,
-    ) -> Result<ThanosHa, String> {
+    fn tier(groups: &[Group], scrape_interval: Duration) -> Result<ThanosHa, String> {
         let mut replicas = Vec::new();
         for (labels, jobs) in groups {
             for r in ["a", "b"] {

@@ -312,7 +312,7 @@ test('template variables come from the backend\'s resources', async () => {
   const nodes = await page().evaluate(() => window.editors.metricFindQuery('nodes'));
   assert.ok(nodes.length >= 40, `${nodes.length} nodes`);
   const err = await page().evaluate(() => window.editors.metricFindQuery({ resource: 'bogus' }).catch((e) => e.message));
-  assert.match(err, /Pick what the variable lists: pools, nodes, hosts, instances, syncers, flow_namespaces, flow_policies/);
+  assert.match(err, /Pick what the variable lists: clusters, pools, nodes, hosts, instances, syncers, flow_namespaces, flow_policies/);
   // What the demo's Goldmane has seen.
   const policies = await page().evaluate(() => window.editors.metricFindQuery({ resource: 'flow_policies' }));
   assert.ok(policies.length > 0, 'flow_policies lists policies');
