@@ -18,8 +18,11 @@ fn states(
     fleet.iter().map(|(n, s)| (*n, s.state())).collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn each_cluster_keeps_its_own_figures_in_one_prometheus() {
+/// The fleet, scraped by one Prometheus 2 by target label.
+async fn fleet_in_prometheus() -> (
+    Vec<(&'static str, calicoscope_testkit::Simulator)>,
+    Prometheus,
+) {
     let fleet = common::fleet();
     let jobs = fleet_jobs(&fleet.iter().map(|(n, s)| (*n, s)).collect::<Vec<_>>());
     let prom = tokio::task::spawn_blocking(move || {
@@ -28,6 +31,12 @@ async fn each_cluster_keeps_its_own_figures_in_one_prometheus() {
     .await
     .unwrap();
     wait_fleet(&fleet, |e, n, t| prom.wait_for(e, n, t));
+    (fleet, prom)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_cluster_keeps_its_own_figures_in_one_prometheus() {
+    let (fleet, prom) = fleet_in_prometheus().await;
     check_fleet(&settings(&prom.url), &states(&fleet)).await;
     // The capacity report: each pool of each cluster with its own figures.
     let fleet_settings = settings(&prom.url);
@@ -127,14 +136,7 @@ async fn each_cluster_keeps_its_own_figures_behind_thanos_with_dedup_on_and_off(
 /// not each cluster's. This is what a datasource with the label turned off still answers.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_the_cluster_label_the_clusters_merge() {
-    let fleet = common::fleet();
-    let jobs = fleet_jobs(&fleet.iter().map(|(n, s)| (*n, s)).collect::<Vec<_>>());
-    let prom = tokio::task::spawn_blocking(move || {
-        Prometheus::start(&jobs, Duration::from_secs(1), "1h").unwrap_or_else(|e| panic!("{e}"))
-    })
-    .await
-    .unwrap();
-    wait_fleet(&fleet, |e, n, t| prom.wait_for(e, n, t));
+    let (_fleet, prom) = fleet_in_prometheus().await;
     let off = common::settings_with(
         &prom.url,
         serde_json::json!({ "scrapeInterval": "1s", "forecastWindow": "1m", "clusterLabel": "" }),
