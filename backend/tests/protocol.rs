@@ -135,7 +135,7 @@ async fn catalog_and_raw_queries_answer_with_grafanas_frames() {
     assert!(first_meta["executedQueryString"]
         .as_str()
         .unwrap()
-        .starts_with("Expr: 100 * sum by (ippool)"));
+        .starts_with("Expr: 100 * sum by (cluster, ippool)"));
     assert_eq!(first_meta["type"], "timeseries-multi");
     let config = good[0].fields[1].config.as_ref().unwrap();
     assert_eq!(config["unit"], "percent");
@@ -223,7 +223,7 @@ async fn resources_answer_the_editor() {
         .resource("translate", r#"{"catalog":"ipam_pool_free"}"#)
         .await;
     assert!(translated["expr"].as_str().unwrap().starts_with(
-        "clamp_min((max by (ippool) (ipam_ippool_size) - (max by (ippool) (ipam_ippool_reserved)"
+        "clamp_min((max by (cluster, ippool) (ipam_ippool_size) - (max by (cluster, ippool) (ipam_ippool_reserved)"
     ));
     let (code, missing) = g.resource("nope", "").await;
     assert_eq!(code, 404);
