@@ -168,7 +168,7 @@ impl Goldmane {
         req: new::FlowListRequest,
     ) -> Result<Vec<new::FlowResult>, GoldmaneError> {
         let (gte, lt) = (req.start_time_gte, req.start_time_lt);
-        let whole = Span::of(gte, lt, unix_now(), KEPT_SECONDS);
+        let whole = Span::of(gte, lt, crate::client::now_s() as i64, KEPT_SECONDS);
         let (mut todo, mut parts) = (vec![whole], Vec::new());
         while let Some(span) = todo.pop() {
             match self.answer(within(&req, span.gte, span.lt)).await {
@@ -334,12 +334,6 @@ fn one_bucket(detail: &str) -> GoldmaneError {
     GoldmaneError::TooLarge(format!(
         "{detail}; one of Goldmane's 15 s buckets alone is larger than that"
     ))
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 fn old_list(req: new::FlowListRequest) -> Result<old::FlowListRequest, Unsupported> {
