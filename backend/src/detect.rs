@@ -155,28 +155,89 @@ pub enum ProbeError {
     Store(#[from] ClientError),
 }
 
-/// Counts, concurrently, the instances exporting each family, and reads the cluster off them.
-pub async fn detect(settings: &Settings, client: &Client) -> Result<Detected, ProbeError> {
+/// What detection found in each cluster of the store, keyed by the cluster label's value
+/// ("" for series without it: the only key in a store of one cluster).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Clusters(pub BTreeMap<String, Detected>);
+
+impl Clusters {
+    /// Whether the store names its clusters (some series carry the cluster label).
+    pub fn named(&self) -> bool {
+        self.0.keys().any(|k| !k.is_empty())
+    }
+
+    /// The store as one cluster: each cluster's instances are exporters of their own, so
+    /// the counts add up.
+    pub fn whole(&self) -> Detected {
+        let mut families: BTreeMap<&'static str, u64> = BTreeMap::new();
+        let mut nodes: BTreeMap<Dataplane, u64> = BTreeMap::new();
+        for d in self.0.values() {
+            for (name, n) in &d.families {
+                *families.entry(name).or_default() += n;
+            }
+            for dn in &d.dataplanes {
+                *nodes.entry(dn.dataplane).or_default() += dn.nodes;
+            }
+        }
+        read(families, &nodes.into_iter().collect::<Vec<_>>())
+    }
+
+    /// The clusters a query's cluster filter selects: every one when it names none.
+    pub fn selected<'a>(
+        &'a self,
+        filter: &'a [String],
+    ) -> impl Iterator<Item = (&'a str, &'a Detected)> + 'a {
+        self.0
+            .iter()
+            .filter(move |(name, _)| filter.is_empty() || filter.contains(name))
+            .map(|(name, d)| (name.as_str(), d))
+    }
+}
+
+/// Counts, concurrently, the instances exporting each family in each cluster, and reads
+/// each cluster off them.
+pub async fn detect(settings: &Settings, client: &Client) -> Result<Clusters, ProbeError> {
     let names = probed_families();
     let counts = futures::future::join_all(names.iter().map(|name| {
         let expr = format!("count(group by (instance) ({name}))");
-        async move { count(settings, client, Component::of_family(name), &expr).await }
+        async move { per_cluster(settings, client, Component::of_family(name), &expr).await }
     }))
     .await;
     let nodes = futures::future::join_all(Dataplane::ALL.map(|d| {
         let expr = format!("count({})", dataplane::nodes_of(d));
-        async move { count(settings, client, Component::Felix, &expr).await }
+        async move { per_cluster(settings, client, Component::Felix, &expr).await }
     }))
     .await;
-    let mut families = BTreeMap::new();
-    for (name, n) in names.into_iter().zip(counts) {
-        families.insert(name, n?);
+    let (counts, nodes) = (
+        counts.into_iter().collect::<Result<Vec<_>, _>>()?,
+        nodes.into_iter().collect::<Result<Vec<_>, _>>()?,
+    );
+    let mut clusters: Vec<String> = counts
+        .iter()
+        .chain(&nodes)
+        .flat_map(|c| c.keys().cloned())
+        .collect();
+    clusters.sort_unstable();
+    clusters.dedup();
+    if clusters.is_empty() {
+        clusters.push(String::new());
     }
-    let mut per_dataplane = Vec::new();
-    for (dataplane, n) in Dataplane::ALL.into_iter().zip(nodes) {
-        per_dataplane.push((dataplane, n?));
-    }
-    Ok(read(families, &per_dataplane))
+    let of = |by: &BTreeMap<String, u64>, cluster: &str| by.get(cluster).copied().unwrap_or(0);
+    Ok(Clusters(
+        clusters
+            .into_iter()
+            .map(|c| {
+                let families = names.iter().zip(&counts).map(|(n, by)| (*n, of(by, &c)));
+                let per_dataplane: Vec<(Dataplane, u64)> = Dataplane::ALL
+                    .into_iter()
+                    .zip(&nodes)
+                    .map(|(d, by)| (d, of(by, &c)))
+                    .collect();
+                let d = read(families.collect(), &per_dataplane);
+                (c, d)
+            })
+            .collect(),
+    ))
 }
 
 /// The cluster as the family counts and Felix nodes per dataplane describe it.
@@ -229,8 +290,40 @@ pub fn not_applicable(entry: &Entry, d: &Detected) -> Option<String> {
     }
 }
 
-/// A probe expression with the component's job selector; Calico's own label names, no
-/// renaming (probes name them only through the job matcher).
+/// Why an entry has no data in the clusters a query's filter selects, for its notice: the
+/// one cluster's reason as [`not_applicable`] says it, or each cluster's, named.
+pub fn not_applicable_in(entry: &Entry, clusters: &Clusters, filter: &[String]) -> Option<String> {
+    if clusters.selected(filter).next().is_none() {
+        let known: Vec<&str> = clusters
+            .0
+            .keys()
+            .map(String::as_str)
+            .filter(|c| !c.is_empty())
+            .collect();
+        return Some(format!(
+            "No data: the store has no Calico metrics from cluster {}; it has {}. Pick one of those in the cluster filter.",
+            filter.join(", "),
+            match known.is_empty() {
+                true => "none labelled with a cluster".to_string(),
+                false => known.join(", "),
+            }
+        ));
+    }
+    let reasons: Vec<String> = clusters
+        .selected(filter)
+        .filter_map(|(c, d)| {
+            let why = not_applicable(entry, d)?;
+            Some(match c {
+                "" => why,
+                c => format!("{c}: {why}"),
+            })
+        })
+        .collect();
+    (!reasons.is_empty()).then(|| reasons.join(" "))
+}
+
+/// A probe expression with the component's job selector, kept per cluster; Calico's own
+/// label names, no renaming (probes name them only through the job matcher).
 pub fn with_job(
     settings: &Settings,
     component: Component,
@@ -243,21 +336,38 @@ pub fn with_job(
     Ok(ast.to_string())
 }
 
-/// Evaluates a `count(...)` with the component's job selector; no series counts as 0.
+/// Evaluates a `count(...)` with the component's job selector, per cluster (the rewrite
+/// keeps the cluster label); a cluster without series is absent.
+pub async fn per_cluster(
+    settings: &Settings,
+    client: &Client,
+    component: Component,
+    expr: &str,
+) -> Result<BTreeMap<String, u64>, ProbeError> {
+    let resp = client
+        .instant(&with_job(settings, component, expr)?, now_s())
+        .await?;
+    let label = settings.json.cluster_label.as_str();
+    let mut by = BTreeMap::new();
+    for s in &resp.series {
+        let cluster = s.labels.get(label).cloned().unwrap_or_default();
+        let n = s.values.first().map_or(0, |v| *v as u64);
+        *by.entry(cluster).or_default() += n;
+    }
+    Ok(by)
+}
+
+/// [`per_cluster`] over the whole store; no series counts as 0.
 pub async fn count(
     settings: &Settings,
     client: &Client,
     component: Component,
     expr: &str,
 ) -> Result<u64, ProbeError> {
-    let resp = client
-        .instant(&with_job(settings, component, expr)?, now_s())
-        .await?;
-    Ok(resp
-        .series
-        .first()
-        .and_then(|s| s.values.first())
-        .map_or(0, |v| *v as u64))
+    Ok(per_cluster(settings, client, component, expr)
+        .await?
+        .values()
+        .sum())
 }
 
 #[cfg(test)]

@@ -191,20 +191,25 @@ pub async fn execute(
         run_plan(&plan, client).await?
     };
     if q.mode == Mode::Catalog && frames.iter().all(|f| f.fields.is_empty()) {
-        explain_empty(&q.catalog, &mut frames[0], settings, client).await;
+        explain_empty(&q, &mut frames[0], settings, client).await;
     }
     Ok(frames)
 }
 
 /// An empty answer from an entry this cluster cannot have (another dataplane, an older
 /// release, a component not scraped) gets a notice saying so: no data, but not an error.
-async fn explain_empty(id: &str, frame: &mut Frame, settings: &Settings, client: &Client) {
-    let Some(entry) = catalog::find(id) else {
+async fn explain_empty(q: &QueryModel, frame: &mut Frame, settings: &Settings, client: &Client) {
+    let Some(entry) = catalog::find(&q.catalog) else {
         return;
     };
     // Detection failing only costs the explanation, never the query.
-    if let Ok(detected) = crate::detect::detect(settings, client).await {
-        if let Some(why) = crate::detect::not_applicable(entry, &detected) {
+    if let Ok(clusters) = crate::detect::detect(settings, client).await {
+        // With the cluster dimension off, the rewrite ignores the cluster filter too.
+        let filter: &[String] = match settings.json.cluster_label.is_empty() {
+            true => &[],
+            false => &q.filters.clusters,
+        };
+        if let Some(why) = crate::detect::not_applicable_in(entry, &clusters, filter) {
             frame.add_notice(Severity::Info, why);
         }
     }

@@ -81,6 +81,7 @@ async fn each_cluster_keeps_its_own_figures_in_one_prometheus() {
             .all(|l| l.ends_with(",east") || l.ends_with(",west")),
         "{csv}"
     );
+    health_per_cluster(&fleet_settings, &client).await;
     // The clusters variable's values, through the plugin as Grafana calls it.
     let plugin = PluginProcess::start(plugin::BINARY, &[]);
     let ctx = context(&prom.url, serde_json::json!({}), &[]);
@@ -108,6 +109,98 @@ async fn each_cluster_keeps_its_own_figures_in_prometheus_3_and_victoria_metrics
     .unwrap();
     wait_fleet(&fleet, |e, n, t| vm.wait_for(e, n, t));
     check_fleet(&settings(&vm.url), &states(&fleet)).await;
+}
+
+/// The health check and the empty answers' notices, per cluster: east runs 3.33 on iptables,
+/// west 3.29 on nftables.
+async fn health_per_cluster(
+    settings: &calicoscope_backend::settings::Settings,
+    client: &calicoscope_backend::client::Client,
+) {
+    let health = calicoscope_backend::plugin::check(settings, client).await;
+    let names: Vec<&str> = health.clusters.iter().map(|c| c.cluster.as_str()).collect();
+    assert_eq!(names, ["east", "west"], "{}", health.message);
+    let (east, west) = (&health.clusters[0], &health.clusters[1]);
+    let dataplanes = |c: &calicoscope_backend::plugin::ClusterHealth| {
+        c.detected
+            .dataplanes
+            .iter()
+            .map(|d| (d.dataplane.as_str(), d.nodes))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(dataplanes(east), [("iptables", 30)], "{}", health.message);
+    assert_eq!(dataplanes(west), [("nftables", 12)], "{}", health.message);
+    let release = |c: &calicoscope_backend::plugin::ClusterHealth, minor| {
+        c.detected
+            .releases
+            .iter()
+            .any(|r| r.to_string() == format!("3.{minor}"))
+    };
+    assert!(
+        release(east, 33) && !release(east, 29),
+        "{:?}",
+        east.detected.releases
+    );
+    assert!(
+        release(west, 29) && !release(west, 33),
+        "{:?}",
+        west.detected.releases
+    );
+    let skips = |c: &calicoscope_backend::plugin::ClusterHealth, id: &str| {
+        c.not_applicable.iter().any(|n| n.id == id)
+    };
+    assert!(skips(east, "felix_nft_nodes") && !skips(west, "felix_nft_nodes"));
+    assert!(skips(west, "felix_iptables_lock_p99"));
+    assert!(
+        health
+            .not_applicable
+            .iter()
+            .all(|n| n.id != "felix_nft_nodes"),
+        "an entry that applies in one cluster is not listed as applying nowhere"
+    );
+    assert!(
+        health.message.contains("2 clusters: east runs Calico"),
+        "{}",
+        health.message
+    );
+    assert!(
+        !health.message.contains("HA pair"),
+        "clusters are not replicas: {}",
+        health.message
+    );
+    // An entry's empty answer says why, for the clusters asked about.
+    let notice = |clusters: serde_json::Value| async move {
+        let req = common::request(serde_json::json!({ "catalog": "felix_nft_nodes",
+            "instant": true, "filters": { "clusters": clusters } }));
+        let frames = calicoscope_backend::execute::execute(&req, settings, client)
+            .await
+            .unwrap();
+        common::expect::notices(&frames[0]).join(" ")
+    };
+    let only_east = notice(serde_json::json!(["east"])).await;
+    assert!(
+        only_east.starts_with("east: Not used by this cluster") && only_east.contains("nftables"),
+        "{only_east}"
+    );
+    let unknown = notice(serde_json::json!(["north"])).await;
+    assert!(
+        unknown.contains("no Calico metrics from cluster north; it has east, west"),
+        "{unknown}"
+    );
+    // The clusters under another label name: a warning names the label that separates them.
+    let json = serde_json::json!({ "scrapeInterval": "1s", "clusterLabel": "k8s_cluster" });
+    let other = common::settings_with(&settings.url, json);
+    let client = calicoscope_backend::client::Client::new(&other).unwrap();
+    let health = calicoscope_backend::plugin::check(&other, &client).await;
+    assert!(health.clusters.is_empty(), "{:?}", health.clusters);
+    assert!(
+        health
+            .message
+            .contains("told apart by cluster, but the Cluster label setting is \"k8s_cluster\"")
+            && health.message.contains("Set Cluster label to cluster"),
+        "{}",
+        health.message
+    );
 }
 
 /// Two clusters × two replicas behind one Thanos Query (`external_labels: {cluster,

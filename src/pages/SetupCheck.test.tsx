@@ -41,6 +41,33 @@ describe('SetupCheck', () => {
     expect(screen.getByText('felix_nft_nodes')).toBeInTheDocument();
   });
 
+  it('lists the clusters of a fleet store, each with what does not apply there', async () => {
+    const west = 'west runs Calico 3.29 (nftables on 12 of 12 Felix nodes), 1 catalog query does not apply there';
+    const fleet: HealthAnswer = {
+      ...health,
+      details: {
+        ...health.details!,
+        clusters: [
+          { cluster: 'east', summary: 'east runs Calico 3.33 or later', missing: [], not_applicable: [] },
+          {
+            cluster: 'west',
+            summary: west,
+            missing: [],
+            not_applicable: [{ id: 'felix_iptables_lock_p99', why: 'iptables' }],
+          },
+        ],
+      },
+    };
+    fakeBackend(() => fleet);
+    render(<SetupCheck location={location()} settings={{ defaultDatasource: 'calico-b' }} />);
+    expect(await screen.findByRole('heading', { name: 'Clusters' })).toBeInTheDocument();
+    const items = within(screen.getByRole('list', { name: 'Clusters' })).getAllByRole('listitem');
+    expect(items.map((i) => i.textContent)).toEqual([
+      'east runs Calico 3.33 or later',
+      west + ': felix_iptables_lock_p99',
+    ]);
+  });
+
   it('links the three dashboards and the report', async () => {
     fakeBackend(() => health);
     render(<SetupCheck location={location()} settings={{ defaultDatasource: 'calico-b' }} />);

@@ -7,6 +7,7 @@ import { locationUtil, type GrafanaTheme2 } from '@grafana/data';
 import { fetchHealth } from './api';
 import { pickDatasource } from './datasource';
 import { setQuery, type PageLocation } from './location';
+import { ClusterList } from './components/ClusterList';
 import { ComponentFinding } from './components/ComponentFinding';
 import { DashboardLinks } from './components/DashboardLinks';
 import { DatasourceChooser } from './components/DatasourceChooser';
@@ -58,6 +59,7 @@ export function SetupCheck({ location, settings }: { location: PageLocation; set
             ))}
           </>
         )}
+        {details && <ClusterList clusters={details.clusters ?? []} />}
         {details && <NotApplicable entries={details.not_applicable} />}
         <h2>Dashboards</h2>
         <DashboardLinks />

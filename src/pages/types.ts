@@ -74,6 +74,17 @@ export interface HealthDetails {
   /** Release range, dataplanes and metric families; null when Prometheus did not answer. */
   detected: Record<string, unknown> | null;
   not_applicable: Array<{ id: string; why: string }>;
+  /** Each cluster of a store that holds several (empty otherwise). */
+  clusters?: ClusterHealth[];
+}
+
+/** One cluster of a fleet store (backend/src/plugin/health.rs `ClusterHealth`). */
+export interface ClusterHealth {
+  cluster: string;
+  /** What it runs, in the health message's words. */
+  summary: string;
+  missing: string[];
+  not_applicable: Array<{ id: string; why: string }>;
 }
 
 /** Grafana's answer to GET /api/datasources/uid/<uid>/health. */

@@ -20,7 +20,7 @@ use tracing_subscriber::prelude::*;
 
 pub use context::{InstanceError, Instances};
 pub use error::PluginError;
-pub use health::{check, Health};
+pub use health::{check, ClusterHealth, Health};
 
 /// The plugin state shared by all services.
 #[derive(Clone, Default)]

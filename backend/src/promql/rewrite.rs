@@ -78,13 +78,12 @@ impl<'a> Rewrite<'a> {
         Rewrite { group_by, ..self }
     }
 
-    /// Keep Calico's own `node` and `ippool` (probes, which name them themselves, and count
-    /// over the whole store).
+    /// Keep Calico's own `node` and `ippool` (probes, which name them themselves, and
+    /// count per cluster).
     pub fn calico_labels(self) -> Self {
         Rewrite {
             node_label: "node",
             pool_label: "ippool",
-            cluster_label: "",
             ..self
         }
     }
@@ -406,18 +405,25 @@ mod tests {
                 .unwrap();
             assert_eq!(expr.to_string(), want);
         }
-        // Turned off: the expression as written; probes count over the whole store.
+        // Turned off: the expression as written; probes keep Calico's names, per cluster.
         let one = settings(JsonData {
             cluster_label: String::new(),
             ..JsonData::default()
         });
-        for rw in [
-            Rewrite::new(&one, Component::Felix),
-            Rewrite::new(&fleet, Component::Felix).calico_labels(),
-        ] {
+        let cases = [
+            (
+                Rewrite::new(&one, Component::Felix),
+                "sum(max by (ippool) (ipam_blocks))",
+            ),
+            (
+                Rewrite::new(&fleet, Component::Felix).calico_labels(),
+                "sum by (cluster) (max by (cluster, ippool) (ipam_blocks))",
+            ),
+        ];
+        for (rw, want) in cases {
             let mut expr = parse("sum(max by (ippool) (ipam_blocks))").unwrap();
             rw.apply(&mut expr).unwrap();
-            assert_eq!(expr.to_string(), "sum(max by (ippool) (ipam_blocks))");
+            assert_eq!(expr.to_string(), want);
         }
     }
 
