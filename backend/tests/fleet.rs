@@ -23,7 +23,15 @@ async fn fleet_in_prometheus() -> (
     Vec<(&'static str, calicoscope_testkit::Simulator)>,
     Prometheus,
 ) {
-    let fleet = common::fleet();
+    in_prometheus(common::fleet()).await
+}
+
+async fn in_prometheus(
+    fleet: Vec<(&'static str, calicoscope_testkit::Simulator)>,
+) -> (
+    Vec<(&'static str, calicoscope_testkit::Simulator)>,
+    Prometheus,
+) {
     let jobs = fleet_jobs(&fleet.iter().map(|(n, s)| (*n, s)).collect::<Vec<_>>());
     let prom = tokio::task::spawn_blocking(move || {
         Prometheus::start(&jobs, Duration::from_secs(1), "1h").unwrap_or_else(|e| panic!("{e}"))
@@ -74,6 +82,16 @@ async fn each_cluster_keeps_its_own_figures_in_one_prometheus() {
         report.pools.len(),
         "every report row is one cluster's pool"
     );
+    // The fleet's headline counts the clusters; both are ranked, neither is quiet.
+    assert!(
+        report.headline.starts_with("Of 2 clusters, "),
+        "{}",
+        report.headline
+    );
+    let mut ranked: Vec<&str> = report.clusters.iter().map(|c| c.cluster.as_str()).collect();
+    ranked.sort_unstable();
+    assert_eq!(ranked, ["east", "west"]);
+    assert!(report.quiet.is_empty(), "{:?}", report.quiet);
     let csv = calicoscope_backend::report::csv::to_csv(&report);
     assert!(
         csv.lines()
@@ -223,6 +241,50 @@ async fn each_cluster_keeps_its_own_figures_behind_thanos_with_dedup_on_and_off(
             "queryParams": { "dedup": dedup } });
         check_fleet(&common::settings_with(&ha.url, json), &states(&fleet)).await;
     }
+}
+
+/// A cluster whose kube-controllers stopped is named in the fleet report's headline with the
+/// time of its last figures, never silently dropped; the others are ranked as before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fleet_report_names_a_cluster_that_stopped_reporting() {
+    let (_fleet, prom) = in_prometheus(common::fleet_where_west_stops(Some(20.0))).await;
+    prom.wait_for(
+        "absent(ipam_ippool_size{cluster=\"west\"})",
+        1,
+        Duration::from_secs(60),
+    )
+    .unwrap();
+    let settings = settings(&prom.url);
+    let client = calicoscope_backend::client::Client::new(&settings).unwrap();
+    let report = calicoscope_backend::report::build(&settings, &client, "10m")
+        .await
+        .unwrap();
+    assert_eq!(report.quiet.len(), 1, "{:?}", report.quiet);
+    let quiet = &report.quiet[0];
+    let ago = report.at - quiet.since;
+    assert!(
+        quiet.cluster == "west" && (0..60_000).contains(&ago),
+        "{quiet:?} at {}",
+        report.at
+    );
+    assert!(
+        report.headline.starts_with("Of 2 clusters, "),
+        "{}",
+        report.headline
+    );
+    assert!(
+        report.headline.ends_with(&quiet.text),
+        "{}",
+        report.headline
+    );
+    assert!(
+        quiet.text.starts_with("No IPAM figures from west since "),
+        "{}",
+        quiet.text
+    );
+    let ranked: Vec<&str> = report.clusters.iter().map(|c| c.cluster.as_str()).collect();
+    assert_eq!(ranked, ["east"]);
+    assert!(report.pools.iter().all(|p| p.cluster == "east"));
 }
 
 /// Before the cluster label: the same store merged the clusters, so the figures above were

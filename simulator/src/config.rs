@@ -31,6 +31,10 @@ pub struct Config {
     /// The flow model Goldmane serves ([`crate::flows`]).
     #[serde(default)]
     pub flows: FlowSettings,
+    /// Real seconds after start when calico-kube-controllers stops answering its scrapes
+    /// (503), as a crashed or evicted kube-controllers does; `None`: it never stops.
+    #[serde(default)]
+    pub kube_controllers_for_s: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -233,6 +237,7 @@ impl Config {
             release: Release::NEWEST,
             dataplane: Dataplane::Iptables,
             flows: FlowSettings::default(),
+            kube_controllers_for_s: None,
         }
     }
 

@@ -68,6 +68,17 @@ impl App {
 
 /// Renders off the async workers: a large Felix page takes tens of milliseconds.
 async fn respond(app: Arc<App>, page: Page) -> Response {
+    let stopped = app
+        .cfg
+        .kube_controllers_for_s
+        .is_some_and(|s| app.started.elapsed().as_secs_f64() > s);
+    if matches!(page, Page::KubeControllers) && stopped {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "calico-kube-controllers stopped",
+        )
+            .into_response();
+    }
     let content_type = match page {
         Page::State => "application/json",
         _ => TEXT_FORMAT,

@@ -22,6 +22,10 @@ export interface Report {
   /** ms since the epoch: the instant the figures are for. */
   at: number;
   headline: string;
+  /** In a store of several clusters: each, most urgent first (empty otherwise). */
+  clusters?: ClusterReport[];
+  /** Clusters with IPAM figures within the window but none now. */
+  quiet?: Array<{ cluster: string; since: number; text: string }>;
   pools: PoolReport[];
   orphans: Orphans;
   /** What policy denied in the last hour; absent or null when the datasource has no Goldmane. */
@@ -38,7 +42,20 @@ export interface Denied {
 
 export type ActionKind = 'add-pool' | 'investigate-leaks' | 'watch' | 'nothing';
 
+/** One cluster of the fleet report (backend/src/report/fleet.rs `ClusterReport`). */
+export interface ClusterReport {
+  cluster: string;
+  pools: number;
+  needsAction: number;
+  soonest: string | null;
+  daysToFull: number | null;
+  /** `prod-eu's default-ipv4-ippool is full around 14 January 2027`. */
+  text: string;
+}
+
 export interface PoolReport {
+  /** The cluster the pool belongs to in a store of several; empty otherwise. */
+  cluster: string;
   name: string;
   family: string;
   size: number;

@@ -14,6 +14,7 @@
 
 pub mod csv;
 pub mod denied;
+pub mod fleet;
 pub mod text;
 
 use std::time::Duration;
@@ -26,6 +27,8 @@ use serde::Serialize;
 use crate::client::Client;
 use crate::execute::{self, QueryError, Request};
 use crate::frames::{Frame, Values};
+use crate::promql::rewrite::Rewrite;
+use crate::query::catalog::Component;
 use crate::query::time::{format_duration, parse_duration};
 use crate::settings::Settings;
 use text::{Action, NodeCount};
@@ -78,6 +81,10 @@ pub struct Report {
     /// The instant the figures are for, in ms since the epoch.
     pub at: i64,
     pub headline: String,
+    /// In a store of several clusters: each, most urgent first (empty otherwise).
+    pub clusters: Vec<fleet::ClusterReport>,
+    /// Clusters with IPAM figures within the window but none now.
+    pub quiet: Vec<fleet::Quiet>,
     pub pools: Vec<PoolReport>,
     pub orphans: Orphans,
     /// What policy denied in the last hour, when the datasource has a Goldmane.
@@ -167,7 +174,7 @@ pub async fn build(
         interval_ms: span_ms / points,
         max_data_points: points,
     };
-    let (tables, trends) = futures::future::join(
+    let (tables, trends, seen) = futures::future::join3(
         execute::execute(
             &request(calicoscope_model::topology::QUERY, 1_000),
             &settings,
@@ -178,13 +185,62 @@ pub async fn build(
             &settings,
             client,
         ),
+        last_seen(&settings, client, span, at_ms),
     )
     .await;
     let (tables, trends) = (tables?, trends?);
     let at = DateTime::from_timestamp_millis(at_ms).unwrap_or_default();
     let mut report = assemble(&tables, &trends, &settings, at, &window);
+    report.quiet = seen
+        .into_iter()
+        .filter(|(c, _)| !c.is_empty() && report.pools.iter().all(|p| &p.cluster != c))
+        .map(|(c, since)| fleet::Quiet::new(&c, since, at_ms))
+        .collect();
+    if !report.quiet.is_empty() || !report.clusters.is_empty() {
+        report.headline = fleet::headline(&report.clusters, &report.quiet);
+    }
     report.denied = denied::last_hour(&settings, client).await;
     Ok(report)
+}
+
+/// Each cluster's last IPAM sample within `span` before `at_ms` (ms), by the cluster label;
+/// empty with the cluster dimension off or when the store cannot say (the report then only
+/// misses the quiet clusters' sentence, never its figures).
+async fn last_seen(
+    settings: &Settings,
+    client: &Client,
+    span: Duration,
+    at_ms: i64,
+) -> Vec<(String, i64)> {
+    let label = settings.json.cluster_label.as_str();
+    if label.is_empty() {
+        return vec![];
+    }
+    // A subquery step under Prometheus's 5-minute lookback sees every series' last sample.
+    let step = (span.as_secs() / 1_440).clamp(60, 240);
+    let template = format!(
+        "max_over_time(max(timestamp(ipam_ippool_size))[{}:{step}s])",
+        format_duration(span)
+    );
+    let Some(expr) = crate::promql::validate::parse(&template)
+        .ok()
+        .and_then(|mut ast| {
+            let rewrite = Rewrite::new(settings, Component::KubeControllers);
+            rewrite.apply(&mut ast).ok().map(|()| ast.to_string())
+        })
+    else {
+        return vec![];
+    };
+    let Ok(resp) = client.instant(&expr, at_ms as f64 / 1000.0).await else {
+        return vec![];
+    };
+    resp.series
+        .iter()
+        .filter_map(|s| {
+            let c = s.labels.get(label)?.clone();
+            Some((c, (s.values.first()? * 1000.0) as i64))
+        })
+        .collect()
 }
 
 fn assemble(
@@ -212,11 +268,20 @@ fn assemble(
         .collect();
     let orphan_nodes = node_counts(nodes, None, NO_IPPOOL, field::BLOCKS, |_| true);
     let blocks = orphan_nodes.iter().map(|n| n.count).fold(0.0, |a, b| a + b);
+    let clusters = match reports.iter().any(|p| !p.cluster.is_empty()) {
+        true => fleet::clusters(&reports),
+        false => vec![],
+    };
     Report {
         window: window.to_string(),
         window_text: words,
         at: at.timestamp_millis(),
-        headline: text::headline(&kinds),
+        headline: match clusters.is_empty() {
+            true => text::headline(&kinds),
+            false => fleet::headline(&clusters, &[]),
+        },
+        clusters,
+        quiet: vec![],
         denied: None,
         orphans: Orphans {
             blocks,

@@ -249,15 +249,21 @@ pub fn state() -> Cluster {
 /// and overlapping node names, as one template makes them: `east` (30 nodes, Calico 3.33,
 /// iptables) and `west` (12 nodes, 3.29, nftables).
 pub fn fleet() -> Vec<(&'static str, Simulator)> {
-    let frozen = |nodes, release, dataplane| {
+    fleet_where_west_stops(None)
+}
+
+/// [`fleet`], west's calico-kube-controllers failing its scrapes after `seconds`.
+pub fn fleet_where_west_stops(seconds: Option<f64>) -> Vec<(&'static str, Simulator)> {
+    let frozen = |nodes, release, dataplane, stops| {
         let mut cfg = Config::profile(nodes, Release(release), dataplane);
         cfg.speed = 0.0;
         cfg.start_offset_s = 3.0 * 3600.0;
+        cfg.kube_controllers_for_s = stops;
         Simulator::start(cfg)
     };
     vec![
-        ("east", frozen(NODES, 33, Dataplane::Iptables)),
-        ("west", frozen(12, 29, Dataplane::Nftables)),
+        ("east", frozen(NODES, 33, Dataplane::Iptables, None)),
+        ("west", frozen(12, 29, Dataplane::Nftables, seconds)),
     ]
 }
 

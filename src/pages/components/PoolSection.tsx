@@ -12,10 +12,12 @@ import { Sparkline } from './Sparkline';
 /** One IP pool of the report: large figures, the trend, sentences and the recommended action. */
 export function PoolSection({ pool, windowText }: { pool: PoolReport; windowText: string }) {
   const styles = useStyles2(getStyles);
+  // As the backend's sentences name it: `cluster/pool` in a store of several clusters.
+  const said = pool.cluster ? `${pool.cluster}/${pool.name}` : pool.name;
   return (
-    <section className={`cs-pool ${styles.section}`} data-pool={pool.name} aria-label={pool.name}>
+    <section className={`cs-pool ${styles.section}`} data-pool={said} aria-label={said}>
       <h2>
-        {pool.name} <span className={styles.family}>{pool.family}</span>
+        {said} <span className={styles.family}>{pool.family}</span>
       </h2>
       <div className={styles.figures}>
         <BigNumber figure="used" value={pool.figures.used} label="used" />
@@ -26,7 +28,7 @@ export function PoolSection({ pool, windowText }: { pool: PoolReport; windowText
           <Sparkline
             times={pool.trend.times}
             values={pool.trend.utilization}
-            label={`${pool.name}: utilization over the last ${windowText}`}
+            label={`${said}: utilization over the last ${windowText}`}
           />
           <div className={styles.caption}>
             {pool.trend.utilization.some((u) => u !== null)

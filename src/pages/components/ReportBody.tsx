@@ -2,6 +2,7 @@ import React from 'react';
 import { dateTimeFormat } from '@grafana/data';
 
 import type { Report } from '../types';
+import { ClusterRanking } from './ClusterRanking';
 import { DeniedSection } from './DeniedSection';
 import { OrphanSection } from './OrphanSection';
 import { PoolSection } from './PoolSection';
@@ -18,10 +19,11 @@ export function ReportBody({ report }: { report: Report }) {
         Figures at {dateTimeFormat(report.at, { format: 'D MMMM YYYY HH:mm' })}; growth fitted over the last{' '}
         {report.windowText}.
       </p>
+      <ClusterRanking report={report} />
       <OrphanSection orphans={report.orphans} />
       {report.denied && <DeniedSection denied={report.denied} />}
       {report.pools.map((pool) => (
-        <PoolSection key={pool.name} pool={pool} windowText={report.windowText} />
+        <PoolSection key={`${pool.cluster}/${pool.name}`} pool={pool} windowText={report.windowText} />
       ))}
     </article>
   );
