@@ -22,8 +22,15 @@ pub async fn report(settings: &Settings, client: &Client) -> Result<String, Stri
         "Calico IPAM at {} (the current rate is the growth over the last {window}):",
         settings.url
     )];
+    if !report.clusters.is_empty() {
+        lines.push(report.headline.clone());
+    }
     for pool in &report.pools {
-        lines.push(format!("- {}", pool.summary().sentence()));
+        let cluster = match pool.cluster.as_str() {
+            "" => String::new(),
+            c => format!("{c}: "),
+        };
+        lines.push(format!("- {cluster}{}", pool.summary().sentence()));
     }
     if let Some(denied) = &report.denied {
         lines.push(format!("Goldmane: {}", denied.text));
