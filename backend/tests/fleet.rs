@@ -103,8 +103,25 @@ async fn each_cluster_keeps_its_own_figures_in_one_prometheus() {
     // The clusters variable's values, through the plugin as Grafana calls it.
     let plugin = PluginProcess::start(plugin::BINARY, &[]);
     let ctx = context(&prom.url, serde_json::json!({}), &[]);
-    let (code, clusters) = call_resource(plugin.channel().await, ctx, "clusters", "").await;
+    let (code, clusters) = call_resource(plugin.channel().await, ctx.clone(), "clusters", "").await;
     assert_eq!((code, clusters), (200, serde_json::json!(["east", "west"])));
+    // The nodes variable scoped by the cluster variable: each cluster's own IPAM nodes.
+    for (path, only) in [
+        ("nodes?cluster=west", Some("west")),
+        ("nodes?cluster=east&cluster=west", None),
+        ("nodes?cluster=%24__all", None),
+    ] {
+        let mut want: Vec<String> = fleet
+            .iter()
+            .filter(|(n, _)| only.is_none_or(|o| o == *n))
+            .flat_map(|(_, s)| s.state().allocations.into_iter().map(|a| a.node))
+            .filter(|n| !["no_affinity", "unknown_node", ""].contains(&n.as_str()))
+            .collect();
+        want.sort();
+        want.dedup();
+        let (code, nodes) = call_resource(plugin.channel().await, ctx.clone(), path, "").await;
+        assert_eq!((code, nodes), (200, serde_json::json!(want)), "{path}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -11,6 +11,7 @@ const variables: Record<string, string | string[]> = {
   verdict: 'deny',
   port: ['443', '8443'],
   policy: 'default.deny-all',
+  cluster: ['east', 'west'],
 };
 
 // templateSrv as Grafana's: a format function gets the value (list for multi-value), csv joins.
@@ -116,6 +117,9 @@ describe('CalicoscopeDatasource', () => {
     await expect(ds.metricFindQuery('bogus')).rejects.toThrow(
       'Pick what the variable lists: clusters, pools, nodes, hosts, instances, syncers, flow_namespaces, flow_policies'
     );
+    getResource.mockResolvedValueOnce(['worker-1']);
+    expect(await ds.metricFindQuery({ resource: 'nodes', clusters: '$cluster' })).toEqual([{ text: 'worker-1' }]);
+    expect(getResource).toHaveBeenLastCalledWith('nodes', { cluster: ['east', 'west'] });
     getResource.mockResolvedValueOnce(['payments', 'shop']);
     expect(await ds.metricFindQuery({ resource: 'flow_namespaces' })).toEqual([{ text: 'payments' }, { text: 'shop' }]);
     expect(getResource).toHaveBeenLastCalledWith('flow_namespaces');

@@ -7,7 +7,7 @@ import type {
 import { DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
 
 import { promqlFormat } from './promql';
-import { FILTERS, RESOURCES, type CalicoOptions, type CalicoQuery, type Filters, type Resource, type VariableQuery } from './types';
+import { CLUSTER_SCOPED, FILTERS, RESOURCES, type CalicoOptions, type CalicoQuery, type Filters, type Resource, type VariableQuery } from './types';
 
 /**
  * The datasource's frontend half: queries run in the Rust backend (gpx_calicoscope_<os>_<arch>);
@@ -40,13 +40,16 @@ export class CalicoscopeDatasource extends DataSourceWithBackend<CalicoQuery, Ca
     };
   }
 
-  /** Template variables: `{ resource: 'pools' }` (or just `'pools'`). */
-  async metricFindQuery(query: VariableQuery | string): Promise<MetricFindValue[]> {
+  /** Template variables: `{ resource: 'pools', clusters: '$cluster' }` (or just `'pools'`). */
+  async metricFindQuery(query: VariableQuery | string, options?: { scopedVars?: ScopedVars }): Promise<MetricFindValue[]> {
     const resource = typeof query === 'string' ? query : query?.resource;
     if (!isResource(resource)) {
       throw new Error('Pick what the variable lists: ' + RESOURCES.join(', '));
     }
-    const values: unknown[] = (await this.getResource(resource)) ?? [];
+    const scoped = typeof query === 'string' || !CLUSTER_SCOPED.includes(resource) ? [] : [query.clusters];
+    const cluster = expandList(scoped.filter((c): c is string => Boolean(c)), options?.scopedVars ?? {});
+    const values: unknown[] =
+      (await (cluster.length > 0 ? this.getResource(resource, { cluster }) : this.getResource(resource))) ?? [];
     return values.map((v) => ({ text: String(v) }));
   }
 }

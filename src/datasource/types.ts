@@ -113,7 +113,12 @@ export function filtersOf(entry: CatalogEntry | undefined): FilterSpec[] {
 
 export interface VariableQuery {
   resource: Resource;
+  /** Only these clusters' values (`$cluster`, or names separated by commas); all when empty. */
+  clusters?: string;
 }
+
+/** Resources whose values can be scoped to clusters (Prometheus's, but the clusters themselves). */
+export const CLUSTER_SCOPED: readonly Resource[] = ['pools', 'nodes', 'hosts', 'instances', 'syncers'];
 
 /**
  * The datasource's jsonData: Grafana's HTTP settings plus the Calico settings, whose keys

@@ -1,7 +1,9 @@
 //! `Resource.CallResource`: answers for the query editor and template variables.
 //!
 //! - `GET catalog`: the catalog entries (id, title, description, unit, legend, group-by).
-//! - `GET pools`, `GET nodes`, `GET instances`, `GET syncers`: values for template variables.
+//! - `GET clusters`, `GET pools`, `GET nodes`, `GET hosts`, `GET instances`, `GET syncers`:
+//!   values for template variables; all but `clusters` take `cluster=` (repeated) to list
+//!   only those clusters' values.
 //! - `GET flow_namespaces`, `GET flow_policies`: what Goldmane has seen, for flow variables.
 //! - `GET flows?source_namespace=&dest_namespace=&from=&to=`: the flows between two
 //!   namespaces (the `flows` entry's table as rows), for the panel's drill-down.
@@ -22,7 +24,7 @@ use crate::execute::{self, QueryError};
 use crate::frames::{Frame, Values};
 use crate::goldmane::catalog::FLOW_CATALOG;
 use crate::goldmane::KEPT_SECONDS;
-use crate::promql::rewrite::job_matcher;
+use crate::promql::rewrite::{job_matcher, value_matcher};
 use crate::query::catalog::{Component, CATALOG};
 use crate::query::model::QueryModel;
 use crate::report::{csv, Report, DEFAULT_WINDOW};
@@ -98,6 +100,34 @@ impl Call<'_> {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.into_owned())
     }
+
+    /// Every value of a repeated query-string parameter, decoded.
+    fn params(&self, name: &str) -> Vec<String> {
+        let Some((_, query)) = self.url.split_once('?') else {
+            return vec![];
+        };
+        reqwest::Url::parse(&format!("http://x/?{query}"))
+            .map(|u| {
+                u.query_pairs()
+                    .filter(|(k, _)| k == name)
+                    .map(|(_, v)| v.into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The clusters a variable's values are scoped to: none for Grafana's "All".
+    fn clusters(&self) -> Vec<String> {
+        let mut all = self.params("cluster");
+        if all
+            .iter()
+            .any(|v| ["$__all", ".*", "All"].contains(&v.as_str()))
+        {
+            all.clear();
+        }
+        all.retain(|v| !v.is_empty());
+        all
+    }
 }
 
 /// What a resource answers with.
@@ -118,7 +148,7 @@ pub async fn answer(
             &report(call, settings, client).await?,
         ))),
         "flows" => flows(call, client).await.map(Body::Json),
-        path => json_answer(path, call.body, settings, client)
+        path => json_answer(path, call, settings, client)
             .await
             .map(Body::Json),
     }
@@ -137,12 +167,13 @@ async fn report(
 
 async fn json_answer(
     path: &str,
-    body: &[u8],
+    call: Call<'_>,
     settings: &Settings,
     client: &Client,
 ) -> Result<Value, PluginError> {
+    let scope = call.clusters();
     let values = |label: String, metrics: &'static [(&'static str, Component)]| {
-        label_values(settings, client, label, metrics)
+        label_values(settings, client, label, metrics, &scope)
     };
     let node = settings.json.node_label.clone();
     let pool = settings.json.pool_label.clone();
@@ -159,7 +190,7 @@ async fn json_answer(
         "syncers" => values("syncer".into(), &[("typha_cache_size", Component::Typha)]).await,
         "flow_namespaces" => flow_hints(client, &[FilterType::SourceNamespace, FilterType::DestNamespace]).await,
         "flow_policies" => flow_hints(client, &[FilterType::PolicyName]).await,
-        "translate" => translate(body, settings),
+        "translate" => translate(call.body, settings),
         "settings" => Ok(json!(crate::settings::editor::schema())),
         other => Err(PluginError::NotFound(format!(
             "unknown resource {other:?}: use catalog, clusters, pools, nodes, hosts, instances, syncers, flow_namespaces, flow_policies, flows, translate, settings, report or report.csv"
@@ -255,16 +286,19 @@ async fn clusters(settings: &Settings, client: &Client) -> Result<Value, PluginE
         ("felix_host", Component::Felix),
         ("typha_connections_active", Component::Typha),
     ];
-    label_values(settings, client, label, &metrics).await
+    label_values(settings, client, label, &metrics, &[]).await
 }
 
-/// Label values across metrics, sorted, without Calico's placeholder values.
+/// Label values across metrics (of `clusters` only, when it names some), sorted, without
+/// Calico's placeholder values.
 async fn label_values(
     settings: &Settings,
     client: &Client,
     label: String,
     metrics: &[(&str, Component)],
+    clusters: &[String],
 ) -> Result<Value, PluginError> {
+    let cluster_label = settings.json.cluster_label.as_str();
     let mut all = Vec::new();
     for (metric, component) in metrics {
         let mut vs = VectorSelector::new(
@@ -272,6 +306,10 @@ async fn label_values(
             promql_parser::label::Matchers::empty(),
         );
         if let Some(m) = job_matcher(settings.job(*component)).map_err(QueryError::from)? {
+            vs.matchers.matchers.push(m);
+        }
+        if !cluster_label.is_empty() && !clusters.is_empty() {
+            let m = value_matcher(cluster_label, clusters).map_err(QueryError::from)?;
             vs.matchers.matchers.push(m);
         }
         all.extend(

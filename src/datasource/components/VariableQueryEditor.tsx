@@ -1,8 +1,8 @@
 import React from 'react';
-import { InlineField, Select } from '@grafana/ui';
+import { InlineField, Input, Select, Stack } from '@grafana/ui';
 
 import { isResource } from '../datasource';
-import { RESOURCES, type Resource, type VariableQuery } from '../types';
+import { CLUSTER_SCOPED, RESOURCES, type Resource, type VariableQuery } from '../types';
 
 interface Props {
   query: VariableQuery | string | undefined;
@@ -18,17 +18,33 @@ const FLOW_RESOURCES: Partial<Record<Resource, string>> = {
 /** Template variables: which backend resource lists the values (Prometheus's, or Goldmane's). */
 export function VariableQueryEditor({ query, onChange }: Props) {
   const resource: Resource = typeof query === 'string' ? (isResource(query) ? query : 'pools') : (query?.resource ?? 'pools');
+  const clusters = typeof query === 'string' ? '' : (query?.clusters ?? '');
+  const change = (next: VariableQuery) =>
+    onChange(next, next.clusters ? `${next.resource} in ${next.clusters}` : next.resource);
   return (
-    <InlineField label="Values of" labelWidth={14}>
-      {/* Combobox, which replaces it, is not in Grafana 10.4 */}
-      {/* eslint-disable-next-line @typescript-eslint/no-deprecated */}
-      <Select<Resource>
-        aria-label="Variable values"
-        width={30}
-        options={RESOURCES.map((r) => ({ label: r, value: r, description: FLOW_RESOURCES[r] }))}
-        value={resource}
-        onChange={(o) => o.value && onChange({ resource: o.value }, o.value)}
-      />
-    </InlineField>
+    <Stack direction="column" gap={0}>
+      <InlineField label="Values of" labelWidth={14}>
+        {/* Combobox, which replaces it, is not in Grafana 10.4 */}
+        {/* eslint-disable-next-line @typescript-eslint/no-deprecated */}
+        <Select<Resource>
+          aria-label="Variable values"
+          width={30}
+          options={RESOURCES.map((r) => ({ label: r, value: r, description: FLOW_RESOURCES[r] }))}
+          value={resource}
+          onChange={(o) => o.value && change({ resource: o.value, clusters: clusters || undefined })}
+        />
+      </InlineField>
+      {CLUSTER_SCOPED.includes(resource) && (
+        <InlineField label="In clusters" labelWidth={14} tooltip="Only these clusters' values: $cluster, or names separated by commas. Empty: every cluster.">
+          <Input
+            aria-label="In clusters"
+            width={30}
+            placeholder="$cluster"
+            defaultValue={clusters}
+            onBlur={(e) => change({ resource, clusters: e.currentTarget.value.trim() || undefined })}
+          />
+        </InlineField>
+      )}
+    </Stack>
   );
 }
