@@ -1,7 +1,9 @@
-//! The provisioned dashboards (provisioning/dashboards/*.json): every panel and target uses
-//! the provisioned datasource uid, and every target runs through the backend against a real
-//! Prometheus scraping a moving simulated cluster and returns data, with the dashboard
-//! variables at "All" as Grafana sends them.
+//! The provisioned dashboards (provisioning/dashboards/*.json): every panel and target reads
+//! the `datasource` variable (default: the provisioned datasource) and, for Prometheus's
+//! entries, the `cluster` variable; Grafana's own dashboard types (grafana-foundation-sdk)
+//! accept every file; every target runs through the backend against a real Prometheus
+//! scraping a moving simulated cluster and returns data, with the dashboard variables at
+//! "All" as Grafana sends them, and on a fleet with each cluster picked, that cluster's.
 
 mod common;
 
@@ -13,7 +15,7 @@ use calicoscope_model::calico::{Dataplane, Release};
 use calicoscope_sim::Config;
 use serde_json::Value;
 
-const DASHBOARDS: [&str; 3] = ["ipam", "felix", "typha"];
+const DASHBOARDS: [&str; 4] = ["ipam", "felix", "typha", "fleet"];
 /// Dashboards of Goldmane's flow entries (run against the simulator's Goldmane).
 const FLOW_DASHBOARDS: [&str; 1] = ["flows"];
 
@@ -36,13 +38,49 @@ fn at_all(v: &Value) -> Value {
     }
 }
 
+/// What every dashboard's datasource reference is: the `datasource` variable.
+const DATASOURCE: &str = "${datasource}";
+
 #[test]
-fn dashboards_use_the_provisioned_datasource_and_unique_ids() {
+fn dashboards_read_the_datasource_and_cluster_variables_and_have_unique_ids() {
+    let shared = |name: &str, var: &str| {
+        let d = dashboard(name);
+        let list = d["templating"]["list"].as_array().unwrap().clone();
+        list.into_iter().find(|v| v["name"] == var)
+    };
+    // One definition of each shared variable: the IPAM dashboard's, equal everywhere.
+    let (datasource, cluster) = (
+        shared("ipam", "datasource").unwrap(),
+        shared("ipam", "cluster").unwrap(),
+    );
+    assert_eq!(datasource["type"], "datasource");
+    assert_eq!(datasource["query"], "calicoscope-datasource");
+    assert_eq!(
+        datasource["current"]["value"], "calicoscope",
+        "defaults to the provisioned datasource"
+    );
+    assert_eq!(cluster["query"]["resource"], "clusters");
+    assert_eq!(
+        (cluster["multi"].as_bool(), cluster["includeAll"].as_bool()),
+        (Some(true), Some(true))
+    );
     for name in DASHBOARDS.into_iter().chain(FLOW_DASHBOARDS) {
         let d = dashboard(name);
         assert!(
             d["uid"].as_str().unwrap().starts_with("calicoscope-"),
             "{name}: uid"
+        );
+        assert_eq!(
+            shared(name, "datasource").as_ref(),
+            Some(&datasource),
+            "{name}"
+        );
+        // Goldmane is per cluster: the flow dashboards pick a cluster by datasource.
+        let flows = FLOW_DASHBOARDS.contains(&name);
+        assert_eq!(
+            shared(name, "cluster").as_ref(),
+            (!flows).then_some(&cluster),
+            "{name}"
         );
         let mut ids = std::collections::BTreeSet::new();
         for p in d["panels"].as_array().unwrap() {
@@ -54,27 +92,97 @@ fn dashboards_use_the_provisioned_datasource_and_unique_ids() {
             if p["type"] == "row" {
                 continue;
             }
-            assert_eq!(p["datasource"]["uid"], "calicoscope", "{name}: {title}");
+            assert_eq!(p["datasource"]["uid"], DATASOURCE, "{name}: {title}");
             assert!(
                 !p["targets"].as_array().unwrap().is_empty(),
                 "{name}: {title} has no query"
             );
             for t in p["targets"].as_array().unwrap() {
-                assert_eq!(t["datasource"]["uid"], "calicoscope", "{name}: {title}");
+                assert_eq!(t["datasource"]["uid"], DATASOURCE, "{name}: {title}");
                 assert_eq!(
                     t["datasource"]["type"], "calicoscope-datasource",
                     "{name}: {title}"
                 );
+                if !flows {
+                    assert_eq!(
+                        t["filters"]["clusters"],
+                        serde_json::json!(["$cluster"]),
+                        "{name}: {title}"
+                    );
+                }
             }
         }
         for v in d["templating"]["list"].as_array().unwrap() {
+            if v["type"] == "datasource" {
+                continue;
+            }
             assert_eq!(
-                v["datasource"]["uid"], "calicoscope",
+                v["datasource"]["uid"], DATASOURCE,
                 "{name}: variable {}",
                 v["name"]
             );
+            let scoped = ["pools", "nodes", "hosts", "instances", "syncers"];
+            if !flows && scoped.iter().any(|r| v["query"]["resource"] == *r) {
+                assert_eq!(
+                    v["query"]["clusters"], "$cluster",
+                    "{name}: variable {}",
+                    v["name"]
+                );
+            }
         }
     }
+}
+
+/// Grafana's dashboard types (grafana-foundation-sdk v0.0.22, `UnmarshalJSONStrict` after
+/// `plugins.RegisterDefaultPlugins()`, then `Validate()`) accept every provisioned dashboard,
+/// and refuse one that lacks a field their schema requires.
+#[test]
+fn grafanas_dashboard_types_accept_every_dashboard() {
+    let program = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/grafana-sdk");
+    let files: Vec<String> = DASHBOARDS
+        .into_iter()
+        .chain(FLOW_DASHBOARDS)
+        .map(|n| {
+            format!(
+                "{}/../provisioning/dashboards/{n}.json",
+                env!("CARGO_MANIFEST_DIR")
+            )
+        })
+        .collect();
+    let mut broken = dashboard("typha");
+    let legend = broken["panels"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|p| p["type"] == "timeseries")
+        .unwrap();
+    legend["options"].as_object_mut().unwrap().remove("legend");
+    let broken_file =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("dashboard-without-legend.json");
+    std::fs::write(&broken_file, broken.to_string()).unwrap();
+    let run = |files: &[String]| {
+        let out = std::process::Command::new("go")
+            .args(["run", "./dashboards"])
+            .args(files)
+            .current_dir(&program)
+            .output()
+            .expect("go is installed (scripts/setup.sh)");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (ok, said) = run(&files);
+    assert!(ok, "{said}");
+    assert!(
+        said.contains(&format!("{} passed, 0 failed", files.len())),
+        "{said}"
+    );
+    let (ok, said) = run(&[broken_file.display().to_string()]);
+    assert!(
+        !ok && said.contains("options.legend: required field is missing"),
+        "{said}"
+    );
 }
 
 /// Every query of every dashboard on a moving simulated cluster of one Calico release and
@@ -128,6 +236,78 @@ async fn every_dashboard_query_answers(release: &str, dataplane: Dataplane) {
         "{explained} dashboard queries explained their empty answer"
     );
     drop(sim);
+}
+
+/// `$cluster` as one cluster picked, every other variable at "All".
+fn with_cluster(v: &Value, cluster: &str) -> Value {
+    match v {
+        Value::String(s) if s == "$cluster" => Value::String(cluster.into()),
+        Value::String(s) if s.starts_with('$') => Value::String("$__all".into()),
+        Value::Array(a) => Value::Array(a.iter().map(|v| with_cluster(v, cluster)).collect()),
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, v)| (k.clone(), with_cluster(v, cluster)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// The fleet of two clusters in one Prometheus, each picked in the `cluster` variable: every
+/// dashboard query answers with that cluster's series only, and with data where its release
+/// and dataplane have the entry's families.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboards_per_cluster_of_a_fleet() {
+    let fleet = common::fleet();
+    let jobs =
+        calicoscope_testkit::fleet_jobs(&fleet.iter().map(|(n, s)| (*n, s)).collect::<Vec<_>>());
+    let prom = tokio::task::spawn_blocking(move || {
+        calicoscope_testkit::Prometheus::start(&jobs, Duration::from_secs(1), "1h")
+            .unwrap_or_else(|e| panic!("{e}"))
+    })
+    .await
+    .unwrap();
+    common::wait_fleet(&fleet, |e, n, t| prom.wait_for(e, n, t));
+    let settings = common::settings(&prom.url);
+    let client = Client::new(&settings).unwrap();
+    for (cluster, _, minor, dataplane) in common::FLEET {
+        let release = Release(minor);
+        let mut with_data = 0;
+        for name in DASHBOARDS {
+            for p in dashboard(name)["panels"].as_array().unwrap() {
+                let title = p["title"].as_str().unwrap();
+                for t in p["targets"].as_array().into_iter().flatten() {
+                    let id = t["catalog"].as_str().unwrap();
+                    let entry = find(id).unwrap();
+                    let req = common::request(with_cluster(t, cluster));
+                    let frames = execute(&req, &settings, &client)
+                        .await
+                        .unwrap_or_else(|e| panic!("{name}: {title}: {e}"));
+                    for f in frames.iter().filter(|f| f.rows() > 0) {
+                        for field in f.fields.iter().filter(|f| !f.labels.is_empty()) {
+                            assert_eq!(
+                                field.labels.get("cluster").map(String::as_str),
+                                Some(cluster),
+                                "{name}: {title} ({id})"
+                            );
+                        }
+                    }
+                    let frozen = common::expect::EMPTY_WHEN_FROZEN.contains(&id);
+                    if entry.applies_to(release, dataplane) && !frozen {
+                        assert!(
+                            frames.iter().any(|f| f.rows() > 0),
+                            "{name}: {title} ({id}) has no data in {cluster}"
+                        );
+                        with_data += 1;
+                    }
+                }
+            }
+        }
+        assert!(
+            with_data >= 25,
+            "{cluster}: {with_data} dashboard queries had data"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

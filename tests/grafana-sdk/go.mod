@@ -2,7 +2,10 @@ module calicoscope/tests/grafana-sdk
 
 go 1.26.5
 
-require github.com/grafana/grafana-plugin-sdk-go v0.299.0
+require (
+	github.com/grafana/grafana-foundation-sdk/go v0.0.22
+	github.com/grafana/grafana-plugin-sdk-go v0.299.0
+)
 
 require (
 	github.com/apache/arrow-go/v18 v18.8.0 // indirect

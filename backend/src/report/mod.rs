@@ -23,12 +23,11 @@ use calicoscope_model::topology::{field, NODES, NO_AFFINITY, NO_IPPOOL, POOLS, U
 use calicoscope_model::{format, pool, Family};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use serde_json::json;
 
 use crate::client::Client;
 use crate::execute::{self, QueryError, Request};
 use crate::frames::{Frame, Values};
-use crate::promql::rewrite::Rewrite;
-use crate::query::catalog::Component;
 use crate::query::time::{format_duration, parse_duration};
 use crate::settings::Settings;
 use text::{Action, NodeCount};
@@ -61,6 +60,9 @@ pub const DEFAULT_WINDOW: &str = "7d";
 const WINDOWS: (Duration, Duration) = (Duration::from_secs(60), Duration::from_secs(90 * 86_400));
 /// Points of each pool's trend line: every two hours of a week.
 const TREND_POINTS: i64 = 84;
+/// Steps at which each cluster's last IPAM sample is looked for: in a week, every 7 minutes
+/// (the time a quiet cluster is named with is that exact).
+const LAST_SEEN_POINTS: i64 = 1_440;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -166,9 +168,9 @@ pub async fn build(
     settings.json.forecast_window = window.clone();
     let at_ms = (crate::client::now_s() * 1000.0) as i64;
     let span_ms = span.as_millis() as i64;
-    let request = |catalog: &str, points: i64| Request {
+    let request = |query: serde_json::Value, points: i64| Request {
         ref_id: "A".into(),
-        json: format!(r#"{{"catalog":"{catalog}"}}"#).into_bytes(),
+        json: query.to_string().into_bytes(),
         from_ms: at_ms - span_ms,
         to_ms: at_ms,
         interval_ms: span_ms / points,
@@ -176,16 +178,27 @@ pub async fn build(
     };
     let (tables, trends, seen) = futures::future::join3(
         execute::execute(
-            &request(calicoscope_model::topology::QUERY, 1_000),
+            &request(
+                json!({ "catalog": calicoscope_model::topology::QUERY }),
+                1_000,
+            ),
             &settings,
             client,
         ),
         execute::execute(
-            &request("ipam_pool_utilization", TREND_POINTS),
+            &request(json!({ "catalog": "ipam_pool_utilization" }), TREND_POINTS),
             &settings,
             client,
         ),
-        last_seen(&settings, client, span, at_ms),
+        last_seen(
+            &settings,
+            client,
+            request(
+                json!({ "catalog": "ipam_figures_age", "instant": true }),
+                LAST_SEEN_POINTS,
+            ),
+            at_ms,
+        ),
     )
     .await;
     let (tables, trends) = (tables?, trends?);
@@ -203,42 +216,34 @@ pub async fn build(
     Ok(report)
 }
 
-/// Each cluster's last IPAM sample within `span` before `at_ms` (ms), by the cluster label;
-/// empty with the cluster dimension off or when the store cannot say (the report then only
-/// misses the quiet clusters' sentence, never its figures).
+/// Each cluster's last IPAM sample within the window (ms), from the `ipam_figures_age`
+/// entry; empty with the cluster dimension off or when the store cannot say (the report then
+/// only misses the quiet clusters' sentence, never its figures).
 async fn last_seen(
     settings: &Settings,
     client: &Client,
-    span: Duration,
+    request: Request,
     at_ms: i64,
 ) -> Vec<(String, i64)> {
     let label = settings.json.cluster_label.as_str();
     if label.is_empty() {
         return vec![];
     }
-    // A subquery step under Prometheus's 5-minute lookback sees every series' last sample.
-    let step = (span.as_secs() / 1_440).clamp(60, 240);
-    let template = format!(
-        "max_over_time(max(timestamp(ipam_ippool_size))[{}:{step}s])",
-        format_duration(span)
-    );
-    let Some(expr) = crate::promql::validate::parse(&template)
-        .ok()
-        .and_then(|mut ast| {
-            let rewrite = Rewrite::new(settings, Component::KubeControllers);
-            rewrite.apply(&mut ast).ok().map(|()| ast.to_string())
-        })
-    else {
+    let Ok(frames) = execute::execute(&request, settings, client).await else {
         return vec![];
     };
-    let Ok(resp) = client.instant(&expr, at_ms as f64 / 1000.0).await else {
-        return vec![];
-    };
-    resp.series
+    frames
         .iter()
-        .filter_map(|s| {
-            let c = s.labels.get(label)?.clone();
-            Some((c, (s.values.first()? * 1000.0) as i64))
+        .filter_map(|f| {
+            let field = f.fields.get(1)?;
+            let Values::Number(v) = &field.values else {
+                return None;
+            };
+            let age_s = v.last().copied().filter(|a| a.is_finite())?;
+            Some((
+                field.labels.get(label)?.clone(),
+                at_ms - (age_s * 1000.0) as i64,
+            ))
         })
         .collect()
 }

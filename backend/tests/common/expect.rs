@@ -191,7 +191,7 @@ fn typha_expectations(c: &Cluster) -> Vec<(&'static str, &'static str, Rows)> {
 /// Entries whose answer needs a moving cluster: a growth rate, or a ratio of rates (0/0 is
 /// NaN on a frozen one, which VictoriaMetrics drops). The dashboards test, on a moving
 /// cluster, checks them.
-const EMPTY_WHEN_FROZEN: [&str; 2] = ["ipam_days_to_exhaustion", "felix_apply_mean"];
+pub const EMPTY_WHEN_FROZEN: [&str; 2] = ["ipam_days_to_exhaustion", "felix_apply_mean"];
 
 /// The notice texts on a frame.
 pub fn notices(frame: &Frame) -> Vec<String> {

@@ -252,19 +252,25 @@ pub fn fleet() -> Vec<(&'static str, Simulator)> {
     fleet_where_west_stops(None)
 }
 
+/// The fleet's clusters: name, nodes, Calico minor release, dataplane. Same pool names,
+/// and west's nodes are names east has too.
+pub const FLEET: [(&str, usize, u8, Dataplane); 2] = [
+    ("east", NODES, 33, Dataplane::Iptables),
+    ("west", 12, 29, Dataplane::Nftables),
+];
+
 /// [`fleet`], west's calico-kube-controllers failing its scrapes after `seconds`.
 pub fn fleet_where_west_stops(seconds: Option<f64>) -> Vec<(&'static str, Simulator)> {
-    let frozen = |nodes, release, dataplane, stops| {
-        let mut cfg = Config::profile(nodes, Release(release), dataplane);
-        cfg.speed = 0.0;
-        cfg.start_offset_s = 3.0 * 3600.0;
-        cfg.kube_controllers_for_s = stops;
-        Simulator::start(cfg)
-    };
-    vec![
-        ("east", frozen(NODES, 33, Dataplane::Iptables, None)),
-        ("west", frozen(12, 29, Dataplane::Nftables, seconds)),
-    ]
+    FLEET
+        .iter()
+        .map(|&(name, nodes, release, dataplane)| {
+            let mut cfg = Config::profile(nodes, Release(release), dataplane);
+            cfg.speed = 0.0;
+            cfg.start_offset_s = 3.0 * 3600.0;
+            cfg.kube_controllers_for_s = seconds.filter(|_| name == "west");
+            (name, Simulator::start(cfg))
+        })
+        .collect()
 }
 
 /// Waits until every cluster's components have been scraped three times.

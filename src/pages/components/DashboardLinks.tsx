@@ -8,6 +8,7 @@ export const DASHBOARDS = [
   { uid: 'calicoscope-felix', title: 'Calico Felix' },
   { uid: 'calicoscope-typha', title: 'Calico Typha' },
   { uid: 'calicoscope-flows', title: 'Calico Policy & flows' },
+  { uid: 'calicoscope-fleet', title: 'Calico fleet overview' },
 ];
 
 export function DashboardLinks() {
