@@ -52,6 +52,9 @@ pub struct JsonData {
     /// Which Goldmane API shape to speak: `auto` (asked at connection), `3.30` (Calico 3.30
     /// and 3.31) or `3.32` (3.32 and later).
     pub goldmane_api: String,
+    /// The cluster this Goldmane belongs to, as the cluster label names it in the store:
+    /// flow rows and series carry it. Empty: none named.
+    pub goldmane_cluster: String,
 }
 
 impl Default for JsonData {
@@ -75,6 +78,7 @@ impl Default for JsonData {
             goldmane_address: String::new(),
             goldmane_server_name: String::new(),
             goldmane_api: "auto".into(),
+            goldmane_cluster: String::new(),
         }
     }
 }

@@ -343,6 +343,62 @@ async fn the_report_says_what_policy_denied_in_the_last_hour() {
     );
 }
 
+/// A datasource whose Goldmane names its cluster: every flow row has it in a leading
+/// `cluster` column, every verdict series a `cluster` label, and the report's denied traffic
+/// is said to be that cluster's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn goldmanes_cluster_is_on_every_row_series_and_the_report() {
+    use calicoscope_backend::{
+        client::Client, execute::execute, report::denied, settings::Settings,
+    };
+    let s = setup(33, "cluster").await;
+    let json = serde_json::from_value(json!({ "goldmaneAddress": s.addr,
+        "goldmaneServerName": "goldmane.calico-system.svc", "goldmaneCluster": "prod-eu" }))
+    .unwrap();
+    let mut settings = Settings::new("http://127.0.0.1:9", None, json, Default::default()).unwrap();
+    settings.secrets.goldmane_ca_cert = pem(&s.certs.ca);
+    settings.secrets.goldmane_client_cert = pem(&s.certs.client_cert);
+    settings.secrets.goldmane_client_key = pem(&s.certs.client_key);
+    let client = Client::new(&settings).unwrap();
+    let req = |q: serde_json::Value| {
+        calicoscope_backend::execute::Request::ending_now(
+            q.to_string().as_bytes(),
+            3_600_000,
+            1_000,
+        )
+    };
+    let flows = execute(&req(json!({ "catalog": "flows" })), &settings, &client)
+        .await
+        .unwrap();
+    assert_eq!(flows[0].fields[0].name, field::CLUSTER);
+    let clusters = texts(&flows[0], field::CLUSTER);
+    assert!(
+        !clusters.is_empty() && clusters.iter().all(|c| c == "prod-eu"),
+        "{clusters:?}"
+    );
+    let verdicts = execute(
+        &req(json!({ "catalog": "policy_verdicts" })),
+        &settings,
+        &client,
+    )
+    .await
+    .unwrap();
+    assert!(
+        !verdicts.is_empty()
+            && verdicts
+                .iter()
+                .all(|f| f.fields[1].labels["cluster"] == "prod-eu")
+    );
+    let d = denied::last_hour(&settings, &client).await.unwrap();
+    assert_eq!(d.cluster, "prod-eu");
+    assert!(
+        d.text
+            .starts_with("prod-eu: In the last hour, policy denied "),
+        "{}",
+        d.text
+    );
+}
+
 /// The panel's drill-down: the flows between two namespaces as rows, the same flows the
 /// `flows` query answers for that pair; a bad time is a 400 naming what to give.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

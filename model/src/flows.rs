@@ -11,6 +11,9 @@
 pub const FLOWS: &str = "flows";
 
 pub mod field {
+    /// The cluster the datasource's Goldmane belongs to, when its settings name one (the
+    /// leading column then); the same name as the topology tables'.
+    pub use crate::topology::field::CLUSTER;
     /// Start of the first and end of the last 15 s bucket the row sums (times).
     pub const START: &str = "start";
     pub const END: &str = "end";

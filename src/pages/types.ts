@@ -33,6 +33,8 @@ export interface Report {
 }
 
 export interface Denied {
+  /** The cluster the datasource's Goldmane serves (its "Goldmane's cluster" setting); empty when none. */
+  cluster?: string;
   /** Packets denied in the last hour; null when Goldmane did not answer. */
   packets: number | null;
   /** Per policy (`tier/kind:[namespace/]name`), most first. */

@@ -48,6 +48,11 @@ pub struct Client {
 }
 
 impl Client {
+    /// The datasource settings this client was made for.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
     pub fn new(settings: &Settings) -> Result<Self, ClientError> {
         let mut builder = reqwest::Client::builder()
             .timeout(settings.timeout())

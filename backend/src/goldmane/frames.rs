@@ -79,6 +79,28 @@ pub fn flows(results: &[api::FlowResult]) -> Frame {
     frame
 }
 
+/// Names the cluster the datasource's Goldmane belongs to (empty: none): a leading
+/// `cluster` column on the flows table, a `cluster` label on each series.
+pub fn name_cluster(frames: &mut [Frame], cluster: &str) {
+    if cluster.is_empty() {
+        return;
+    }
+    for frame in frames {
+        if frame.name == FLOWS {
+            let rows = frame.rows();
+            let column = Field::new(
+                field::CLUSTER,
+                Values::Text(vec![cluster.to_string(); rows]),
+            );
+            frame.fields.insert(0, column);
+        } else if let Some(value) = frame.fields.get_mut(1) {
+            value
+                .labels
+                .insert(field::CLUSTER.to_string(), cluster.to_string());
+        }
+    }
+}
+
 /// One time series per statistics result and verdict/direction with data: labels `policy`
 /// (`tier/kind:[namespace/]name`), `tier`, `kind`, `namespace`, `name`, `verdict`, `direction`
 /// and, per rule, `rule`. Values are Goldmane's counts per 15 s bucket times `scale` (1/15:

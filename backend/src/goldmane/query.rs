@@ -189,6 +189,7 @@ pub async fn run(
             frames
         }
     };
+    frames::name_cluster(&mut out, &client.settings().json.goldmane_cluster);
     if out.is_empty() {
         out.push(Frame::new(""));
     }

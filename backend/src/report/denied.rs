@@ -15,6 +15,8 @@ const LISTED: usize = 3;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Denied {
+    /// The cluster the Goldmane serves, when the datasource names it; empty otherwise.
+    pub cluster: String,
     /// Packets denied in the last hour, in and out; `None` when Goldmane did not answer.
     pub packets: Option<f64>,
     /// Per policy (`tier/kind:[namespace/]name`), most first.
@@ -48,15 +50,22 @@ pub async fn last_hour(settings: &Settings, client: &Client) -> Option<Denied> {
         Ok(g) => g.statistics(req).await,
         Err(e) => Err(e),
     };
-    Some(match answer {
+    let cluster = settings.json.goldmane_cluster.clone();
+    let mut denied = match answer {
         Ok(results) => summary(&results),
         Err(e) => Denied {
+            cluster: String::new(),
             packets: None,
             policies: vec![],
             staged_packets: 0.0,
             text: format!("Denied traffic is not known: {e}"),
         },
-    })
+    };
+    if !cluster.is_empty() {
+        denied.text = format!("{cluster}: {}", denied.text);
+    }
+    denied.cluster = cluster;
+    Some(denied)
 }
 
 fn summary(results: &[api::StatisticsResult]) -> Denied {
@@ -81,6 +90,7 @@ fn summary(results: &[api::StatisticsResult]) -> Denied {
     });
     let total = policies.iter().map(|p| p.packets).fold(0.0, |a, b| a + b);
     Denied {
+        cluster: String::new(),
         packets: Some(total),
         text: sentence(total, &policies, staged),
         policies,

@@ -85,6 +85,8 @@ const GOLDMANE_FIELDS: &[(&str, &str, Kind, &str)] = &[
         "Goldmane's gRPC address, host:port: goldmane.calico-system.svc:7443 from inside the cluster, 127.0.0.1:7443 through kubectl -n calico-system port-forward svc/goldmane 7443. Empty: no flow queries."),
     ("goldmaneServerName", "TLS server name", Kind::Text,
         "The name Goldmane's certificate carries, when the address is not that name: goldmane.calico-system.svc through a port-forward. Empty: the address's host."),
+    ("goldmaneCluster", "Goldmane's cluster", Kind::Text,
+        "The cluster this Goldmane belongs to, as the cluster label names it in the store (east, prod-eu): flow rows get a cluster column, flow series a cluster label, and the capacity report puts denied traffic under it. Goldmane serves one cluster, so each cluster's Goldmane needs its own datasource. Empty: no cluster named."),
     ("goldmaneApi", "Goldmane API", Kind::Choice,
         "Which shape of Goldmane's API to speak: auto asks Goldmane when connecting; 3.30–3.31 for Calico 3.30 and 3.31, 3.32+ for Calico 3.32 and later."),
 ];
@@ -169,7 +171,12 @@ mod tests {
             .collect();
         assert_eq!(
             keys,
-            ["goldmaneAddress", "goldmaneServerName", "goldmaneApi"]
+            [
+                "goldmaneAddress",
+                "goldmaneServerName",
+                "goldmaneCluster",
+                "goldmaneApi"
+            ]
         );
     }
 

@@ -7,7 +7,7 @@ import { NodeList } from './NodeList';
 export function DeniedSection({ denied }: { denied: Denied }) {
   return (
     <section className="cs-denied" aria-label="Denied traffic">
-      <h2>Traffic denied by policy (last hour)</h2>
+      <h2>Traffic denied by policy{denied.cluster ? ` in ${denied.cluster}` : ''} (last hour)</h2>
       <p>{denied.text}</p>
       <NodeList
         nodes={denied.policies.map((p) => ({ node: p.policy, count: p.packets, countText: p.packetsText }))}
