@@ -19,8 +19,11 @@ const FLOW_RESOURCES: Partial<Record<Resource, string>> = {
 export function VariableQueryEditor({ query, onChange }: Props) {
   const resource: Resource = typeof query === 'string' ? (isResource(query) ? query : 'pools') : (query?.resource ?? 'pools');
   const clusters = typeof query === 'string' ? '' : (query?.clusters ?? '');
-  const change = (next: VariableQuery) =>
-    onChange(next, next.clusters ? `${next.resource} in ${next.clusters}` : next.resource);
+  // The saved query holds `clusters` only where the resource is scoped by it and it is set.
+  const change = (resource: Resource, clusters: string) =>
+    clusters && CLUSTER_SCOPED.includes(resource)
+      ? onChange({ resource, clusters }, `${resource} in ${clusters}`)
+      : onChange({ resource }, resource);
   return (
     <Stack direction="column" gap={0}>
       <InlineField label="Values of" labelWidth={14}>
@@ -31,7 +34,7 @@ export function VariableQueryEditor({ query, onChange }: Props) {
           width={30}
           options={RESOURCES.map((r) => ({ label: r, value: r, description: FLOW_RESOURCES[r] }))}
           value={resource}
-          onChange={(o) => o.value && change({ resource: o.value, clusters: clusters || undefined })}
+          onChange={(o) => o.value && change(o.value, clusters)}
         />
       </InlineField>
       {CLUSTER_SCOPED.includes(resource) && (
@@ -41,7 +44,7 @@ export function VariableQueryEditor({ query, onChange }: Props) {
             width={30}
             placeholder="$cluster"
             defaultValue={clusters}
-            onBlur={(e) => change({ resource, clusters: e.currentTarget.value.trim() || undefined })}
+            onBlur={(e) => change(resource, e.currentTarget.value.trim())}
           />
         </InlineField>
       )}
