@@ -10,6 +10,8 @@ use promql_parser::parser::{parse, Expr};
 use promql_parser::util::visitor::{walk_expr_mut, ExprVisitorMut};
 
 const BENIGN: &str = "benign-value";
+/// The filters [`with`] sets: pools, nodes, instances, syncers, clusters.
+const DIMENSIONS: usize = 5;
 
 /// At least 500 deterministic hostile strings: fragments alone, in pairs and wrapped.
 fn corpus() -> Vec<String> {
@@ -85,7 +87,13 @@ fn corpus() -> Vec<String> {
 fn with(filter: usize, value: &str) -> Filters {
     let v = vec![value.to_string()];
     let mut f = Filters::default();
-    *[&mut f.pools, &mut f.nodes, &mut f.instances, &mut f.syncers][filter] = v;
+    *[
+        &mut f.pools,
+        &mut f.nodes,
+        &mut f.instances,
+        &mut f.syncers,
+        &mut f.clusters,
+    ][filter] = v;
     f
 }
 
@@ -134,9 +142,9 @@ fn hostile_filter_values_never_change_the_expression() {
     let settings = Settings::for_url("http://prometheus:9090").unwrap();
     let corpus = corpus();
     assert!(corpus.len() >= 500, "corpus has {}", corpus.len());
-    let (mut tried, mut failed) = (0usize, Vec::new());
+    let (mut tried, mut clustered, mut failed) = (0usize, 0usize, Vec::new());
     for entry in CATALOG {
-        for dim in 0..4 {
+        for dim in 0..DIMENSIONS {
             let build = |value: &str| {
                 let q = QueryModel {
                     catalog: entry.id.into(),
@@ -154,6 +162,9 @@ fn hostile_filter_values_never_change_the_expression() {
                 continue; // this entry has no selector with that dimension
             }
             let uses = benign.matches(BENIGN).count();
+            if dim == DIMENSIONS - 1 {
+                clustered += corpus.len();
+            }
             for hostile in &corpus {
                 tried += 1;
                 let printed = match build(hostile) {
@@ -186,9 +197,12 @@ fn hostile_filter_values_never_change_the_expression() {
         }
     }
     println!(
-        "injection: {tried} hostile values tried in catalog queries, {} failed",
+        "injection: {tried} hostile values tried in catalog queries ({clustered} with the \
+         cluster filter), {} failed",
         failed.len()
     );
+    // The cluster filter reaches the entries' selectors too (every IPAM entry has one).
+    assert!(clustered > 0, "no catalog entry takes the cluster filter");
     assert!(
         failed.is_empty(),
         "{} failures, first: {}",
