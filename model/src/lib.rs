@@ -58,6 +58,28 @@ pub mod topology {
     pub const NO_AFFINITY: &str = "no_affinity";
     /// Allocations that carry no node attribute.
     pub const UNKNOWN_NODE: &str = "unknown_node";
+
+    /// A pool or node as sentences and heatmap rows name it: `cluster/name` in a store of
+    /// several clusters, the bare name otherwise (`cluster` empty).
+    ///
+    /// ```
+    /// use calicoscope_model::topology::qualified;
+    /// assert_eq!(qualified("prod-eu", "default-ipv4-ippool"), "prod-eu/default-ipv4-ippool");
+    /// assert_eq!(qualified("", "worker-1"), "worker-1");
+    /// ```
+    pub fn qualified(cluster: &str, name: &str) -> String {
+        match cluster {
+            "" => name.to_string(),
+            c => format!("{c}/{name}"),
+        }
+    }
+}
+
+/// The dashboard variables a click in the panel sets (the provisioned dashboards define them
+/// under these names; the node variable is a panel option).
+pub mod variable {
+    pub const CLUSTER: &str = "cluster";
+    pub const POOL: &str = "pool";
 }
 
 /// A pool's address family, as far as metrics can tell.

@@ -43,11 +43,7 @@ pub fn bench_heatmap(
             .chunks(cols)
             .take(rows)
             .enumerate()
-            .map(|(i, v)| Row {
-                name: format!("node-{i}"),
-                pool: None,
-                values: v.to_vec(),
-            })
+            .map(|(i, v)| Row::new(format!("node-{i}"), None, v.to_vec()))
             .collect(),
         unit: Some("percentunit".into()),
     };
@@ -71,15 +67,18 @@ pub fn bench_heatmap(
     Ok(times)
 }
 
-/// Layout and draw a topology of `nodes` nodes over `pools` pools, `runs` times.
+/// Layout and draw a topology of `nodes` nodes over `pools` pools, `runs` times. With
+/// `clusters` > 1 the nodes and pools are split over that many clusters that share pool and
+/// node names (a fleet built from one template), drawn cluster → pool → node.
 #[wasm_bindgen]
 pub fn bench_topology(
     canvas: &HtmlCanvasElement,
     nodes: usize,
     pools: usize,
+    clusters: usize,
     runs: usize,
 ) -> Result<Vec<f64>, JsValue> {
-    let t = synthetic_topology(nodes, pools.max(1));
+    let t = synthetic_topology(nodes, pools.max(1), clusters.max(1));
     let ctx = context(canvas)?;
     let theme = Theme::new(true);
     let lut = Lut::new(Scale::Continuous(Palette::Viridis), 0.0, 1.0, &theme);
@@ -95,18 +94,24 @@ pub fn bench_topology(
     Ok(times)
 }
 
-fn synthetic_topology(nodes: usize, pools: usize) -> Topology {
-    let pool_names: Vec<String> = (0..pools).map(|p| format!("pool-{p}-ipv4")).collect();
+fn synthetic_topology(nodes: usize, pools: usize, clusters: usize) -> Topology {
+    let per_cluster = pools.div_ceil(clusters);
+    let cluster_of = |i: usize| match clusters {
+        1 => String::new(),
+        _ => format!("cluster-{:02}", i % clusters),
+    };
     let nodes: Vec<NodeRow> = (0..nodes)
         .map(|i| {
             let blocks = (i % 4 + 1) as f64;
             let in_use = ((i * 7919) % 64) as f64 * blocks;
             NodeRow {
-                pool: pool_names[i % pools].clone(),
+                cluster: cluster_of(i),
+                pool: format!("pool-{}-ipv4", (i / clusters) % per_cluster),
                 node: if i % 997 == 0 {
                     "no_affinity".into()
                 } else {
-                    format!("node-{i}")
+                    // Names repeat across clusters, as in a fleet built from one template.
+                    format!("node-{}", i / clusters)
                 },
                 blocks,
                 capacity: blocks * 64.0,
@@ -117,9 +122,10 @@ fn synthetic_topology(nodes: usize, pools: usize) -> Topology {
             }
         })
         .collect();
-    let pools = pool_names
-        .into_iter()
-        .map(|name| Pool {
+    let pools = (0..clusters * per_cluster)
+        .map(|p| Pool {
+            cluster: cluster_of(p),
+            name: format!("pool-{}-ipv4", p / clusters),
             family: Family::Ipv4,
             size: 1_048_576.0,
             reserved: 0.0,
@@ -130,7 +136,6 @@ fn synthetic_topology(nodes: usize, pools: usize) -> Topology {
             blocks: 0.0,
             utilization: 0.5,
             days_to_full: None,
-            name,
         })
         .collect();
     Topology { pools, nodes }

@@ -48,6 +48,8 @@ pub struct Topology {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pool {
+    /// The cluster, in a store of several; empty otherwise.
+    pub cluster: String,
     pub name: String,
     pub family: Family,
     pub size: f64,
@@ -65,6 +67,8 @@ pub struct Pool {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodeRow {
+    /// The cluster, in a store of several; empty otherwise.
+    pub cluster: String,
     pub pool: String,
     pub node: String,
     pub blocks: f64,
@@ -75,13 +79,43 @@ pub struct NodeRow {
     pub utilization: f64,
 }
 
+impl Topology {
+    /// The clusters the pools belong to, in name order; empty for a store of one cluster.
+    pub fn clusters(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .pools
+            .iter()
+            .map(|p| p.cluster.as_str())
+            .filter(|c| !c.is_empty())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
+    /// More than one cluster: the topology draws clusters as its outer level.
+    pub fn is_fleet(&self) -> bool {
+        self.clusters().len() > 1
+    }
+}
+
 impl Pool {
     pub fn is_orphan(&self) -> bool {
         self.name == topology::NO_IPPOOL
     }
+
+    /// The pool as sentences name it (`cluster/pool` in a fleet).
+    pub fn said(&self) -> String {
+        topology::qualified(&self.cluster, &self.name)
+    }
 }
 
 impl NodeRow {
+    /// Whether this row is of `pool` (its name and cluster).
+    pub fn is_of(&self, pool: &Pool) -> bool {
+        self.pool == pool.name && self.cluster == pool.cluster
+    }
+
     pub fn is_unowned(&self) -> bool {
         self.node == topology::NO_AFFINITY
     }
@@ -142,7 +176,12 @@ pub struct Heatmap {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
+    /// What the row is called: `cluster/node` when the rows come from several clusters.
     pub name: String,
+    /// What a click on the row selects: the row label's value (the node), else the name.
+    pub key: String,
+    /// The series' cluster label, when the rows come from several clusters.
+    pub cluster: Option<String>,
     /// The series' `ippool` label, for sorting by pool.
     pub pool: Option<String>,
     /// One value per column; NaN where the series has no sample.
@@ -150,6 +189,17 @@ pub struct Row {
 }
 
 impl Row {
+    /// A row of one cluster, selected by its name.
+    pub fn new(name: String, pool: Option<String>, values: Vec<f64>) -> Row {
+        Row {
+            key: name.clone(),
+            name,
+            cluster: None,
+            pool,
+            values,
+        }
+    }
+
     /// Highest finite value (NaN when there is none).
     pub fn peak(&self) -> f64 {
         self.values
@@ -249,6 +299,7 @@ fn read_topology(frames: &[Frame]) -> Result<Topology, String> {
                 None => Family::of_pool(name, size),
             };
             Ok(Pool {
+                cluster: p.opt_text(field::CLUSTER, i).unwrap_or("").to_string(),
                 name: name.to_string(),
                 family,
                 size,
@@ -268,6 +319,7 @@ fn read_topology(frames: &[Frame]) -> Result<Topology, String> {
     let node_rows = (0..nodes.len())
         .map(|i| {
             Ok(NodeRow {
+                cluster: n.opt_text(field::CLUSTER, i).unwrap_or("").to_string(),
                 pool: n.text(field::POOL, i)?.to_string(),
                 node: n.text(field::NODE, i)?.to_string(),
                 blocks: n.number(field::BLOCKS, i)?,
@@ -425,16 +477,23 @@ fn read_heatmap(frames: &[Frame], row_label: &str) -> Result<Heatmap, String> {
                     }
                 }
             }
-            Row {
-                name: row_name(field, row_label),
+            let key = row_name(field, row_label);
+            let row = Row {
+                name: key.clone(),
+                key,
+                cluster: field.label(topology::field::CLUSTER).map(str::to_string),
                 pool: field.label("ippool").map(str::to_string),
                 values,
-            }
+            };
+            (
+                row,
+                !row_label.is_empty() && field.label(row_label).is_some(),
+            )
         })
         .collect();
     Ok(Heatmap {
         times: (0..columns).map(|c| start + c as f64 * step).collect(),
-        rows,
+        rows: name_clusters(rows),
         unit: series[0].1.unit.clone(),
     })
 }
@@ -460,6 +519,29 @@ fn grid(series: &[(&[f64], &Field)]) -> (f64, f64, f64) {
         return (0.0, 0.0, 0.0);
     }
     (start, end, if step.is_finite() { step } else { 0.0 })
+}
+
+/// Rows from several clusters: a row named by its label (`host`) is named `cluster/host`, as
+/// node names repeat across clusters (a legend already says the cluster: the backend leads it
+/// with the cluster when an answer holds several). Rows of one cluster keep their names and
+/// forget the cluster, so a click sets no cluster variable. The cluster is the series'
+/// `cluster` label: under another `clusterLabel` rows are named by the backend's legend.
+/// `rows` are paired with whether the row label named them.
+fn name_clusters(rows: Vec<(Row, bool)>) -> Vec<Row> {
+    let first = rows.iter().find_map(|(r, _)| r.cluster.clone());
+    let several = rows
+        .iter()
+        .any(|(r, _)| r.cluster.is_some() && r.cluster != first);
+    rows.into_iter()
+        .map(|(mut row, by_label)| {
+            match (several, &row.cluster) {
+                (true, Some(c)) if by_label => row.name = topology::qualified(c, &row.key),
+                (true, _) => {}
+                (false, _) => row.cluster = None,
+            }
+            row
+        })
+        .collect()
 }
 
 /// The chosen label's value; with none chosen, the backend's legend; else all labels.

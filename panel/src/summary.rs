@@ -24,10 +24,11 @@ pub fn sentence(topology: &Topology, selected: &[String]) -> String {
         let borrowers = topology
             .nodes
             .iter()
-            .filter(|n| n.pool == pool.name && !n.is_unowned() && n.borrowed > 0.0)
+            .filter(|n| n.is_of(pool) && !n.is_unowned() && n.borrowed > 0.0)
             .count();
+        let name = pool.said();
         let summary = PoolSummary {
-            name: &pool.name,
+            name: &name,
             family: pool.family,
             reserved: pool.reserved,
             free: pool.free,
@@ -44,6 +45,40 @@ pub fn sentence(topology: &Topology, selected: &[String]) -> String {
     parts.join(" ")
 }
 
+/// `prod-eu · 2 pools · 200 nodes · fullest 82% used`.
+pub fn cluster_title(t: &Topology, cluster: &str) -> String {
+    let pools: Vec<_> = t
+        .pools
+        .iter()
+        .filter(|p| p.cluster == cluster && !p.is_orphan())
+        .collect();
+    let nodes = t
+        .nodes
+        .iter()
+        .filter(|n| n.cluster == cluster && n.is_real_node())
+        .map(|n| n.node.as_str())
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    let fullest = pools.iter().map(|p| p.utilization).fold(f64::NAN, f64::max);
+    let name = if cluster.is_empty() {
+        "(no cluster label)"
+    } else {
+        cluster
+    };
+    let mut title = format!(
+        "{name} · {} · {}",
+        plural(pools.len() as f64, "pool", "pools"),
+        plural(nodes as f64, "node", "nodes")
+    );
+    if fullest.is_finite() {
+        title.push_str(&format!(
+            " · fullest {} used",
+            crate::format::percent(fullest)
+        ));
+    }
+    title
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,6 +88,7 @@ mod tests {
     #[test]
     fn one_sentence_per_selected_pool() {
         let pool = |name: &str, fam, days| Pool {
+            cluster: String::new(),
             name: name.into(),
             family: fam,
             size: 65536.0,
@@ -66,6 +102,7 @@ mod tests {
             days_to_full: days,
         };
         let node = |name: &str, borrowed| NodeRow {
+            cluster: String::new(),
             pool: "default-ipv4-ippool".into(),
             node: name.into(),
             blocks: 1.0,

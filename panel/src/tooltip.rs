@@ -20,10 +20,15 @@ pub fn lines(
 ) -> Option<Vec<String>> {
     match (model, drawn?) {
         (Model::Topology(t), Drawn::Topology(l)) => match l.hit(x, y)? {
+            Hit::Cluster(c) => Some(vec![crate::summary::cluster_title(t, &l.clusters[c].name)]),
             Hit::Node(n) => {
                 let n = &t.nodes[n];
                 Some(vec![
-                    format!("{} · {}", n.description(), n.pool),
+                    format!(
+                        "{} · {}",
+                        n.description(),
+                        calicoscope_model::topology::qualified(&n.cluster, &n.pool)
+                    ),
                     in_use_line(n.in_use, n.capacity, n.utilization),
                     format!("blocks {}", count(n.blocks)),
                     format!("borrowed {}", count(n.borrowed)),
@@ -33,7 +38,7 @@ pub fn lines(
             Hit::Pool(p) => {
                 let p = &t.pools[p];
                 let mut lines = vec![
-                    format!("{} ({})", p.name, p.family.label()),
+                    format!("{} ({})", p.said(), p.family.label()),
                     // Utilization is of the assignable addresses: reserved ones never count.
                     in_use_line(p.in_use, p.size - p.reserved, p.utilization),
                     format!("free {}", count(p.free)),

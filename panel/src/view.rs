@@ -195,7 +195,7 @@ pub fn panel(state: State, on_filter: js_sys::Function) -> impl IntoView {
                     &o.dest_variable,
                 ))
             }
-            _ => click::filter(m, d, x, y, &o.filter_variable).map(|v| vec![v]),
+            _ => Some(click::filter(m, d, x, y, &o.filter_variable)),
         });
         if let Some(variables) = variables.filter(|v| !v.is_empty()) {
             let _ = on_filter.call1(&JsValue::NULL, &js_object(&variables));

@@ -4,6 +4,8 @@
 //  - the same drawing by Apache ECharts' heatmap (canvas, no animation or progressive
 //    rendering) at 500 × 720 cells against wasm at the same size (target ≥ 100× faster);
 //  - topology of 5000 nodes in 4 pools, layout + draw (target ≤ 100 ms);
+//  - the topology of a fleet: 50 clusters × 200 nodes (10,000 nodes, 100 pools), cluster →
+//    pool → node, layout + draw (target ≤ 50 ms);
 //  - the flow matrix of 500 namespaces (10,000 flows): read + layout + draw (target ≤ 50 ms);
 //  - the optimised wasm's gzipped size (target ≤ 250 KB), of the product build.
 // The benchmarks are exported only by the panel's test build (`build-panel.sh --test-hooks`,
@@ -126,7 +128,8 @@ const figures = await page.evaluate(async (base) => {
     echartsTimes.push(performance.now() - t0);
   }
 
-  const topo = glue.bench_topology(wasmCanvas, 5000, 4, 15);
+  const topo = glue.bench_topology(wasmCanvas, 5000, 4, 1, 15);
+  const fleet = glue.bench_topology(wasmCanvas, 10000, 100, 50, 15);
   const flows = glue.bench_flows(wasmCanvas, 500, 20, 15);
   return {
     heatmap_5000x720_wasm_ms: median(wasmTimes),
@@ -134,6 +137,7 @@ const figures = await page.evaluate(async (base) => {
     heatmap_500x720_wasm_ms: wasmSmall,
     heatmap_500x720_echarts_ms: median(echartsTimes),
     topology_5000_nodes_4_pools_ms: median(topo),
+    topology_fleet_50_clusters_10000_nodes_ms: median(fleet),
     flows_500_namespaces_ms: median(flows),
   };
 }, h.base);
@@ -152,5 +156,6 @@ const f = (x) => x.toFixed(1);
 console.log(`heatmap 5000×720 → 900×400 canvas: wasm ${f(figures.heatmap_5000x720_wasm_ms)} ms (target ≤ 50), JS baseline ${f(figures.heatmap_5000x720_js_ms)} ms, ratio wasm/JS ${figures.ratio_wasm_over_js.toFixed(2)} (target ≤ 1.0)`);
 console.log(`heatmap 500×720: wasm ${f(figures.heatmap_500x720_wasm_ms)} ms, ECharts ${f(figures.heatmap_500x720_echarts_ms)} ms: wasm ${f(figures.echarts_over_wasm)}× faster (target ≥ 100×)`);
 console.log(`topology 5000 nodes, 4 pools: layout + draw ${f(figures.topology_5000_nodes_4_pools_ms)} ms (target ≤ 100)`);
+console.log(`topology of a fleet, 50 clusters × 200 nodes (100 pools): layout + draw ${f(figures.topology_fleet_50_clusters_10000_nodes_ms)} ms (target ≤ 50)`);
 console.log(`flow matrix 500 namespaces, 10,000 flows: read + layout + draw ${f(figures.flows_500_namespaces_ms)} ms (target ≤ 50)`);
 console.log(`wasm ${(figures.wasm_bytes / 1024).toFixed(0)} KB, gzipped ${(figures.wasm_gzip_bytes / 1024).toFixed(0)} KB (target ≤ 250 KB)`);

@@ -19,7 +19,9 @@ pub mod text;
 
 use std::time::Duration;
 
-use calicoscope_model::topology::{field, NODES, NO_AFFINITY, NO_IPPOOL, POOLS, UNKNOWN_NODE};
+use calicoscope_model::topology::{
+    field, qualified as said, NODES, NO_AFFINITY, NO_IPPOOL, POOLS, UNKNOWN_NODE,
+};
 use calicoscope_model::{format, pool, Family};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -378,13 +380,6 @@ fn pool_report(
     }
 }
 
-fn said(cluster: &str, pool: &str) -> String {
-    match cluster {
-        "" => pool.to_string(),
-        c => format!("{c}/{pool}"),
-    }
-}
-
 /// The `nodes` table's rows of `pool` (in `cluster`; any cluster when `None`, the node then
 /// named `cluster/node`) with a positive `column`, most first.
 fn node_counts(
@@ -398,7 +393,7 @@ fn node_counts(
     let clusters = texts(nodes, field::CLUSTER);
     let cluster_of = |i: usize| clusters.get(i).map_or("", String::as_str);
     let name = |i: usize| match (cluster, cluster_of(i)) {
-        (None, c) if !c.is_empty() => format!("{c}/{}", names[i]),
+        (None, c) => said(c, &names[i]),
         _ => names[i].clone(),
     };
     let mut out: Vec<NodeCount> = (0..pools.len().min(names.len()))

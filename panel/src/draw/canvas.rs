@@ -8,6 +8,7 @@ use crate::format::{count, percent};
 use crate::layout::{heatmap, matrix, topology, Rect};
 use crate::model::flows::Flows;
 use crate::model::{Heatmap, Topology};
+use crate::summary;
 use wasm_bindgen::{Clamped, JsValue};
 use web_sys::{CanvasRenderingContext2d as Ctx, ImageData};
 
@@ -70,6 +71,26 @@ pub fn topology(ctx: &Ctx, t: &Topology, l: &topology::Layout, lut: &Lut, theme:
     marks(ctx, t, l);
     node_labels(ctx, t, l, lut);
     pool_frames(ctx, t, l, theme);
+    cluster_frames(ctx, t, l, theme);
+}
+
+/// In a fleet, each cluster's frame and header: its name, pools, nodes and its fullest pool.
+fn cluster_frames(ctx: &Ctx, t: &Topology, l: &topology::Layout, theme: &Theme) {
+    for c in &l.clusters {
+        ctx.set_line_width(2.0);
+        ctx.set_stroke_style_str(&theme.text.css());
+        ctx.stroke_rect(
+            c.rect.x + 1.0,
+            c.rect.y + 1.0,
+            c.rect.w - 2.0,
+            c.rect.h - 2.0,
+        );
+        let Some(h) = c.header else { continue };
+        if let Some(text) = fit(&summary::cluster_title(t, &c.name), h.w - 8.0) {
+            ctx.set_fill_style_str(&theme.text.css());
+            let _ = ctx.fill_text(&text, h.x + 4.0, h.y + h.h / 2.0);
+        }
+    }
 }
 
 /// `no_affinity` blocks belong to no node and `no_ippool` blocks to no pool: diagonal

@@ -77,11 +77,7 @@ mod tests {
             rows: values
                 .iter()
                 .enumerate()
-                .map(|(i, v)| Row {
-                    name: format!("n{i}"),
-                    pool: None,
-                    values: v.to_vec(),
-                })
+                .map(|(i, v)| Row::new(format!("n{i}"), None, v.to_vec()))
                 .collect(),
             unit: None,
         }

@@ -121,11 +121,7 @@ mod tests {
             times: (0..rows[0].2.len()).map(|i| i as f64 * 1000.0).collect(),
             rows: rows
                 .iter()
-                .map(|(n, p, v)| Row {
-                    name: n.to_string(),
-                    pool: Some(p.to_string()),
-                    values: v.to_vec(),
-                })
+                .map(|(n, p, v)| Row::new(n.to_string(), Some(p.to_string()), v.to_vec()))
                 .collect(),
             unit: None,
         }

@@ -43,12 +43,19 @@ impl Drawn {
         }
     }
 
-    /// Where `name` (a node, a heatmap row, or `source>dest` of the flow view) is drawn;
-    /// `None` when it is not.
+    /// Where `name` (a node — `cluster/node` in a fleet —, a cluster's header, a heatmap
+    /// row, or `source>dest` of the flow view) is drawn; `None` when it is not.
     pub fn locate(&self, model: &Model, name: &str) -> Option<Rect> {
         match (model, self) {
             (Model::Topology(t), Drawn::Topology(l)) => {
-                l.node_rect(t.nodes.iter().position(|n| n.node == name)?)
+                let node = t.nodes.iter().position(|n| {
+                    n.node == name
+                        || calicoscope_model::topology::qualified(&n.cluster, &n.node) == name
+                });
+                match node {
+                    Some(n) => l.node_rect(n),
+                    None => l.clusters.iter().find(|c| c.name == name)?.header,
+                }
             }
             (Model::Heatmap(h), Drawn::Heatmap(l)) => {
                 let i = l.order.iter().position(|&r| h.rows[r].name == name)?;
@@ -135,6 +142,7 @@ pub(crate) mod fixtures {
 
     pub fn pool(name: &str) -> Pool {
         Pool {
+            cluster: String::new(),
             name: name.into(),
             family: Family::Ipv4,
             size: 65536.0,
@@ -151,6 +159,7 @@ pub(crate) mod fixtures {
 
     pub fn node(pool: &str, node: &str, in_use: f64) -> NodeRow {
         NodeRow {
+            cluster: String::new(),
             pool: pool.into(),
             node: node.into(),
             blocks: 2.0,
@@ -175,15 +184,44 @@ pub(crate) mod fixtures {
         })
     }
 
+    /// Two clusters built from one template: both have pool `a` with `node-1` and `node-2`
+    /// (west's nodes hold more), and `east` a second pool `b`.
+    pub fn fleet() -> Model {
+        let of = |cluster: &str, mut p: Pool| {
+            p.cluster = cluster.into();
+            p
+        };
+        let on = |cluster: &str, mut n: NodeRow| {
+            n.cluster = cluster.into();
+            n
+        };
+        Model::Topology(Topology {
+            pools: vec![
+                of("east", pool("a")),
+                of("east", pool("b")),
+                of("west", pool("a")),
+            ],
+            nodes: vec![
+                on("east", node("a", "node-1", 10.0)),
+                on("east", node("a", "node-2", 20.0)),
+                on("east", node("b", "node-3", 30.0)),
+                on("west", node("a", "node-1", 110.0)),
+                on("west", node("a", "node-2", 120.0)),
+            ],
+        })
+    }
+
     /// `rows` rows named `node-<i>` of `cols` values `i / rows`, in `unit`.
     pub fn heatmap(rows: usize, cols: usize, unit: Option<&str>) -> Model {
         Model::Heatmap(Heatmap {
             times: (0..cols).map(|c| 1.7e12 + c as f64 * 60_000.0).collect(),
             rows: (0..rows)
-                .map(|i| Row {
-                    name: format!("node-{i}"),
-                    pool: None,
-                    values: vec![i as f64 / rows as f64; cols],
+                .map(|i| {
+                    Row::new(
+                        format!("node-{i}"),
+                        None,
+                        vec![i as f64 / rows as f64; cols],
+                    )
                 })
                 .collect(),
             unit: unit.map(str::to_string),

@@ -1,18 +1,32 @@
 //! Topology layout: pools as a treemap by allocated capacity, each pool's nodes as a treemap
 //! inside it by their blocks' capacity, and a block grid inside a node tile when blocks are
-//! big enough to see. At 5000 nodes this is a mosaic (about 10×10 px per node in a typical
-//! panel): names are drawn only where they fit, and hover gives the exact numbers.
+//! big enough to see. In a store of several clusters the clusters are the outer level
+//! (cluster → pool → node): every cluster names its pools `default-ipv4-ippool`, so a pool is
+//! only ever drawn inside its own cluster. At 5000 nodes this is a mosaic (about 10×10 px per
+//! node in a typical panel): names are drawn only where they fit, and hover gives the exact
+//! numbers.
 
 use super::treemap::squarify;
 use super::Rect;
 use crate::model::{NodeRow, Topology};
 
-/// Height of a pool's header strip (its name and numbers).
+/// Height of a pool's or cluster's header strip (its name and numbers).
 pub const HEADER: f64 = 18.0;
 /// Smallest block cell drawn as a grid, in pixels per side.
 const MIN_BLOCK_PX: f64 = 5.0;
-/// Every pool gets at least this share of the area, so an empty or tiny pool stays visible.
+/// Every pool gets at least this share of its cluster's area, so an empty or tiny pool stays
+/// visible; a cluster gets at least this share of the panel, or its fair part of it when there
+/// are many.
 const MIN_POOL_SHARE: f64 = 0.03;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClusterBox {
+    /// The cluster's name (empty for pools that carry no cluster label in a fleet).
+    pub name: String,
+    pub rect: Rect,
+    /// Header strip; `None` when the cluster is too small to carry one.
+    pub header: Option<Rect>,
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct PoolBox {
@@ -34,6 +48,8 @@ pub struct NodeBox {
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Layout {
+    /// The outer level in a store of several clusters; empty for one cluster.
+    pub clusters: Vec<ClusterBox>,
     pub pools: Vec<PoolBox>,
     pub nodes: Vec<NodeBox>,
     /// Nodes left out by the [`MAX_NODES`] cap (the smallest by capacity).
@@ -47,6 +63,8 @@ pub const MAX_NODES: usize = 20_000;
 /// What is under the pointer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Hit {
+    /// Index into `Layout::clusters`.
+    Cluster(usize),
     Pool(usize),
     Node(usize),
 }
@@ -58,36 +76,86 @@ pub fn layout(topology: &Topology, bounds: Rect, shown: &dyn Fn(usize) -> bool) 
     let capacity: Vec<f64> = by_pool
         .iter()
         .enumerate()
-        .map(|(p, nodes)| {
-            if shown(p) {
-                nodes.iter().map(|&n| weight(&topology.nodes[n])).sum()
-            } else {
-                0.0
-            }
+        .map(|(p, nodes)| match shown(p) {
+            true => nodes.iter().map(|&n| weight(&topology.nodes[n])).sum(),
+            false => 0.0,
         })
-        .collect();
-    let total: f64 = capacity.iter().sum();
-    let floor = total.max(1.0) * MIN_POOL_SHARE;
-    let weights: Vec<f64> = capacity
-        .iter()
-        .enumerate()
-        .map(|(p, &c)| if shown(p) { c.max(floor) } else { 0.0 })
         .collect();
     let mut out = Layout {
         dropped: keep.iter().filter(|k| !**k).count(),
         ..Layout::default()
     };
-    for (p, rect) in squarify(&weights, bounds).into_iter().enumerate() {
+    let all: Vec<usize> = (0..topology.pools.len()).filter(|&p| shown(p)).collect();
+    if !topology.is_fleet() {
+        place_pools(topology, &by_pool, &capacity, &all, bounds, &mut out);
+        return out;
+    }
+    let mut names: Vec<&str> = all
+        .iter()
+        .map(|&p| topology.pools[p].cluster.as_str())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let members: Vec<Vec<usize>> = names
+        .iter()
+        .map(|c| {
+            let own = all.iter().copied();
+            own.filter(|&p| topology.pools[p].cluster == *c).collect()
+        })
+        .collect();
+    let sums: Vec<f64> = members
+        .iter()
+        .map(|m| m.iter().map(|&p| capacity[p]).sum())
+        .collect();
+    let weights = floored(&sums, MIN_POOL_SHARE.min(0.5 / names.len() as f64));
+    for ((name, own), rect) in names.iter().zip(&members).zip(squarify(&weights, bounds)) {
         if rect.area() <= 0.0 {
             continue;
         }
-        let outer = rect.inset(1.0);
-        let (header, inner) = if outer.h > 2.0 * HEADER && outer.w > 40.0 {
-            let (h, rest) = outer.split_top(HEADER);
-            (Some(h), rest)
-        } else {
-            (None, outer)
-        };
+        let (outer, header, inner) = framed(rect);
+        out.clusters.push(ClusterBox {
+            name: name.to_string(),
+            rect: outer,
+            header,
+        });
+        place_pools(topology, &by_pool, &capacity, own, inner, &mut out);
+    }
+    out
+}
+
+/// `weights` with each raised to `share` of their total, so small ones stay visible.
+fn floored(weights: &[f64], share: f64) -> Vec<f64> {
+    let floor = weights.iter().sum::<f64>().max(1.0) * share;
+    weights.iter().map(|w| w.max(floor)).collect()
+}
+
+/// A box inset by a pixel, its header strip when it is big enough for one, and the rest.
+fn framed(rect: Rect) -> (Rect, Option<Rect>, Rect) {
+    let outer = rect.inset(1.0);
+    if outer.h > 2.0 * HEADER && outer.w > 40.0 {
+        let (h, rest) = outer.split_top(HEADER);
+        (outer, Some(h), rest)
+    } else {
+        (outer, None, outer)
+    }
+}
+
+/// The pools `pools` (indices) as a treemap in `bounds`, each with its nodes inside.
+fn place_pools(
+    topology: &Topology,
+    by_pool: &[Vec<usize>],
+    capacity: &[f64],
+    pools: &[usize],
+    bounds: Rect,
+    out: &mut Layout,
+) {
+    let own: Vec<f64> = pools.iter().map(|&p| capacity[p]).collect();
+    let weights = floored(&own, MIN_POOL_SHARE);
+    for (&p, rect) in pools.iter().zip(squarify(&weights, bounds)) {
+        if rect.area() <= 0.0 {
+            continue;
+        }
+        let (outer, header, inner) = framed(rect);
         out.pools.push(PoolBox {
             pool: p,
             rect: outer,
@@ -105,7 +173,6 @@ pub fn layout(topology: &Topology, bounds: Rect, shown: &dyn Fn(usize) -> bool) 
             }
         }
     }
-    out
 }
 
 /// A node's weight: its blocks' capacity; without blocks (`unknown_node` allocations) the
@@ -136,14 +203,15 @@ fn largest(topology: &Topology, max: usize) -> Vec<bool> {
 
 fn nodes_by_pool(topology: &Topology, keep: &[bool]) -> Vec<Vec<usize>> {
     let mut by_pool = vec![Vec::new(); topology.pools.len()];
-    let index: std::collections::HashMap<&str, usize> = topology
+    // By cluster and name: every cluster has a `default-ipv4-ippool`.
+    let index: std::collections::HashMap<(&str, &str), usize> = topology
         .pools
         .iter()
         .enumerate()
-        .map(|(i, p)| (p.name.as_str(), i))
+        .map(|(i, p)| ((p.cluster.as_str(), p.name.as_str()), i))
         .collect();
     for (n, node) in topology.nodes.iter().enumerate().filter(|(n, _)| keep[*n]) {
-        if let Some(&p) = index.get(node.pool.as_str()) {
+        if let Some(&p) = index.get(&(node.cluster.as_str(), node.pool.as_str())) {
             by_pool[p].push(n);
         }
     }
@@ -161,15 +229,19 @@ fn block_grid(tile: Rect, blocks: f64) -> Option<(u32, u32)> {
 }
 
 impl Layout {
-    /// The node tile or pool header under (x, y); nodes win over their pool.
+    /// The node tile, pool or cluster under (x, y); nodes win over their pool, pools over
+    /// their cluster.
     pub fn hit(&self, x: f64, y: f64) -> Option<Hit> {
         if let Some(n) = self.nodes.iter().find(|n| n.rect.contains(x, y)) {
             return Some(Hit::Node(n.node));
         }
-        self.pools
+        if let Some(p) = self.pools.iter().find(|p| p.rect.contains(x, y)) {
+            return Some(Hit::Pool(p.pool));
+        }
+        self.clusters
             .iter()
-            .find(|p| p.rect.contains(x, y))
-            .map(|p| Hit::Pool(p.pool))
+            .position(|c| c.rect.contains(x, y))
+            .map(Hit::Cluster)
     }
 
     pub fn node_rect(&self, node: usize) -> Option<Rect> {
@@ -185,6 +257,7 @@ mod tests {
 
     fn pool(name: &str) -> Pool {
         Pool {
+            cluster: String::new(),
             name: name.into(),
             family: Family::Ipv4,
             size: 65536.0,
@@ -201,6 +274,7 @@ mod tests {
 
     fn node(pool: &str, name: &str, blocks: f64) -> NodeRow {
         NodeRow {
+            cluster: String::new(),
             pool: pool.into(),
             node: name.into(),
             blocks,
@@ -238,6 +312,45 @@ mod tests {
             assert!(pb.rect.contains(cx, cy));
             assert_eq!(l.hit(cx, cy), Some(Hit::Node(nb.node)));
         }
+    }
+
+    #[test]
+    fn a_fleet_draws_each_pool_inside_its_own_cluster() {
+        let crate::model::Model::Topology(t) = crate::layout::fixtures::fleet() else {
+            unreachable!()
+        };
+        let l = layout(&t, Rect::new(0.0, 0.0, 800.0, 400.0), &|_| true);
+        let names: Vec<&str> = l.clusters.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["east", "west"]);
+        assert_eq!((l.pools.len(), l.nodes.len()), (3, 5));
+        for nb in &l.nodes {
+            let node = &t.nodes[nb.node];
+            let (cx, cy) = nb.rect.center();
+            let pool = l
+                .pools
+                .iter()
+                .find(|b| node.is_of(&t.pools[b.pool]))
+                .unwrap();
+            assert!(pool.rect.contains(cx, cy), "{node:?} inside its pool");
+            let cluster = l.clusters.iter().find(|c| c.name == node.cluster).unwrap();
+            assert!(cluster.rect.contains(cx, cy), "{node:?} inside its cluster");
+            assert_eq!(l.hit(cx, cy), Some(Hit::Node(nb.node)));
+        }
+        let west = l.clusters.iter().position(|c| c.name == "west").unwrap();
+        let h = l.clusters[west].header.expect("room for a header");
+        assert_eq!(l.hit(h.x + 2.0, h.y + 2.0), Some(Hit::Cluster(west)));
+    }
+
+    #[test]
+    fn one_cluster_has_no_outer_level() {
+        let crate::model::Model::Topology(mut t) = crate::layout::fixtures::fleet() else {
+            unreachable!()
+        };
+        t.pools.retain(|p| p.cluster == "east");
+        t.nodes.retain(|n| n.cluster == "east");
+        let l = layout(&t, Rect::new(0.0, 0.0, 800.0, 400.0), &|_| true);
+        assert!(l.clusters.is_empty());
+        assert_eq!((l.pools.len(), l.nodes.len()), (2, 3));
     }
 
     #[test]

@@ -211,3 +211,66 @@ fn reserved_and_unknown_node_read_as_what_they_are() {
     };
     assert_eq!(old.pools[0].reserved, 0.0);
 }
+
+#[test]
+fn a_fleet_topology_keeps_each_rows_cluster() {
+    let mut frames = topology_frames();
+    frames[0].fields.push(text("cluster", &["east", "west"]));
+    frames[1].fields.push(text("cluster", &["west", "west"]));
+    let Ok(Model::Topology(t)) = read(&frames, ViewKind::Auto, "") else {
+        panic!("a topology")
+    };
+    assert_eq!(t.clusters(), ["east", "west"]);
+    assert!(t.is_fleet());
+    assert_eq!(t.pools[0].said(), "east/default-ipv4-ippool");
+    assert!(
+        !t.nodes[0].is_of(&t.pools[0]),
+        "west's node-1 is not east's"
+    );
+    let one = read(&topology_frames(), ViewKind::Auto, "");
+    let Ok(Model::Topology(one)) = one else {
+        panic!("a topology")
+    };
+    assert!(!one.is_fleet() && one.pools[0].said() == "default-ipv4-ippool");
+}
+
+#[test]
+fn heatmap_rows_of_several_clusters_are_named_cluster_slash_node() {
+    let t = [0.0, 1000.0];
+    let in_cluster = |cluster: &str, node: &str| {
+        let mut f = series(node, &t, &[1.0, 2.0]);
+        f.fields[1].labels.push(("cluster".into(), cluster.into()));
+        f
+    };
+    let frames = [
+        in_cluster("east", "worker-1"),
+        in_cluster("west", "worker-1"),
+    ];
+    let Ok(Model::Heatmap(h)) = read(&frames, ViewKind::Heatmap, "node") else {
+        panic!("a heatmap")
+    };
+    let rows: Vec<(&str, &str, Option<&str>)> = h
+        .rows
+        .iter()
+        .map(|r| (r.name.as_str(), r.key.as_str(), r.cluster.as_deref()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("east/worker-1", "worker-1", Some("east")),
+            ("west/worker-1", "worker-1", Some("west"))
+        ]
+    );
+    let frames = [
+        in_cluster("east", "worker-1"),
+        in_cluster("east", "worker-2"),
+    ];
+    let Ok(Model::Heatmap(h)) = read(&frames, ViewKind::Heatmap, "node") else {
+        panic!("a heatmap")
+    };
+    assert_eq!(
+        (h.rows[0].name.as_str(), &h.rows[0].cluster),
+        ("worker-1", &None),
+        "one cluster: names as today, and a click sets no cluster"
+    );
+}
