@@ -15,6 +15,8 @@ bash scripts/build-panel.sh                  # target/plugin/panel: the product 
 bash scripts/build-panel.sh --test-hooks     # target/browser/plugin/panel: panel.test.mjs, bench.mjs
 cargo build -q -p calicoscope-backend --example demo --bin gpx_calicoscope
 cargo run -q -p calicoscope-backend --example demo -- --nodes 40 --frames target/browser/fixtures
+# A fleet of three clusters in one Prometheus (same pool and node names): fixtures/fleet/.
+cargo run -q -p calicoscope-backend --example demo -- --nodes 40 --clusters 3 --frames target/browser/fixtures/fleet
 bash scripts/build-host.sh
 for react in 19 18; do
     echo "== browser tests on React $react"

@@ -3,6 +3,7 @@
 //! values the simulator really uses.
 
 use crate::config::{Config, Scenarios, DEFAULT_LISTEN, DEFAULT_NODES, MAX_NODES};
+use crate::fleet::{self, Member, MAX_CLUSTERS};
 use crate::flows::MAX_TENANTS;
 use crate::goldmane::{self, Shape};
 use calicoscope_model::calico::{Dataplane, Release};
@@ -15,6 +16,8 @@ use std::path::PathBuf;
 const ENDPOINTS: &str = "\
 Endpoints:
   /metrics/kube-controllers  /metrics/felix  /metrics/typha  /state  /healthz
+With --clusters N (N > 1): each cluster's under /clusters/<name>/ (cluster-01, ...), and
+/clusters lists the names.
 With --goldmane: Calico Goldmane's gRPC flow API (3.30+; the 3.30/3.31 or the 3.32+ shape
 after --calico-version) on the same address's IP.";
 
@@ -70,6 +73,11 @@ pub struct Cli {
     #[arg(long, value_name = "DIR", requires = "goldmane")]
     pub goldmane_certs: Option<PathBuf>,
 
+    #[arg(long, value_name = "N", default_value_t = 1,
+          help = format!("Serve a fleet of N clusters, 1..={MAX_CLUSTERS}, made from these options: \
+                          same pool and node names; sizes, releases and dataplanes vary"))]
+    pub clusters: usize,
+
     #[arg(long, value_name = "N", default_value_t = defaults().flows.tenants,
           help = format!("Extra namespaces in the flows Goldmane serves, 0..={MAX_TENANTS}"))]
     pub flow_namespaces: usize,
@@ -104,6 +112,19 @@ impl Cli {
         let cli = Cli::try_parse_from(args)?;
         let invalid = |e: String| Cli::command().error(ErrorKind::ValueValidation, e);
         let config = cli.config().map_err(invalid)?;
+        if !(1..=MAX_CLUSTERS).contains(&cli.clusters) {
+            return Err(invalid(format!(
+                "clusters must be 1..={MAX_CLUSTERS}, got {}",
+                cli.clusters
+            )));
+        }
+        if cli.goldmane.is_some() && cli.clusters > 1 {
+            return Err(invalid(
+                "--goldmane serves one cluster's flows, as Calico runs one Goldmane per cluster: \
+                 drop --clusters, or run one simulator per Goldmane"
+                    .into(),
+            ));
+        }
         if cli.goldmane.is_some() && Shape::of(config.release).is_none() {
             return Err(invalid(format!(
                 "--goldmane needs Calico 3.30 or later (Goldmane came with 3.30), not {}",
@@ -121,6 +142,12 @@ impl Cli {
             certs: self.goldmane_certs.clone(),
             ..goldmane::Options::plaintext("127.0.0.1:0")
         })
+    }
+
+    /// The fleet `--clusters` asks for, made from [`Cli::config`]; `None` for one cluster.
+    pub fn fleet(&self) -> Result<Option<Vec<Member>>, String> {
+        let base = self.config()?;
+        Ok((self.clusters > 1).then(|| fleet::members(&base, self.clusters)))
     }
 
     /// The demo cluster for `--nodes`, with the other options applied and checked.
@@ -247,6 +274,27 @@ mod tests {
         assert!(err.contains("--goldmane <PORT>"), "{err}");
         let err = args("--flow-namespaces 5001").unwrap_err();
         assert!(err.contains("flow namespaces must be"), "{err}");
+    }
+
+    #[test]
+    fn clusters_make_a_fleet() {
+        let cli = |line: &str| {
+            let all = std::iter::once("calicoscope-sim").chain(line.split_whitespace());
+            Cli::checked(all).map_err(|e| e.to_string())
+        };
+        assert_eq!(cli("").unwrap().fleet().unwrap(), None);
+        let fleet = cli("--clusters 3 --nodes 40")
+            .unwrap()
+            .fleet()
+            .unwrap()
+            .unwrap();
+        let names: Vec<&str> = fleet.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["cluster-01", "cluster-02", "cluster-03"]);
+        assert_eq!(fleet[1].config.nodes, 20);
+        let err = cli("--clusters 0").unwrap_err();
+        assert!(err.contains("clusters must be 1..="), "{err}");
+        let err = cli("--clusters 2 --goldmane 0").unwrap_err();
+        assert!(err.contains("one Goldmane per cluster"), "{err}");
     }
 
     #[test]

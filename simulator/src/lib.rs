@@ -11,6 +11,7 @@ pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod felix;
+pub mod fleet;
 pub mod flows;
 pub mod goldmane;
 pub mod ipam;

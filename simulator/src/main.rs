@@ -1,5 +1,5 @@
 use calicoscope_sim::goldmane::{self, Goldmane};
-use calicoscope_sim::{serve, Cli};
+use calicoscope_sim::{fleet, serve, Cli};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -7,8 +7,8 @@ use std::process::ExitCode;
 async fn main() -> ExitCode {
     // Prints help or version and exits 0, or prints the error and exits 2.
     let cli = Cli::checked(std::env::args_os()).unwrap_or_else(|e| e.exit());
-    let cfg = match cli.config() {
-        Ok(cfg) => cfg,
+    let (cfg, members) = match cli.config().and_then(|c| Ok((c, cli.fleet()?))) {
+        Ok(both) => both,
         Err(e) => {
             eprintln!("calicoscope-sim: {e}");
             return ExitCode::from(2);
@@ -38,6 +38,22 @@ async fn main() -> ExitCode {
     };
     let mut out = std::io::stdout();
     let _ = writeln!(out, "listening on http://{bound}");
+    if let Some(members) = members {
+        for m in &members {
+            let _ = writeln!(
+                out,
+                "  {} at {}",
+                fleet::describe(m),
+                fleet::path(&m.name, "/metrics/")
+            );
+        }
+        let _ = out.flush();
+        return finish(
+            fleet::serve(listener, members)
+                .await
+                .map_err(|e| e.to_string()),
+        );
+    }
     if let Some(g) = &goldmane {
         let _ = writeln!(out, "{}", describe(g));
     }
@@ -49,6 +65,10 @@ async fn main() -> ExitCode {
         },
         None => serve(listener, cfg).await.map_err(|e| e.to_string()),
     };
+    finish(result)
+}
+
+fn finish(result: Result<(), String>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

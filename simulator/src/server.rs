@@ -122,12 +122,13 @@ pub async fn serve(listener: tokio::net::TcpListener, cfg: Config) -> std::io::R
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::config::Config;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-    async fn get(addr: std::net::SocketAddr, path: &str) -> (String, String) {
+    /// GET `path` over a fresh connection: (head, body).
+    pub(crate) async fn get(addr: std::net::SocketAddr, path: &str) -> (String, String) {
         let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
         let req = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         s.write_all(req.as_bytes()).await.unwrap();

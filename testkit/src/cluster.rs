@@ -13,27 +13,32 @@ pub struct Simulator {
     pub addr: String,
 }
 
+/// Serves `router` on a free loopback port in a background thread; returns `127.0.0.1:PORT`.
+fn spawn(router: axum::Router) -> String {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("tokio runtime");
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind simulator");
+            tx.send(listener.local_addr().expect("address").to_string())
+                .expect("report address");
+            axum::serve(listener, router)
+                .await
+                .expect("simulator serves");
+        });
+    });
+    rx.recv().expect("simulator started")
+}
+
 impl Simulator {
     pub fn start(cfg: Config) -> Simulator {
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("tokio runtime");
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                    .await
-                    .expect("bind simulator");
-                tx.send(listener.local_addr().expect("address").to_string())
-                    .expect("report address");
-                calicoscope_sim::serve(listener, cfg)
-                    .await
-                    .expect("simulator serves");
-            });
-        });
         Simulator {
-            addr: rx.recv().expect("simulator started"),
+            addr: spawn(calicoscope_sim::router(cfg)),
         }
     }
 
@@ -87,11 +92,49 @@ pub fn fleet_jobs(clusters: &[(&str, &Simulator)]) -> Vec<ScrapeJob> {
         .flat_map(|(name, sim)| {
             calico_jobs(sim, false)
                 .into_iter()
-                .map(move |job| ScrapeJob {
-                    job_name: format!("{}-{name}", job.job_name),
-                    labels: vec![("cluster".into(), name.to_string())],
-                    ..job
-                })
+                .map(move |job| in_cluster(job, name))
         })
         .collect()
+}
+
+/// `job` as one cluster's of a fleet: its name suffixed, a `cluster` target label.
+fn in_cluster(job: ScrapeJob, name: &str) -> ScrapeJob {
+    ScrapeJob {
+        job_name: format!("{}-{name}", job.job_name),
+        labels: vec![("cluster".into(), name.to_string())],
+        ..job
+    }
+}
+
+/// A fleet of simulated clusters behind one address (`calicoscope_sim::fleet`), in a
+/// background thread; it stops with the test process.
+pub struct SimulatedFleet {
+    /// `127.0.0.1:PORT`
+    pub addr: String,
+    pub members: Vec<calicoscope_sim::fleet::Member>,
+}
+
+impl SimulatedFleet {
+    pub fn start(members: Vec<calicoscope_sim::fleet::Member>) -> SimulatedFleet {
+        SimulatedFleet {
+            addr: spawn(calicoscope_sim::fleet::fleet_router(members.clone())),
+            members,
+        }
+    }
+
+    /// Every cluster's scrape jobs, as [`fleet_jobs`] gives them for separate simulators.
+    pub fn jobs(&self) -> Vec<ScrapeJob> {
+        let at = Simulator {
+            addr: self.addr.clone(),
+        };
+        self.members
+            .iter()
+            .flat_map(|m| {
+                calico_jobs(&at, false).into_iter().map(|job| ScrapeJob {
+                    metrics_path: calicoscope_sim::fleet::path(&m.name, &job.metrics_path),
+                    ..in_cluster(job, &m.name)
+                })
+            })
+            .collect()
+    }
 }

@@ -96,6 +96,52 @@ test('topology: hovering a node shows its exact numbers; clicking sets the node 
   await h.page.waitForSelector('.cs-tooltip', { state: 'detached' });
 });
 
+test('fleet topology: clusters are the outer level, each node in its own cluster and coloured by its own figures; clicks set the cluster', async () => {
+  const fleet = h.fixture('fleet/topology.json');
+  await render(h.page, { frames: fleet, width: 1200, height: 700, dark: true, options: {} });
+  const pools = rows(fleet, 'pools');
+  const clusters = [...new Set(pools.map((p) => p.cluster))].sort();
+  assert.equal(clusters.length, 3, 'the demo fleet has three clusters');
+  const headers = [];
+  for (const c of clusters) {
+    const header = await panelCall('locate', c);
+    assert.ok(header, `${c} has a header`);
+    headers.push(header);
+  }
+  const inside = (r, box) => r[0] >= box[0] - 1 && r[0] + r[2] <= box[0] + box[2] + 1 && r[1] >= box[1];
+  // The same node name in two clusters: two tiles, each the colour of its own cluster's figure.
+  const nodes = rows(fleet, 'nodes').filter((n) => n.pool === 'default-ipv4-ippool' && n.node !== 'no_affinity');
+  const shared = nodes.find((n) => n.cluster === clusters[0] && nodes.some((m) => m.node === n.node && m.cluster === clusters[1])).node;
+  let checked = 0;
+  for (const n of nodes.filter((x) => x.node === shared)) {
+    const rect = await panelCall('locate', `${n.cluster}/${n.node}`);
+    assert.ok(rect, `${n.cluster}/${n.node} is drawn`);
+    const header = headers[clusters.indexOf(n.cluster)];
+    assert.ok(inside(rect, header) && rect[1] > header[1], `${n.cluster}/${n.node} at ${rect} lies under its cluster's header ${header}`);
+    if (rect[2] < 12 || rect[3] < 12) continue;
+    assert.deepEqual(await dominant(rect), rgb(await panelCall('colour', n.utilization)), `${n.cluster}/${n.node}`);
+    checked++;
+  }
+  assert.ok(checked >= 2, `checked ${checked} tiles of ${shared}`);
+  const status = await h.page.textContent('.cs-status');
+  for (const c of clusters) {
+    const p = pools.find((x) => x.cluster === c && x.pool === 'default-ipv4-ippool');
+    assert.match(status, new RegExp(`${c}/default-ipv4-ippool \\(IPv4\\): ${Math.round(p.utilization * 100)}% used`), status);
+  }
+  const canvas = await h.page.$('.calicoscope-root canvas');
+  const box = await canvas.boundingBox();
+  const [x, y] = headers[1];
+  await h.page.mouse.click(box.x + x + 4, box.y + y + 4);
+  let calls = await h.page.evaluate(() => window.host.runtime.calls);
+  assert.deepEqual(calls.at(-1), { query: { 'var-cluster': clusters[1] }, replace: true });
+  const [nx, ny, nw, nh] = await panelCall('locate', `${clusters[2]}/${shared}`);
+  await h.page.mouse.click(box.x + nx + nw / 2, box.y + ny + nh / 2);
+  calls = await h.page.evaluate(() => window.host.runtime.calls);
+  assert.deepEqual(calls.at(-1), { query: { 'var-node': shared, 'var-cluster': clusters[2] }, replace: true });
+  await h.page.mouse.move(0, box.y + box.height + 200);
+  await h.page.locator('#root > div').screenshot({ path: path.join(shots, 'topology-fleet-dark.png') });
+});
+
 test('topology: resizing redraws into the new size; the light theme changes the colours', async () => {
   await render(h.page, { frames: topology, width: 900, height: 500, dark: true, options: {} });
   const node = rows(topology, 'nodes').find((x) => x.node !== 'no_affinity').node;

@@ -4,8 +4,11 @@
 //! ```text
 //! cargo run --release -p calicoscope-backend --example demo -- [--nodes 200] [--once]
 //!     [--frames DIR] [--port 3300] [--no-preview] [--plugin PATH]
-//!     [--calico-version 3.33] [--dataplane iptables|nftables|bpf]
+//!     [--calico-version 3.33] [--dataplane iptables|nftables|bpf] [--clusters N]
 //! ```
+//! `--clusters N` simulates a fleet made from those options (`calicoscope_sim::fleet`: same
+//! pool and node names, sizes, releases and dataplanes varying) scraped into the one
+//! Prometheus with a `cluster` target label; the Goldmane is the first cluster's.
 //! Unless `--once` or `--no-preview`, it also starts the plugin binary (`--plugin`, default
 //! `gpx_calicoscope` beside this example's target folder) through the real plugin protocol
 //! and a preview page on 127.0.0.1 (`preview.rs`) that renders the IPAM dashboard's
@@ -26,7 +29,7 @@ use calicoscope_backend::{cli, client::Client, plugin, settings::Settings};
 use calicoscope_host as host;
 use calicoscope_model::calico::{Dataplane, Release};
 use calicoscope_sim::Config;
-use calicoscope_testkit::{calico_jobs, Prometheus, Simulator};
+use calicoscope_testkit::{calico_jobs, Prometheus, ScrapeJob, SimulatedFleet, Simulator};
 
 /// The simulated clock runs this many times faster than the real one.
 const SPEED: f64 = 60.0;
@@ -60,6 +63,10 @@ struct Args {
     /// iptables, nftables or bpf (default: the simulator's)
     #[arg(long, value_name = "D", value_parser = Dataplane::parse)]
     dataplane: Option<Dataplane>,
+    /// Simulate a fleet of N clusters in one store
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u16).range(1..=calicoscope_sim::fleet::MAX_CLUSTERS as i64))]
+    clusters: u16,
 }
 
 #[tokio::main]
@@ -75,15 +82,9 @@ async fn main() {
     cfg.validate().unwrap_or_else(|e| fail(&e));
     cfg.speed = SPEED;
     cfg.start_offset_s = 18.0 * 3600.0; // a cluster that has been growing for a while
-    let (cfg_release, cfg_dataplane) = (cfg.release, cfg.dataplane);
-    let goldmane = start_goldmane(&cfg).await;
-    let sim = Simulator::start(cfg);
-    println!(
-        "simulator: {nodes} nodes, Calico {} on {}, at http://{}/metrics/{{kube-controllers,felix,typha}}",
-        cfg_release, cfg_dataplane, sim.addr
-    );
-
-    let jobs = calico_jobs(&sim, false);
+    let members = calicoscope_sim::fleet::members(&cfg, args.clusters.into());
+    let goldmane = start_goldmane(&members[0].config).await;
+    let (jobs, goldmane_cluster) = simulate(cfg, members);
     let prom =
         tokio::task::spawn_blocking(move || Prometheus::start(&jobs, Duration::from_secs(2), "2h"))
             .await
@@ -97,6 +98,9 @@ async fn main() {
     let mut json = serde_json::json!({ "scrapeInterval": "2s", "forecastWindow": "2m" });
     let mut secrets = Vec::new();
     if let Some(g) = &goldmane {
+        if !goldmane_cluster.is_empty() {
+            json["goldmaneCluster"] = serde_json::json!(goldmane_cluster);
+        }
         json["goldmaneAddress"] = serde_json::json!(g.server.addr.to_string());
         json["goldmaneServerName"] = serde_json::json!("goldmane.calico-system.svc");
         secrets = g.secrets.clone();
@@ -138,6 +142,29 @@ async fn main() {
             _ = stop_signal() => { println!("stopping"); return; }
         }
     }
+}
+
+/// Starts the simulated cluster, or the fleet when there are several members; the scrape
+/// jobs that read it and the cluster whose Goldmane the demo runs (empty for one cluster).
+fn simulate(cfg: Config, members: Vec<calicoscope_sim::fleet::Member>) -> (Vec<ScrapeJob>, String) {
+    if members.len() == 1 {
+        let sim = Simulator::start(cfg.clone());
+        println!(
+            "simulator: {} nodes, Calico {} on {}, at http://{}/metrics/{{kube-controllers,felix,typha}}",
+            cfg.nodes, cfg.release, cfg.dataplane, sim.addr
+        );
+        return (calico_jobs(&sim, false), String::new());
+    }
+    let fleet = SimulatedFleet::start(members);
+    println!(
+        "simulator: a fleet of {} clusters at http://{}/clusters/<name>/metrics/...",
+        fleet.members.len(),
+        fleet.addr
+    );
+    for m in &fleet.members {
+        println!("  {}", calicoscope_sim::fleet::describe(m));
+    }
+    (fleet.jobs(), fleet.members[0].name.clone())
 }
 
 /// Ctrl-C or SIGTERM: either way everything started here stops with us.
