@@ -43,6 +43,7 @@ stores() {
     step "stores: Rust integration tests (stores, catalog values, Calico profiles, plugin protocol, simulator)"
     cargo test --workspace --test '*' --examples
     cargo test -q -p calicoscope-backend --bench flows
+    cargo test -q -p calicoscope-backend --bench fleet
 }
 
 browser() {

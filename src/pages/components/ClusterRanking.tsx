@@ -1,16 +1,20 @@
 import React from 'react';
+import { css } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+import { useStyles2 } from '@grafana/ui';
 
 import type { Report } from '../types';
 
 /** The fleet report's first part: clusters most urgent first, then those that went quiet. */
 export function ClusterRanking({ report }: { report: Report }) {
+  const styles = useStyles2(getStyles);
   const clusters = report.clusters ?? [];
   const quiet = report.quiet ?? [];
   if (clusters.length === 0 && quiet.length === 0) {
     return null;
   }
   return (
-    <section className="cs-clusters" aria-label="Clusters">
+    <section className={`cs-clusters ${styles.section}`} aria-label="Clusters">
       <h2>Clusters, most urgent first</h2>
       <table>
         <thead>
@@ -40,3 +44,18 @@ export function ClusterRanking({ report }: { report: Report }) {
     </section>
   );
 }
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  section: css({
+    marginTop: theme.spacing(3),
+    table: { borderCollapse: 'collapse', width: '100%' },
+    'th, td': {
+      textAlign: 'left',
+      verticalAlign: 'top',
+      padding: theme.spacing(0.5, 2, 0.5, 0),
+      borderBottom: `1px solid ${theme.colors.border.weak}`,
+    },
+    th: { color: theme.colors.text.secondary, fontWeight: theme.typography.fontWeightMedium },
+    'td:nth-child(2), td:nth-child(3)': { textAlign: 'right' },
+  }),
+});
