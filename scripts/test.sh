@@ -13,7 +13,8 @@
 #   browser  the panel: wasm build, browser tests through module.js in headless Chromium and
 #            its benchmark figures; the demo's preview and the datasource editors against the
 #            real plugin process
-#   package  the packaged app (dist/, zip) and its checks; the demo, once
+#   package  the packaged app (dist/, zip) and its checks; the fleet benchmark's figures; the
+#            demo, once
 # Set-up (scripts/setup.sh) runs first and takes about a second when everything is present;
 # on a fresh machine its builds go on in the background until a stage needs them.
 set -euo pipefail
@@ -62,6 +63,8 @@ package() {
     # The package test shows the harness rule fires on binaries that carry the harness.
     cargo test -q -p calicoscope-backend --test fuzz_regressions --examples --no-run
     node --test --test-reporter=spec tests/package/
+    step "package: the fleet benchmark, 50 clusters × 200 nodes (figures only, no timing assertions)"
+    cargo bench -q -p calicoscope-backend --bench fleet
     step "package: the demo runs once and prints the IPAM report"
     out=$(cargo run -q -p calicoscope-backend --example demo -- --once --nodes 50)
     echo "$out"
