@@ -17,4 +17,5 @@ pub mod plugin;
 pub mod promql;
 pub mod query;
 pub mod report;
+pub mod rules;
 pub mod settings;

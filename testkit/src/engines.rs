@@ -56,6 +56,30 @@ pub fn binary(env_var: &str, engine: Engine) -> Result<PathBuf, String> {
     }
 }
 
+/// Both promtools: Debian's (Prometheus 2.42, `/usr/bin/promtool`, or
+/// `CALICOSCOPE_PROMTOOL_BIN`) and Prometheus 3's (beside the binary set-up builds), each
+/// with its name. Err names the one missing and how to get it.
+pub fn promtools() -> Result<Vec<(&'static str, std::path::PathBuf)>, String> {
+    use std::path::PathBuf;
+    let debian = std::env::var_os("CALICOSCOPE_PROMTOOL_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/promtool"));
+    if !debian.is_file() {
+        return Err(format!(
+            "{} not found: run `bash scripts/setup.sh` (Debian's prometheus package has promtool)",
+            debian.display()
+        ));
+    }
+    let v3 = binary("CALICOSCOPE_PROMETHEUS3_BIN", PROMETHEUS3)?.with_file_name("promtool");
+    if !v3.is_file() {
+        return Err(format!(
+            "{} not found: run `bash scripts/setup.sh engines`",
+            v3.display()
+        ));
+    }
+    Ok(vec![("promtool 2.42 (Debian)", debian), ("promtool 3", v3)])
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -35,6 +35,7 @@ pub mod thanos;
 pub mod cluster;
 
 pub use cluster::{calico_jobs, fleet_jobs, SimulatedFleet, Simulator};
+pub use engines::promtools;
 pub use exposition::StaticMetricsServer;
 pub use stores::{Prometheus, VictoriaMetrics};
 pub use thanos::{ThanosComponent, ThanosHa};

@@ -106,7 +106,14 @@ impl Prometheus {
         scrape_interval: Duration,
         retention: &str,
     ) -> Result<Prometheus, String> {
-        Self::launch(prometheus_bin()?, jobs, scrape_interval, retention, &[])
+        Self::launch(
+            prometheus_bin()?,
+            jobs,
+            scrape_interval,
+            retention,
+            &[],
+            None,
+        )
     }
 
     /// The same with Prometheus 3, built from source by `scripts/build-engines.sh`, and
@@ -118,7 +125,18 @@ impl Prometheus {
         external_labels: &[(&str, &str)],
     ) -> Result<Prometheus, String> {
         let bin = engines::binary("CALICOSCOPE_PROMETHEUS3_BIN", engines::PROMETHEUS3)?;
-        Self::launch(bin, jobs, scrape_interval, retention, external_labels)
+        Self::launch(bin, jobs, scrape_interval, retention, external_labels, None)
+    }
+
+    /// Prometheus 3 scraping `jobs` and evaluating the rule file `rules` (its text) every
+    /// `scrape_interval`; its alerts are at `/api/v1/alerts`.
+    pub fn evaluating(
+        jobs: &[ScrapeJob],
+        scrape_interval: Duration,
+        rules: &str,
+    ) -> Result<Prometheus, String> {
+        let bin = engines::binary("CALICOSCOPE_PROMETHEUS3_BIN", engines::PROMETHEUS3)?;
+        Self::launch(bin, jobs, scrape_interval, "1h", &[], Some(rules))
     }
 
     fn launch(
@@ -127,6 +145,7 @@ impl Prometheus {
         scrape_interval: Duration,
         retention: &str,
         external_labels: &[(&str, &str)],
+        rules: Option<&str>,
     ) -> Result<Prometheus, String> {
         let retention = retention.to_string();
         let args = move |dir: &Path, port: u16| {
@@ -138,12 +157,24 @@ impl Prometheus {
                 "--log.level=info".to_string(),
             ]
         };
-        let config =
+        let mut config =
             with_external_labels(scrape_config_yaml(jobs, scrape_interval), external_labels);
+        let mut files = vec![];
+        if let Some(rules) = rules {
+            let every = crate::prom_duration(scrape_interval);
+            config = config.replacen(
+                "global:\n",
+                &format!("global:\n  evaluation_interval: {every}\n"),
+                1,
+            );
+            config.push_str(&format!("rule_files: [{RULES_FILE:?}]\n"));
+            files.push((RULES_FILE, rules.to_string()));
+        }
+        files.push((CONFIG_FILE, config));
         let server = Server::start(&Launch {
             name: "prometheus",
             bin,
-            files: vec![(CONFIG_FILE, config)],
+            files,
             args: &args,
             ready_path: "/-/ready",
             ready_timeout: READY_TIMEOUT,
@@ -161,6 +192,9 @@ impl Prometheus {
 }
 
 /// Adds `external_labels` under `global:` of a generated config.
+/// The rule file's name beside the config (`rule_files` paths are relative to it).
+const RULES_FILE: &str = "rules.yaml";
+
 fn with_external_labels(config: String, labels: &[(&str, &str)]) -> String {
     if labels.is_empty() {
         return config;

@@ -27,11 +27,20 @@ pub struct ThanosComponent {
 
 impl ThanosComponent {
     fn start(name: &'static str, args: Vec<String>) -> Result<ThanosComponent, String> {
+        Self::start_in(name, vec![], move |_| args.clone())
+    }
+
+    /// Starts a component with `files` written into its temp dir first; `args` gets that dir.
+    fn start_in(
+        name: &'static str,
+        files: Vec<(&str, String)>,
+        args: impl Fn(&Path) -> Vec<String>,
+    ) -> Result<ThanosComponent, String> {
         let bin = engines::binary("CALICOSCOPE_THANOS_BIN", engines::THANOS)?;
         let grpc = format!("127.0.0.1:{}", free_port());
         let grpc_flag = format!("--grpc-address={grpc}");
-        let launch_args = move |_: &Path, port: u16| {
-            let mut all = args.clone();
+        let launch_args = move |dir: &Path, port: u16| {
+            let mut all = args(dir);
             all.push(format!("--http-address=127.0.0.1:{port}"));
             all.push(grpc_flag.clone());
             all
@@ -39,7 +48,7 @@ impl ThanosComponent {
         let server = Server::start(&Launch {
             name,
             bin,
-            files: vec![],
+            files,
             args: &launch_args,
             ready_path: "/-/ready",
             ready_timeout: READY_TIMEOUT,
@@ -75,6 +84,29 @@ impl ThanosComponent {
         // reported on every query rather than silently dropped from the set.
         args.extend(endpoints.iter().map(|e| format!("--endpoint-strict={e}")));
         Self::start("thanos-query", args)
+    }
+
+    /// A Thanos Ruler evaluating the rule file `rules` (its text) every `every` through the
+    /// Thanos Query at `query_url`, which it asks with deduplication on; its alerts are at
+    /// `/api/v1/alerts`.
+    pub fn ruler(query_url: &str, rules: &str, every: Duration) -> Result<ThanosComponent, String> {
+        let query = query_url.trim_start_matches("http://").to_string();
+        let every = crate::prom_duration(every);
+        Self::start_in(
+            "thanos-rule",
+            vec![("rules.yaml", rules.to_string())],
+            move |dir| {
+                vec![
+                    "rule".into(),
+                    format!("--query={query}"),
+                    format!("--rule-file={}", dir.join("rules.yaml").display()),
+                    format!("--data-dir={}", dir.join("data").display()),
+                    format!("--eval-interval={every}"),
+                    "--label=ruler=\"calicoscope-test\"".into(),
+                    "--log.level=info".into(),
+                ]
+            },
+        )
     }
 }
 

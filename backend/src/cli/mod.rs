@@ -6,6 +6,7 @@
 //! gpx_calicoscope report --url http://127.0.0.1:9090
 //! gpx_calicoscope health --url http://127.0.0.1:9090
 //! gpx_calicoscope settings
+//! gpx_calicoscope rules --format prometheus-operator > calico-prometheusrule.yaml
 //! gpx_calicoscope completions bash > /etc/bash_completion.d/gpx_calicoscope
 //! ```
 //! (`--help` on any command says more; clap writes it.)
@@ -53,6 +54,20 @@ enum Command {
     Report(Store),
     /// The datasource health check.
     Health(Store),
+    /// Alert rules from the catalog for these settings (job regexes, node and cluster label).
+    Rules {
+        #[arg(long, value_enum, default_value = "prometheus")]
+        format: crate::rules::Format,
+        /// How often the rule groups are evaluated, e.g. 30s.
+        #[arg(long, default_value = "1m", value_parser = parse_interval)]
+        interval: std::time::Duration,
+        /// Where this project's docs are served, e.g. https://github.com/<org>/calicoscope/blob/main;
+        /// each runbook_url is this + /docs/alerts.md#<alert>.
+        #[arg(long, default_value = "")]
+        runbook_base: String,
+        #[command(flatten)]
+        json: JsonDataArg,
+    },
     /// Serve Grafana's plugin protocol (what Grafana starts).
     Serve,
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -76,6 +91,12 @@ struct Store {
     url: String,
     #[command(flatten)]
     json: JsonDataArg,
+}
+
+fn parse_interval(s: &str) -> Result<std::time::Duration, String> {
+    crate::query::time::parse_duration(s)
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| format!("{s:?} is not a duration: write it as PromQL does, e.g. 30s or 1m"))
 }
 
 fn parse_json_data(s: &str) -> Result<JsonData, String> {
@@ -129,6 +150,24 @@ async fn dispatch(command: Command) -> Result<String, String> {
                 Some(q) if !all => translate(&q, &settings),
                 _ => Ok(translate_all(&settings)),
             }
+        }
+        Command::Rules {
+            format,
+            interval,
+            runbook_base,
+            json,
+        } => {
+            let settings = Store {
+                url: DEFAULT_URL.into(),
+                json,
+            }
+            .settings()?;
+            let options = crate::rules::Options {
+                format,
+                every: interval,
+                runbook_base,
+            };
+            crate::rules::render(&settings, &options)
         }
         Command::Report(store) => {
             let settings = store.settings()?;
