@@ -347,3 +347,59 @@ fn a_healthy_cluster_fires_nothing() {
         .count();
     assert_eq!(ok, ALERTS.len(), "{body}");
 }
+
+/// Grafana's alert rule types (grafana-foundation-sdk v0.0.22, strictly, with the enums
+/// checked) accept the Grafana-managed rules, and refuse a rule with a state Grafana lacks.
+#[test]
+fn grafanas_alert_rule_types_accept_the_grafana_managed_rules() {
+    let program = root().join("tests/grafana-sdk");
+    let file = root().join("provisioning/alerting/calicoscope.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let broken = scratch("grafana").join("broken.yaml");
+    let once = text.replacen("noDataState: \"OK\"", "noDataState: \"Fine\"", 1);
+    assert_ne!(once, text);
+    std::fs::write(&broken, once).unwrap();
+    let run = |f: &Path| {
+        let out = Command::new("go")
+            .args(["run", "./alerts"])
+            .arg(f)
+            .current_dir(&program)
+            .env("GOTOOLCHAIN", "local")
+            .output()
+            .expect("go is installed (scripts/setup.sh)");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (ok, said) = run(&file);
+    let want = format!("{} passed, 0 failed", ALERTS.len());
+    assert!(ok && said.contains(&want), "{said}");
+    let (ok, said) = run(&broken);
+    assert!(!ok && said.contains("noDataState \"Fine\""), "{said}");
+}
+
+/// Each Grafana-managed rule's query is one the datasource plans: its catalog entry, asked
+/// as alerting asks (instant), for the default settings.
+#[test]
+fn the_grafana_managed_queries_are_the_datasources() {
+    let text =
+        std::fs::read_to_string(root().join("provisioning/alerting/calicoscope.yaml")).unwrap();
+    let settings = common::settings("http://127.0.0.1:9090");
+    let mut planned = 0;
+    for line in text.lines() {
+        let Some(data) = line.trim_start().strip_prefix("- {") else {
+            continue;
+        };
+        let data: serde_json::Value = serde_json::from_str(&format!("{{{data}")).unwrap();
+        if data["datasourceUid"] == "__expr__" {
+            continue;
+        }
+        assert_eq!(data["datasourceUid"], rules::grafana::DATASOURCE_UID);
+        let req = common::request(data["model"].clone());
+        calicoscope_backend::execute::plan(&req, &settings)
+            .unwrap_or_else(|e| panic!("{}: {e}", data["model"]));
+        planned += 1;
+    }
+    assert_eq!(planned, ALERTS.len());
+}

@@ -65,6 +65,9 @@ enum Command {
         /// each runbook_url is this + /docs/alerts.md#<alert>.
         #[arg(long, default_value = "")]
         runbook_base: String,
+        /// The Calicoscope datasource's uid (Grafana-managed rules query it).
+        #[arg(long, default_value = crate::rules::grafana::DATASOURCE_UID)]
+        datasource_uid: String,
         #[command(flatten)]
         json: JsonDataArg,
     },
@@ -155,6 +158,7 @@ async fn dispatch(command: Command) -> Result<String, String> {
             format,
             interval,
             runbook_base,
+            datasource_uid,
             json,
         } => {
             let settings = Store {
@@ -166,6 +170,7 @@ async fn dispatch(command: Command) -> Result<String, String> {
                 format,
                 every: interval,
                 runbook_base,
+                datasource_uid,
             };
             crate::rules::render(&settings, &options)
         }

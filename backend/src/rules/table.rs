@@ -9,7 +9,8 @@ pub struct Alert {
     pub group: &'static str,
     /// The catalog entry whose PromQL the rule evaluates.
     pub entry: &'static str,
-    /// What the entry's value is compared with: `< 7`, `> 0`.
+    /// What the entry's value is compared with: `< 7`, `> 0` (strictly: Grafana's
+    /// Threshold has no `>=`).
     pub condition: &'static str,
     /// How long the condition must hold before the alert fires (Prometheus `for`).
     pub r#for: &'static str,
@@ -30,6 +31,13 @@ impl Alert {
     /// The runbook section's anchor (`docs/alerts.md`), as Markdown headings make them.
     pub fn anchor(&self) -> String {
         self.name.to_lowercase()
+    }
+
+    /// The comparison's operator (`<` or `>`) and threshold.
+    pub fn comparison(&self) -> (char, f64) {
+        let (op, value) = self.condition.split_at(1);
+        let value = value.trim().parse().unwrap_or(f64::NAN);
+        (op.chars().next().unwrap_or('?'), value)
     }
 
     /// `{{ with $labels.cluster }}{{ . }}/{{ end }}{{ $labels.ippool }}: full in about ...`:
@@ -84,12 +92,12 @@ pub const ALERTS: &[Alert] = &[
         "The pool's assignable addresses run out within a week at the growth of the forecast window. Plan a new IP pool or a larger CIDR before then.",
     ),
     alert(
-        "CalicoIPPoolNearlyExhausted", "calico-ipam", "ipam_pool_utilization", ">= 90", "15m", "warning", "ippool",
+        "CalicoIPPoolNearlyExhausted", "calico-ipam", "ipam_pool_utilization", "> 90", "15m", "warning", "ippool",
         "{{ $value | humanize }}% of the assignable addresses in use",
-        "Nine in ten assignable addresses of the pool are allocated. Add an IP pool or a larger CIDR before it is full.",
+        "More than nine in ten assignable addresses of the pool are allocated. Add an IP pool or a larger CIDR before it is full.",
     ),
     alert(
-        "CalicoIPPoolExhausted", "calico-ipam", "ipam_pool_free", "<= 0", "5m", "critical", "ippool",
+        "CalicoIPPoolExhausted", "calico-ipam", "ipam_pool_free", "< 1", "5m", "critical", "ippool",
         "no assignable address left",
         "Every assignable address of the pool is allocated: pods scheduled to nodes without free block space fail to start. Add an IP pool now.",
     ),
