@@ -39,20 +39,29 @@ pub fn uid(alert: &Alert) -> String {
     format!("calicoscope-{short}")
 }
 
+/// The Calicoscope query of a Grafana-managed rule (its data entry A's model).
+pub fn model(a: &Alert, datasource_uid: &str) -> Value {
+    json!({
+        "refId": "A",
+        "datasource": { "type": DATASOURCE_TYPE, "uid": datasource_uid },
+        "catalog": a.entry,
+        "instant": true,
+    })
+}
+
 fn rule(a: &Alert, cluster_label: &str, o: &Options) -> String {
     let (op, threshold) = a.comparison();
     let evaluator = match op {
         '<' => "lt",
         _ => "gt",
     };
-    let datasource = json!({ "type": DATASOURCE_TYPE, "uid": o.datasource_uid });
     let expr_source = json!({ "type": "__expr__", "uid": "__expr__" });
     let data = [
         json!({
             "refId": "A",
             "relativeTimeRange": { "from": LOOKBACK_S, "to": 0 },
             "datasourceUid": o.datasource_uid,
-            "model": { "refId": "A", "datasource": datasource, "catalog": a.entry, "instant": true },
+            "model": model(a, &o.datasource_uid),
         }),
         json!({
             "refId": "B",
