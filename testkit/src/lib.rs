@@ -107,6 +107,9 @@ fn yaml_str(s: &str) -> String {
 
 /// Renders a scrape config with only scrape keys (VictoriaMetrics rejects Prometheus-only
 /// keys such as `evaluation_interval`), valid for both stores.
+/// A rule engine's rule file, in its temp dir (Prometheus reads it relative to its config).
+pub(crate) const RULES_FILE: &str = "rules.yaml";
+
 pub(crate) fn scrape_config_yaml(jobs: &[ScrapeJob], scrape_interval: Duration) -> String {
     let interval = prom_duration(scrape_interval);
     // Prometheus refuses scrape_timeout > scrape_interval; its default is 10s.

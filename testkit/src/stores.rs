@@ -167,8 +167,8 @@ impl Prometheus {
                 &format!("global:\n  evaluation_interval: {every}\n"),
                 1,
             );
-            config.push_str(&format!("rule_files: [{RULES_FILE:?}]\n"));
-            files.push((RULES_FILE, rules.to_string()));
+            config.push_str(&format!("rule_files: [{:?}]\n", crate::RULES_FILE));
+            files.push((crate::RULES_FILE, rules.to_string()));
         }
         files.push((CONFIG_FILE, config));
         let server = Server::start(&Launch {
@@ -192,9 +192,6 @@ impl Prometheus {
 }
 
 /// Adds `external_labels` under `global:` of a generated config.
-/// The rule file's name beside the config (`rule_files` paths are relative to it).
-const RULES_FILE: &str = "rules.yaml";
-
 fn with_external_labels(config: String, labels: &[(&str, &str)]) -> String {
     if labels.is_empty() {
         return config;

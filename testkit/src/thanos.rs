@@ -94,12 +94,12 @@ impl ThanosComponent {
         let every = crate::prom_duration(every);
         Self::start_in(
             "thanos-rule",
-            vec![("rules.yaml", rules.to_string())],
+            vec![(crate::RULES_FILE, rules.to_string())],
             move |dir| {
                 vec![
                     "rule".into(),
                     format!("--query={query}"),
-                    format!("--rule-file={}", dir.join("rules.yaml").display()),
+                    format!("--rule-file={}", dir.join(crate::RULES_FILE).display()),
                     format!("--data-dir={}", dir.join("data").display()),
                     format!("--eval-interval={every}"),
                     "--label=ruler=\"calicoscope-test\"".into(),

@@ -58,9 +58,9 @@ enum Command {
     Rules {
         #[arg(long, value_enum, default_value = "prometheus")]
         format: crate::rules::Format,
-        /// How often the rule groups are evaluated, e.g. 30s.
-        #[arg(long, default_value = "1m", value_parser = parse_interval)]
-        interval: std::time::Duration,
+        /// How often the rule groups are evaluated, e.g. 30s [default: 1m].
+        #[arg(long, value_parser = parse_interval)]
+        interval: Option<std::time::Duration>,
         /// Where this project's docs are served, e.g. https://github.com/<org>/calicoscope/blob/main;
         /// each runbook_url is this + /docs/alerts.md#<alert>.
         #[arg(long, default_value = "")]
@@ -113,6 +113,15 @@ impl Store {
     }
 }
 
+/// Settings for a command that sends nothing (translate, rules): the URL only has to be valid.
+fn offline(json: JsonDataArg) -> Result<Settings, String> {
+    Store {
+        url: DEFAULT_URL.into(),
+        json,
+    }
+    .settings()
+}
+
 /// Runs the command line (without the program name); returns the process exit code.
 pub async fn run(args: &[String]) -> i32 {
     let cli = match Cli::try_parse_from(
@@ -127,7 +136,9 @@ pub async fn run(args: &[String]) -> i32 {
     match dispatch(cli.command).await {
         // A closed pipe (`| head`) is the reader's choice, not an error worth a panic.
         Ok(out) => {
-            let _ = writeln!(std::io::stdout(), "{out}");
+            // Files (rules) end in their own newline; a line of text gets one.
+            let end = if out.ends_with('\n') { "" } else { "\n" };
+            let _ = write!(std::io::stdout(), "{out}{end}");
             0
         }
         Err(e) => {
@@ -143,12 +154,7 @@ async fn dispatch(command: Command) -> Result<String, String> {
         Command::Settings => serde_json::to_string_pretty(&crate::settings::editor::schema())
             .map_err(|e| e.to_string()),
         Command::Translate { query, all, json } => {
-            // Translating sends nothing: the URL only has to be valid.
-            let settings = Store {
-                url: DEFAULT_URL.into(),
-                json,
-            }
-            .settings()?;
+            let settings = offline(json)?;
             match query {
                 Some(q) if !all => translate(&q, &settings),
                 _ => Ok(translate_all(&settings)),
@@ -161,14 +167,10 @@ async fn dispatch(command: Command) -> Result<String, String> {
             datasource_uid,
             json,
         } => {
-            let settings = Store {
-                url: DEFAULT_URL.into(),
-                json,
-            }
-            .settings()?;
+            let settings = offline(json)?;
             let options = crate::rules::Options {
                 format,
-                every: interval,
+                every: interval.unwrap_or(crate::rules::EVALUATION),
                 runbook_base,
                 datasource_uid,
             };

@@ -15,14 +15,14 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 
 	"github.com/grafana/grafana-foundation-sdk/go/alerting"
-	"github.com/grafana/grafana-foundation-sdk/go/cog"
 	"github.com/grafana/grafana-foundation-sdk/go/expr"
 	"go.yaml.in/yaml/v3"
+
+	"calicoscope/tests/grafana-sdk/internal/strict"
 )
 
 type file struct {
@@ -97,7 +97,7 @@ func judgeRule(g group, r map[string]any) error {
 		return err
 	}
 	var rule alerting.Rule
-	if err := strictly(rule.UnmarshalJSONStrict(raw)); err != nil {
+	if err := strict.Err(rule.UnmarshalJSONStrict(raw)); err != nil {
 		return fmt.Errorf("rule: %w", err)
 	}
 	// The strict decoder reads enums as plain strings: check them against the types' values.
@@ -125,14 +125,14 @@ func judgeRule(g group, r map[string]any) error {
 func judgeQuery(q map[string]any) error {
 	raw, _ := json.Marshal(q)
 	var query alerting.Query
-	if err := strictly(query.UnmarshalJSONStrict(raw)); err != nil {
+	if err := strict.Err(query.UnmarshalJSONStrict(raw)); err != nil {
 		return fmt.Errorf("query %v: %w", q["refId"], err)
 	}
 	model, _ := json.Marshal(q["model"])
 	switch q["model"].(map[string]any)["type"] {
 	case "reduce":
 		var m expr.TypeReduce
-		if err := strictly(m.UnmarshalJSONStrict(model)); err != nil {
+		if err := strict.Err(m.UnmarshalJSONStrict(model)); err != nil {
 			return named(q, err)
 		}
 		if !oneOf(m.Reducer, expr.TypeReduceReducerSum, expr.TypeReduceReducerMean,
@@ -147,7 +147,7 @@ func judgeQuery(q map[string]any) error {
 		return nil
 	case "threshold":
 		var m expr.TypeThreshold
-		if err := strictly(m.UnmarshalJSONStrict(model)); err != nil {
+		if err := strict.Err(m.UnmarshalJSONStrict(model)); err != nil {
 			return named(q, err)
 		}
 		for _, c := range m.Conditions {
@@ -180,14 +180,4 @@ func named(q map[string]any, err error) error {
 		return fmt.Errorf("expression %v: %w", q["refId"], err)
 	}
 	return nil
-}
-
-// strictly reads the strict decoder's answer: v0.0.22 returns an empty cog.BuildErrors (a
-// non-nil error holding no error) from some nested decoders when nothing is wrong.
-func strictly(err error) error {
-	var build cog.BuildErrors
-	if errors.As(err, &build) && len(build) == 0 {
-		return nil
-	}
-	return err
 }

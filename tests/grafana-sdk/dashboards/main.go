@@ -9,13 +9,13 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 
-	"github.com/grafana/grafana-foundation-sdk/go/cog"
 	"github.com/grafana/grafana-foundation-sdk/go/cog/plugins"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+
+	"calicoscope/tests/grafana-sdk/internal/strict"
 )
 
 func main() {
@@ -45,21 +45,11 @@ func judge(path string) error {
 		return err
 	}
 	var d dashboard.Dashboard
-	if err := strictly(d.UnmarshalJSONStrict(raw)); err != nil {
+	if err := strict.Err(d.UnmarshalJSONStrict(raw)); err != nil {
 		return fmt.Errorf("strict decode: %w", err)
 	}
 	if err := d.Validate(); err != nil {
 		return fmt.Errorf("validate: %w", err)
 	}
 	return nil
-}
-
-// strictly reads the strict decoder's answer: v0.0.22 returns an empty cog.BuildErrors (a
-// non-nil error holding no error) from some nested decoders when nothing is wrong.
-func strictly(err error) error {
-	var build cog.BuildErrors
-	if errors.As(err, &build) && len(build) == 0 {
-		return nil
-	}
-	return err
 }
